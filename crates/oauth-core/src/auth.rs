@@ -1,0 +1,219 @@
+//! Client authentication (RFC 6749 §2.3): Basic in its three spellings, the form body, or none.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use http::HeaderValue;
+
+use crate::{ClientId, ClientSecret, MisuseError};
+
+/// How the client id and secret are encoded inside a Basic `Authorization` header.
+///
+/// Servers disagree (see the project's interop notes): no single spelling works everywhere,
+/// which is why this is a choice and why the token source has an auto mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum BasicEncoding {
+    /// RFC 6749 §2.3.1: form-urlencode id and secret, but write a space as `%20`, which every
+    /// spec-following server accepts (Authlib rejects `+`). The default.
+    #[default]
+    Percent,
+    /// RFC 6749 §2.3.1 read literally: form-urlencode with a space as `+`.
+    FormPlus,
+    /// RFC 7617: the id and secret as they are, UTF-8. What MXO documents, and what servers
+    /// that do not decode the credentials need.
+    Raw,
+}
+
+/// Where the client's credentials go in a token request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthMethod {
+    /// `client_secret_basic`: an `Authorization: Basic …` header.
+    Basic(BasicEncoding),
+    /// `client_secret_post`: `client_id` and `client_secret` in the form body.
+    Post,
+    /// `none`: a public client; only `client_id` goes in the form body.
+    None,
+}
+
+impl Default for AuthMethod {
+    fn default() -> Self {
+        Self::Basic(BasicEncoding::Percent)
+    }
+}
+
+impl AuthMethod {
+    /// The RFC 8414 / OpenID name of the method (`client_secret_basic`, …).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Basic(_) => "client_secret_basic",
+            Self::Post => "client_secret_post",
+            Self::None => "none",
+        }
+    }
+}
+
+/// A client's identity and how it proves it to the token endpoint.
+///
+/// The Basic header is encoded once, when the value is made, and shared by every request.
+///
+/// # Examples
+/// ```
+/// use oauth_core::{AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret};
+/// // MXO's documented example credentials and header.
+/// let auth = ClientAuth::new(
+///     ClientId::new("2e8fec0e-34fb-4851-800e-9989331e55d2")?,
+///     Some(ClientSecret::new("d7f4484f-9817-4778-9161-6eb06d1f6cf7")),
+///     AuthMethod::Basic(BasicEncoding::Raw),
+/// )?;
+/// let header = auth.authorization_header().unwrap();
+/// assert_eq!(header.to_str().unwrap(),
+///     "Basic MmU4ZmVjMGUtMzRmYi00ODUxLTgwMGUtOTk4OTMzMWU1NWQyOmQ3ZjQ0ODRmLTk4MTctNDc3OC05MTYxLTZlYjA2ZDFmNmNmNw==");
+/// assert!(header.is_sensitive());
+/// # Ok::<(), oauth_core::MisuseError>(())
+/// ```
+#[derive(Clone)]
+pub struct ClientAuth {
+    id: ClientId,
+    secret: Option<ClientSecret>,
+    method: AuthMethod,
+    basic_header: Option<HeaderValue>,
+}
+
+impl ClientAuth {
+    /// Credentials with an explicit method. A missing secret with a Basic method encodes an
+    /// empty secret (`id:`); with [`AuthMethod::Post`] only `client_id` is sent.
+    ///
+    /// # Errors
+    /// [`MisuseError::ColonInRawBasicClientId`] for [`BasicEncoding::Raw`] with a `:` in the id.
+    pub fn new(id: ClientId, secret: Option<ClientSecret>, method: AuthMethod) -> Result<Self, MisuseError> {
+        let basic_header = match method {
+            AuthMethod::Basic(encoding) => Some(basic_header(&id, secret.as_ref(), encoding)?),
+            AuthMethod::Post | AuthMethod::None => None,
+        };
+        Ok(Self { id, secret, method, basic_header })
+    }
+
+    /// `client_secret_basic` with the default percent encoding. Never fails.
+    #[must_use]
+    pub fn basic(id: ClientId, secret: ClientSecret) -> Self {
+        let method = AuthMethod::Basic(BasicEncoding::Percent);
+        // Only raw encoding can fail (on a colon in the id); percent encoding escapes it.
+        let basic_header = basic_header(&id, Some(&secret), BasicEncoding::Percent).ok();
+        Self { id, secret: Some(secret), method, basic_header }
+    }
+
+    /// `client_secret_post`: both values in the form body.
+    #[must_use]
+    pub fn post(id: ClientId, secret: ClientSecret) -> Self {
+        Self { id, secret: Some(secret), method: AuthMethod::Post, basic_header: None }
+    }
+
+    /// A public client (`none`): only `client_id`, in the form body.
+    #[must_use]
+    pub fn public(id: ClientId) -> Self {
+        Self { id, secret: None, method: AuthMethod::None, basic_header: None }
+    }
+
+    /// The same credentials with another method (for servers that need a different one).
+    ///
+    /// # Errors
+    /// As [`ClientAuth::new`].
+    pub fn with_method(&self, method: AuthMethod) -> Result<Self, MisuseError> {
+        Self::new(self.id.clone(), self.secret.clone(), method)
+    }
+
+    /// The client id.
+    #[must_use]
+    pub fn client_id(&self) -> &ClientId {
+        &self.id
+    }
+
+    /// The client secret, when there is one.
+    #[must_use]
+    pub fn client_secret(&self) -> Option<&ClientSecret> {
+        self.secret.as_ref()
+    }
+
+    /// The method.
+    #[must_use]
+    pub fn method(&self) -> AuthMethod {
+        self.method
+    }
+
+    /// The `Authorization` header value for Basic methods (marked sensitive).
+    #[must_use]
+    pub fn authorization_header(&self) -> Option<&HeaderValue> {
+        self.basic_header.as_ref()
+    }
+}
+
+impl fmt::Debug for ClientAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientAuth")
+            .field("id", &self.id)
+            .field("secret", &self.secret)
+            .field("method", &self.method)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Encodes one credential for the Basic header.
+fn encode_part(out: &mut Vec<u8>, value: &str, encoding: BasicEncoding) {
+    match encoding {
+        BasicEncoding::Raw => out.extend_from_slice(value.as_bytes()),
+        BasicEncoding::FormPlus => {
+            for chunk in form_urlencoded::byte_serialize(value.as_bytes()) {
+                out.extend_from_slice(chunk.as_bytes());
+            }
+        }
+        BasicEncoding::Percent => {
+            // byte_serialize writes a space as `+` and a literal `+` as `%2B`, so every `+`
+            // in its output is a space.
+            for chunk in form_urlencoded::byte_serialize(value.as_bytes()) {
+                if chunk == "+" {
+                    out.extend_from_slice(b"%20");
+                } else {
+                    out.extend_from_slice(chunk.as_bytes());
+                }
+            }
+        }
+    }
+}
+
+/// The `user-pass` string of RFC 7617 §2, before base64, in the given encoding.
+///
+/// # Errors
+/// [`MisuseError::ColonInRawBasicClientId`] for raw encoding of an id with a colon.
+pub fn basic_credentials(id: &str, secret: &str, encoding: BasicEncoding) -> Result<Vec<u8>, MisuseError> {
+    if encoding == BasicEncoding::Raw && id.contains(':') {
+        return Err(MisuseError::ColonInRawBasicClientId);
+    }
+    let mut plain = Vec::with_capacity((id.len() + secret.len()) * 3 + 1);
+    encode_part(&mut plain, id, encoding);
+    plain.push(b':');
+    encode_part(&mut plain, secret, encoding);
+    Ok(plain)
+}
+
+fn basic_header(
+    id: &ClientId,
+    secret: Option<&ClientSecret>,
+    encoding: BasicEncoding,
+) -> Result<HeaderValue, MisuseError> {
+    let secret = secret.map_or("", ClientSecret::secret);
+    let mut plain = basic_credentials(id.as_str(), secret, encoding)?;
+    let mut header = String::with_capacity(6 + plain.len().div_ceil(3) * 4);
+    header.push_str("Basic ");
+    STANDARD.encode_string(&plain, &mut header);
+    zeroize::Zeroize::zeroize(&mut plain);
+    // Invariant: "Basic " followed by the base64 alphabet is visible ASCII, always a valid
+    // header value.
+    let mut value = HeaderValue::from_str(&header).expect("base64 output is a valid header value");
+    zeroize::Zeroize::zeroize(&mut header);
+    value.set_sensitive(true);
+    Ok(value)
+}

@@ -1,0 +1,179 @@
+//! Building a token request (RFC 6749 §4.3.2, §4.4.2, §6) and finishing the exchange.
+
+use std::time::Instant;
+
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue, Method, Request, Response};
+
+use crate::{AuthMethod, ClientAuth, ClientSecret, Grant, Params, Token, TokenEndpoint, TokenError, TokenRequest};
+
+const FORM: HeaderValue = HeaderValue::from_static("application/x-www-form-urlencoded");
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+impl TokenEndpoint {
+    /// Builds the `POST` for `request`, authenticated as `auth`, and the value that reads its
+    /// answer. Everything that could be wrong was checked when the inputs were made, so this
+    /// cannot fail.
+    ///
+    /// The body is `application/x-www-form-urlencoded`: `grant_type`, the credentials when the
+    /// method puts them in the body, the grant's own fields, `scope` when not empty, then the
+    /// extra parameters in order. The `Authorization` header, when there is one, is marked
+    /// sensitive.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Instant;
+    /// use oauth_core::{ClientAuth, ClientId, ClientSecret, Grant, TokenEndpoint, TokenRequest};
+    /// let endpoint = TokenEndpoint::new("https://as.example/token")?;
+    /// let auth = ClientAuth::basic(ClientId::new("app")?, ClientSecret::new("a b"));
+    /// let (request, pending) = endpoint.build_request(&auth, &TokenRequest::new(Grant::ClientCredentials));
+    /// assert_eq!(request.body(), b"grant_type=client_credentials");
+    /// assert_eq!(request.headers()["authorization"], "Basic YXBwOmElMjBi"); // app:a%20b
+    ///
+    /// let sent_at = Instant::now();
+    /// let answer = http::Response::builder()
+    ///     .header("content-type", "application/json")
+    ///     .body(br#"{"access_token":"t0k3n","token_type":"Bearer","expires_in":3600}"#.to_vec())
+    ///     .unwrap();
+    /// let token = pending.finish(&answer, sent_at)?;
+    /// assert_eq!(token.access_token().secret(), "t0k3n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use = "the request must be sent and its answer given to `PendingExchange::finish`"]
+    pub fn build_request(&self, auth: &ClientAuth, request: &TokenRequest) -> (Request<Vec<u8>>, PendingExchange) {
+        let body = form_body(auth, request);
+        let mut headers = HeaderMap::with_capacity(3);
+        headers.insert(CONTENT_TYPE, FORM);
+        headers.insert(ACCEPT, JSON);
+        if let Some(basic) = auth.authorization_header() {
+            headers.insert(AUTHORIZATION, basic.clone());
+        }
+        let mut http_request = Request::new(body);
+        *http_request.method_mut() = Method::POST;
+        *http_request.uri_mut() = self.uri().clone();
+        *http_request.headers_mut() = headers;
+        let pending = PendingExchange {
+            quirks: *self.quirks(),
+            grant: request.grant().clone(),
+            client_secret: auth.client_secret().cloned(),
+            secret_params: request.params().secrets().next().is_some().then(|| request.params().clone()),
+        };
+        (http_request, pending)
+    }
+
+    /// Reads an answer with this endpoint's quirks; see [`parse_token_response`](crate::parse_token_response).
+    ///
+    /// # Errors
+    /// As [`parse_token_response`](crate::parse_token_response).
+    pub fn parse_response<B: AsRef<[u8]>>(
+        &self,
+        response: &Response<B>,
+        sent_at: Instant,
+    ) -> Result<Token, TokenError> {
+        crate::parse_token_response(self.quirks(), response, sent_at)
+    }
+}
+
+fn form_body(auth: &ClientAuth, request: &TokenRequest) -> Vec<u8> {
+    let grant = request.grant();
+    let secret_len = auth.client_secret().map_or(0, |s| s.secret().len());
+    let estimate = 64 + auth.client_id().as_str().len() + secret_len * 3 + request.scope().as_str().len();
+    let mut form = form_urlencoded::Serializer::new(String::with_capacity(estimate));
+    form.append_pair("grant_type", grant.grant_type());
+    match auth.method() {
+        AuthMethod::Post => {
+            form.append_pair("client_id", auth.client_id().as_str());
+            if let Some(secret) = auth.client_secret() {
+                form.append_pair("client_secret", secret.secret());
+            }
+        }
+        AuthMethod::None => {
+            form.append_pair("client_id", auth.client_id().as_str());
+        }
+        AuthMethod::Basic(_) => {}
+    }
+    match grant {
+        Grant::ClientCredentials => {}
+        Grant::Password { username, password } => {
+            form.append_pair("username", username.as_str());
+            form.append_pair("password", password.secret());
+        }
+        Grant::RefreshToken { refresh_token } => {
+            form.append_pair("refresh_token", refresh_token.secret());
+        }
+        Grant::Extension { params, .. } => append_params(&mut form, params),
+    }
+    if !request.scope().is_empty() {
+        form.append_pair("scope", request.scope().as_str());
+    }
+    append_params(&mut form, request.params());
+    form.finish().into_bytes()
+}
+
+fn append_params(form: &mut form_urlencoded::Serializer<'_, String>, params: &Params) {
+    for (name, value) in params.iter() {
+        form.append_pair(name, value.as_str());
+    }
+}
+
+/// A token request on its way: reads the answer, keeps a refresh token the answer did not
+/// replace, and scrubs every credential it sent from the error if the server echoes one.
+///
+/// Made by [`TokenEndpoint::build_request`]; consumed by [`PendingExchange::finish`].
+#[must_use = "give the answer to `finish` to get the token"]
+pub struct PendingExchange {
+    quirks: crate::Quirks,
+    grant: Grant,
+    client_secret: Option<ClientSecret>,
+    secret_params: Option<Params>,
+}
+
+impl PendingExchange {
+    /// Reads the answer. `sent_at` is when the request was sent, on the caller's clock.
+    ///
+    /// # Errors
+    /// As [`parse_token_response`](crate::parse_token_response), with the credentials this
+    /// request carried replaced by `[redacted]` in any text kept from the server.
+    pub fn finish<B: AsRef<[u8]>>(self, response: &Response<B>, sent_at: Instant) -> Result<Token, TokenError> {
+        match crate::parse_token_response(&self.quirks, response, sent_at) {
+            Ok(mut token) => {
+                if let Grant::RefreshToken { refresh_token } = self.grant {
+                    // RFC 6749 §6: the server may keep the refresh token; then the old one stays.
+                    token.refresh_token.get_or_insert(refresh_token);
+                }
+                Ok(token)
+            }
+            Err(mut error) => {
+                self.scrub(&mut error);
+                Err(error)
+            }
+        }
+    }
+
+    /// The grant this request carried.
+    #[must_use]
+    pub fn grant(&self) -> &Grant {
+        &self.grant
+    }
+
+    fn scrub(&self, error: &mut TokenError) {
+        if let Some(secret) = &self.client_secret {
+            error.scrub(secret.secret());
+        }
+        match &self.grant {
+            Grant::Password { password, .. } => error.scrub(password.secret()),
+            Grant::RefreshToken { refresh_token } => error.scrub(refresh_token.secret()),
+            Grant::Extension { params, .. } => params.secrets().for_each(|s| error.scrub(s)),
+            Grant::ClientCredentials => {}
+        }
+        if let Some(params) = &self.secret_params {
+            params.secrets().for_each(|s| error.scrub(s));
+        }
+    }
+}
+
+impl std::fmt::Debug for PendingExchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingExchange").field("grant", &self.grant).finish_non_exhaustive()
+    }
+}

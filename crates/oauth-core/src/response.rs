@@ -1,0 +1,613 @@
+//! Reading a token endpoint's answer (RFC 6749 §5.1 and §5.2) at a caller-given time.
+//!
+//! The body is capped, then read once by a visitor that borrows strings from it, so a success
+//! costs one allocation for the access token and one per optional field present. Error bodies
+//! are read a second time only when a vendor envelope needs the whole JSON value.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use http::header::{CONTENT_TYPE, RETRY_AFTER};
+use http::{HeaderMap, Response, StatusCode};
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::error::{ErrorSource, ExpiresInProblem, JsonKind, ProtocolErrorKind};
+use crate::{
+    AccessToken, BodyExcerpt, Challenge, ErrorCode, Extras, IdToken, ProtocolError, Quirks, RefreshToken, RetryAfter,
+    Scope, ServerError, Token, TokenError, TokenType,
+};
+
+/// Reads a token endpoint's answer.
+///
+/// `sent_at` is when the request was sent, on the caller's clock; the token's expiry is
+/// counted from it. Non-2xx answers become [`TokenError::Server`]; a 2xx that is not a usable
+/// token becomes [`TokenError::Protocol`] — or [`TokenError::Server`] when it carries an
+/// `error` member or a vendor error envelope.
+///
+/// # Errors
+/// As described above; never panics, whatever the bytes.
+///
+/// # Examples
+/// ```
+/// use std::time::{Duration, Instant};
+/// use oauth_core::{parse_token_response, Quirks};
+/// // Bright Pattern's documented answer, trailing comma removed.
+/// let response = http::Response::builder()
+///     .header("content-type", "application/json")
+///     .body(r#"{"access_token":"6E1A","token_type":"Bearer","expires_in":"3599"}"#)
+///     .unwrap();
+/// let sent_at = Instant::now();
+/// let token = parse_token_response(&Quirks::lenient(), &response, sent_at)?;
+/// assert_eq!(token.access_token().secret(), "6E1A");
+/// assert_eq!(token.expires_at(), Some(sent_at + Duration::from_secs(3599)));
+/// assert!(parse_token_response(&Quirks::strict(), &response, sent_at).is_err());
+/// # Ok::<(), oauth_core::TokenError>(())
+/// ```
+pub fn parse_token_response<B: AsRef<[u8]>>(
+    quirks: &Quirks,
+    response: &Response<B>,
+    sent_at: Instant,
+) -> Result<Token, TokenError> {
+    parse(quirks, response.status(), response.headers(), response.body().as_ref(), sent_at)
+}
+
+pub(crate) fn parse(
+    quirks: &Quirks,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    sent_at: Instant,
+) -> Result<Token, TokenError> {
+    let fail = |kind| protocol_error(kind, status, headers, body);
+    if body.len() > quirks.max_body_bytes {
+        let kind = ProtocolErrorKind::BodyTooLarge { limit: quirks.max_body_bytes, actual: body.len() };
+        return Err(protocol_error(kind, status, headers, &[]));
+    }
+    if status.is_client_error() || status.is_server_error() {
+        return Err(server_error(quirks, status, headers, body, None));
+    }
+    if !status.is_success() || (!quirks.any_success_status && status != StatusCode::OK) {
+        return Err(fail(ProtocolErrorKind::UnexpectedStatus));
+    }
+    let fields = match body_format(quirks, headers, body).map_err(fail)? {
+        Format::Json => parse_json(body).map_err(fail)?,
+        Format::Form => parse_form(body).map_err(fail)?,
+    };
+    if fields.error.is_some() {
+        return Err(server_error(quirks, status, headers, body, Some(&fields)));
+    }
+    if fields.access_token.is_none() {
+        if let Some(envelope) = envelope_error(quirks, status, body) {
+            return Err(finish_server_error(envelope, status, headers, body));
+        }
+    }
+    fields.into_token(quirks, sent_at).map_err(fail)
+}
+
+enum Format {
+    Json,
+    Form,
+}
+
+fn media_type(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    Some(value.split(';').next().unwrap_or_default().trim())
+}
+
+fn is_json_media(media: &str) -> bool {
+    media.eq_ignore_ascii_case("application/json")
+        || media.len() > 5 && media.get(media.len() - 5..).is_some_and(|s| s.eq_ignore_ascii_case("+json"))
+}
+
+const FORM_MEDIA: &str = "application/x-www-form-urlencoded";
+
+fn body_format(quirks: &Quirks, headers: &HeaderMap, body: &[u8]) -> Result<Format, ProtocolErrorKind> {
+    let trimmed = body.trim_ascii();
+    if trimmed.is_empty() {
+        return Err(ProtocolErrorKind::EmptyBody);
+    }
+    match media_type(headers) {
+        Some(media) if is_json_media(media) => return Ok(Format::Json),
+        Some(media) if media.eq_ignore_ascii_case(FORM_MEDIA) && quirks.form_encoded_success => {
+            return Ok(Format::Form);
+        }
+        _ => {}
+    }
+    if quirks.json_any_content_type && matches!(trimmed.first(), Some(b'{' | b'[')) {
+        return Ok(Format::Json);
+    }
+    if quirks.form_encoded_success && looks_like_form(trimmed) {
+        return Ok(Format::Form);
+    }
+    if quirks.json_any_content_type {
+        // Let the JSON reader say what is wrong (HTML from a proxy, plain text, …).
+        return Ok(Format::Json);
+    }
+    Err(ProtocolErrorKind::UnexpectedContentType)
+}
+
+/// `name=value(&name=value)*` with nothing that would make it markup or JSON.
+fn looks_like_form(body: &[u8]) -> bool {
+    body.contains(&b'=') && !body.iter().any(|b| matches!(b, b'<' | b'{' | b'"' | b' ' | b'\n'))
+}
+
+fn json_kind_of(first: u8) -> JsonKind {
+    match first {
+        b'[' => JsonKind::Array,
+        b'"' => JsonKind::String,
+        b't' | b'f' => JsonKind::Bool,
+        b'n' => JsonKind::Null,
+        b'{' => JsonKind::Object,
+        _ => JsonKind::Number,
+    }
+}
+
+fn parse_json(body: &[u8]) -> Result<RawFields<'_>, ProtocolErrorKind> {
+    match body.trim_ascii_start().first() {
+        Some(b'{') => serde_json::from_slice::<RawFields<'_>>(body).map_err(|e| json_error(body, &e)),
+        Some(&first) => match serde_json::from_slice::<IgnoredAny>(body) {
+            Ok(_) => Err(ProtocolErrorKind::NotAnObject { found: json_kind_of(first) }),
+            Err(e) => Err(json_error(body, &e)),
+        },
+        None => Err(ProtocolErrorKind::EmptyBody),
+    }
+}
+
+fn json_error(body: &[u8], error: &serde_json::Error) -> ProtocolErrorKind {
+    if std::str::from_utf8(body).is_err() {
+        return ProtocolErrorKind::InvalidUtf8;
+    }
+    // serde_json's messages name a position, never content, for the visitors used here.
+    ProtocolErrorKind::NotJson { detail: error.to_string().into() }
+}
+
+fn parse_form(body: &[u8]) -> Result<RawFields<'_>, ProtocolErrorKind> {
+    if std::str::from_utf8(body).is_err() {
+        return Err(ProtocolErrorKind::InvalidUtf8);
+    }
+    let mut fields = RawFields::default();
+    for (name, value) in form_urlencoded::parse(body.trim_ascii()) {
+        let value = Loose::Str(value);
+        match &*name {
+            "expires_in" => {
+                let text = match value {
+                    Loose::Str(text) => text,
+                    _ => continue,
+                };
+                fields.set_expires_in(ExpiresRaw::Text(text));
+            }
+            _ => fields.set(name, value),
+        }
+    }
+    Ok(fields)
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<RetryAfter> {
+    RetryAfter::parse(headers.get(RETRY_AFTER)?)
+}
+
+fn protocol_error(kind: ProtocolErrorKind, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> TokenError {
+    ProtocolError {
+        kind,
+        status,
+        content_type: headers.get(CONTENT_TYPE).cloned(),
+        retry_after: retry_after(headers),
+        body: BodyExcerpt::new(body),
+    }
+    .into()
+}
+
+fn envelope_error(quirks: &Quirks, status: StatusCode, body: &[u8]) -> Option<ServerError> {
+    let envelope = quirks.error_envelope?;
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let mapped = envelope.map(status, &value)?;
+    let mut error = ServerError::new(status);
+    error.code = mapped.code;
+    error.description = mapped.description;
+    error.vendor_code = mapped.vendor_code;
+    error.retryable = mapped.retryable;
+    error.source = ErrorSource::VendorEnvelope;
+    Some(error)
+}
+
+fn finish_server_error(mut error: ServerError, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> TokenError {
+    error.status = status;
+    error.challenges = Challenge::from_headers(headers);
+    error.retry_after = retry_after(headers);
+    error.body = BodyExcerpt::new(body);
+    if error.code.is_none() {
+        // A status-only answer may still say why in its challenge (RFC 6750 §3).
+        error.code = error.challenges.iter().find_map(Challenge::error);
+        if error.code.is_some() && error.source == ErrorSource::StatusOnly {
+            error.source = ErrorSource::Challenge;
+        }
+    }
+    error.into()
+}
+
+/// Builds the error for a non-2xx answer, or a 2xx that carried `error`.
+fn server_error(
+    quirks: &Quirks,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    parsed: Option<&RawFields<'_>>,
+) -> TokenError {
+    let reparsed;
+    let fields = match parsed {
+        Some(fields) => Some(fields),
+        None => {
+            reparsed = parse_error_body(headers, body);
+            reparsed.as_ref()
+        }
+    };
+    let mut error = ServerError::new(status);
+    if let Some((code, fields)) = fields.and_then(|f| Some((f.error.as_ref()?.as_str()?, f))) {
+        error.code = Some(ErrorCode::from_code(code));
+        error.source = ErrorSource::OAuthBody;
+        error.description = fields.error_description.as_ref().and_then(Loose::as_str).map(Into::into);
+        error.uri = fields.error_uri.as_ref().and_then(Loose::as_str).map(Into::into);
+    } else if let Some(envelope) = envelope_error(quirks, status, body) {
+        error = envelope;
+    }
+    finish_server_error(error, status, headers, body)
+}
+
+/// An error body, read as JSON or as a form, whatever it is labelled; `None` when it is neither.
+fn parse_error_body<'a>(headers: &HeaderMap, body: &'a [u8]) -> Option<RawFields<'a>> {
+    let trimmed = body.trim_ascii();
+    if trimmed.first() == Some(&b'{') {
+        return parse_json(body).ok();
+    }
+    let labelled_form = media_type(headers).is_some_and(|m| m.eq_ignore_ascii_case(FORM_MEDIA));
+    if labelled_form || looks_like_form(trimmed) { parse_form(body).ok() } else { None }
+}
+
+/// A field value before validation: a string (borrowed from the body when it can be), an
+/// array of strings, or the JSON kind of anything else.
+enum Loose<'a> {
+    Str(Cow<'a, str>),
+    StrArray(Vec<Cow<'a, str>>),
+    Other(JsonKind),
+}
+
+impl Loose<'_> {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn kind(&self) -> JsonKind {
+        match self {
+            Self::Str(_) => JsonKind::String,
+            Self::StrArray(_) => JsonKind::Array,
+            Self::Other(kind) => *kind,
+        }
+    }
+}
+
+/// `expires_in` as written: raw JSON text (to read numbers no float type holds), or form text.
+enum ExpiresRaw<'a> {
+    Json(&'a str),
+    Text(Cow<'a, str>),
+}
+
+#[derive(Default)]
+struct RawFields<'a> {
+    access_token: Option<Loose<'a>>,
+    token_type: Option<Loose<'a>>,
+    expires_in: Option<ExpiresRaw<'a>>,
+    refresh_token: Option<Loose<'a>>,
+    scope: Option<Loose<'a>>,
+    id_token: Option<Loose<'a>>,
+    error: Option<Loose<'a>>,
+    error_description: Option<Loose<'a>>,
+    error_uri: Option<Loose<'a>>,
+    extras: serde_json::Map<String, serde_json::Value>,
+    duplicate: Option<Box<str>>,
+}
+
+impl<'a> RawFields<'a> {
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Loose<'a>>> {
+        Some(match name {
+            "access_token" => &mut self.access_token,
+            "token_type" => &mut self.token_type,
+            "refresh_token" => &mut self.refresh_token,
+            "scope" => &mut self.scope,
+            "id_token" => &mut self.id_token,
+            "error" => &mut self.error,
+            "error_description" => &mut self.error_description,
+            "error_uri" => &mut self.error_uri,
+            _ => return None,
+        })
+    }
+
+    fn set(&mut self, name: Cow<'a, str>, value: Loose<'a>) {
+        match self.slot(&name) {
+            Some(slot) => {
+                if slot.replace(value).is_some() && self.duplicate.is_none() {
+                    self.duplicate = Some(name.into());
+                }
+            }
+            None => {
+                let json = match value {
+                    Loose::Str(s) => serde_json::Value::String(s.into_owned()),
+                    Loose::StrArray(items) => {
+                        items.into_iter().map(|s| serde_json::Value::String(s.into_owned())).collect()
+                    }
+                    Loose::Other(_) => serde_json::Value::Null,
+                };
+                self.extras.insert(name.into_owned(), json);
+            }
+        }
+    }
+
+    fn set_expires_in(&mut self, raw: ExpiresRaw<'a>) {
+        if self.expires_in.replace(raw).is_some() && self.duplicate.is_none() {
+            self.duplicate = Some("expires_in".into());
+        }
+    }
+
+    fn into_token(self, quirks: &Quirks, sent_at: Instant) -> Result<Token, ProtocolErrorKind> {
+        if let Some(field) = self.duplicate {
+            return Err(ProtocolErrorKind::DuplicateField { field });
+        }
+        let access_token = match self.access_token {
+            None => return Err(ProtocolErrorKind::MissingAccessToken),
+            Some(Loose::Str(token)) if token.is_empty() => return Err(ProtocolErrorKind::EmptyAccessToken),
+            Some(Loose::Str(token)) => {
+                // RFC 6750 §2.1's b64token is narrower; any visible ASCII is accepted so that
+                // every token a server issues can still travel in a header.
+                if !token.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(ProtocolErrorKind::AccessTokenCharacters);
+                }
+                AccessToken::from_borrowed(&token)
+            }
+            Some(other) => return Err(ProtocolErrorKind::AccessTokenNotString { found: other.kind() }),
+        };
+        let token_type = match optional(self.token_type, "token_type", quirks)? {
+            Some(name) => match TokenType::from_name(&name) {
+                TokenType::Other(name) if !quirks.accept_unknown_token_type => {
+                    return Err(ProtocolErrorKind::UnsupportedTokenType { token_type: name });
+                }
+                token_type => token_type,
+            },
+            None if quirks.missing_token_type_is_bearer => TokenType::Bearer,
+            None => return Err(ProtocolErrorKind::MissingTokenType),
+        };
+        let expires_in = match self.expires_in {
+            None => None,
+            Some(raw) => {
+                expires_in_secs(&raw, quirks).map_err(|problem| ProtocolErrorKind::InvalidExpiresIn { problem })?
+            }
+        };
+        let lifetime = match expires_in {
+            Some(secs) if secs > 0 => Some(Duration::from_secs(secs)),
+            _ => quirks.default_lifetime,
+        };
+        let refresh_token = optional(self.refresh_token, "refresh_token", quirks)?
+            .filter(|t| !t.is_empty())
+            .map(|t| RefreshToken::from_borrowed(&t));
+        let id_token = optional(self.id_token, "id_token", quirks)?.map(|t| IdToken::from_borrowed(&t));
+        let scope = match self.scope {
+            None => None,
+            Some(Loose::Str(s)) => Some(Scope::from_server([&*s])),
+            Some(Loose::StrArray(items)) if quirks.scope_as_array => {
+                Some(Scope::from_server(items.iter().map(|s| &**s)))
+            }
+            Some(Loose::Other(JsonKind::Null)) if quirks.null_as_absent => None,
+            Some(other) => return Err(ProtocolErrorKind::FieldType { field: "scope", found: other.kind() }),
+        };
+        let mut token = Token::bearer(access_token);
+        token.token_type = token_type;
+        if let Some(lifetime) = lifetime {
+            token.lifetime = Some(lifetime);
+            token.expires_at = Some(
+                sent_at
+                    .checked_add(lifetime)
+                    .ok_or(ProtocolErrorKind::InvalidExpiresIn { problem: ExpiresInProblem::TooLarge })?,
+            );
+        }
+        token.refresh_token = refresh_token;
+        token.scope = scope;
+        token.id_token = id_token;
+        token.extras = Extras::from_map(self.extras);
+        Ok(token)
+    }
+}
+
+/// An optional string field: absent, `null` where the profile allows it, or a string.
+fn optional<'a>(
+    value: Option<Loose<'a>>,
+    field: &'static str,
+    quirks: &Quirks,
+) -> Result<Option<Cow<'a, str>>, ProtocolErrorKind> {
+    match value {
+        None => Ok(None),
+        Some(Loose::Str(s)) => Ok(Some(s)),
+        Some(Loose::Other(JsonKind::Null)) if quirks.null_as_absent => Ok(None),
+        Some(other) => Err(ProtocolErrorKind::FieldType { field, found: other.kind() }),
+    }
+}
+
+fn expires_in_secs(raw: &ExpiresRaw<'_>, quirks: &Quirks) -> Result<Option<u64>, ExpiresInProblem> {
+    let text: Cow<'_, str> = match raw {
+        ExpiresRaw::Text(text) => Cow::Borrowed(&**text),
+        ExpiresRaw::Json(json) => match json.as_bytes().first() {
+            Some(b'"') => {
+                if !quirks.expires_in_as_string {
+                    return Err(ExpiresInProblem::StringNotAllowed);
+                }
+                let s: Cow<'_, str> = serde_json::from_str(json).map_err(|_| ExpiresInProblem::NotNumeric)?;
+                s
+            }
+            Some(b'n') if quirks.null_as_absent => return Ok(None),
+            Some(b'n') => return Err(ExpiresInProblem::Null),
+            Some(b'-' | b'0'..=b'9') => Cow::Borrowed(*json),
+            _ => return Err(ExpiresInProblem::NotNumeric),
+        },
+    };
+    let secs = number_text_secs(text.trim(), quirks)?;
+    if secs > quirks.max_lifetime.as_secs() {
+        return Err(ExpiresInProblem::TooLarge);
+    }
+    Ok(Some(secs))
+}
+
+/// Reads a decimal number: an integer of any size, or a fraction/exponent form.
+fn number_text_secs(text: &str, quirks: &Quirks) -> Result<u64, ExpiresInProblem> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let numeric = !digits.is_empty()
+        && digits.as_bytes()[0].is_ascii_digit()
+        && digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+    if !numeric {
+        return Err(ExpiresInProblem::NotNumeric);
+    }
+    if digits.bytes().all(|b| b.is_ascii_digit()) {
+        let zero = digits.bytes().all(|b| b == b'0');
+        if negative && !zero {
+            return Err(ExpiresInProblem::Negative);
+        }
+        // All digits: too many for u64 means absurdly large, not malformed.
+        return Ok(digits.parse::<u64>().unwrap_or(u64::MAX));
+    }
+    let value: f64 = digits.parse().map_err(|_| ExpiresInProblem::NotNumeric)?;
+    if negative && value != 0.0 {
+        return Err(ExpiresInProblem::Negative);
+    }
+    if !value.is_finite() {
+        return Err(ExpiresInProblem::TooLarge);
+    }
+    if value.fract() != 0.0 && !quirks.expires_in_fraction {
+        return Err(ExpiresInProblem::FractionNotAllowed);
+    }
+    if value >= u64::MAX as f64 {
+        return Ok(u64::MAX);
+    }
+    // Invariant: finite, non-negative and below u64::MAX, so the cast after floor is exact
+    // enough (whole seconds) and cannot wrap.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(value.floor() as u64)
+}
+
+// ----- the visitor -----
+
+/// A map key, borrowed from the body unless it had escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Loose<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LooseVisitor)
+    }
+}
+
+struct LooseVisitor;
+
+impl<'de> Visitor<'de> for LooseVisitor {
+    type Value = Loose<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Loose<'de>, E> {
+        Ok(Loose::Str(Cow::Owned(v)))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Loose<'de>, E> {
+        Ok(Loose::Other(JsonKind::Bool))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Loose<'de>, E> {
+        Ok(Loose::Other(JsonKind::Number))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Loose<'de>, E> {
+        Ok(Loose::Other(JsonKind::Number))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Loose<'de>, E> {
+        Ok(Loose::Other(JsonKind::Number))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Loose<'de>, E> {
+        Ok(Loose::Other(JsonKind::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Loose<'de>, E> {
+        Ok(Loose::Other(JsonKind::Null))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Loose<'de>, A::Error> {
+        let mut items = Vec::new();
+        let mut all_strings = true;
+        while let Some(item) = seq.next_element::<Loose<'de>>()? {
+            match item {
+                Loose::Str(s) if all_strings => items.push(s),
+                _ => all_strings = false,
+            }
+        }
+        Ok(if all_strings { Loose::StrArray(items) } else { Loose::Other(JsonKind::Array) })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Loose<'de>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Loose::Other(JsonKind::Object))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawFields<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(FieldsVisitor)
+    }
+}
+
+struct FieldsVisitor;
+
+impl<'de> Visitor<'de> for FieldsVisitor {
+    type Value = RawFields<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawFields<'de>, A::Error> {
+        let mut fields = RawFields::default();
+        while let Some(Key(name)) = map.next_key::<Key<'de>>()? {
+            if name == "expires_in" {
+                let raw: &'de RawValue = map.next_value()?;
+                fields.set_expires_in(ExpiresRaw::Json(raw.get()));
+            } else if fields.slot(&name).is_some() {
+                let value: Loose<'de> = map.next_value()?;
+                fields.set(name, value);
+            } else {
+                let value: serde_json::Value = map.next_value()?;
+                fields.extras.insert(name.into_owned(), value);
+            }
+        }
+        Ok(fields)
+    }
+}

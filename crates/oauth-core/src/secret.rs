@@ -1,0 +1,135 @@
+//! Secret values: redacted when printed, zeroized when dropped, read only through `.secret()`.
+//!
+//! Every secret type here shares one representation: an `Arc<str>` whose bytes are overwritten
+//! with zeros when the last handle is dropped. Cloning a secret clones the handle, not the bytes,
+//! so a token served to a thousand callers exists once in memory and is wiped once.
+
+use std::fmt;
+use std::sync::Arc;
+
+use zeroize::Zeroize;
+
+/// Shared secret text, zeroized when the last handle drops.
+#[derive(Clone)]
+pub(crate) struct SecretStr(Arc<str>);
+
+impl SecretStr {
+    /// Copies `value` into a fresh shared buffer (one allocation).
+    pub(crate) fn from_str_copy(value: &str) -> Self {
+        Self(Arc::from(value))
+    }
+
+    /// Moves `value` into a shared buffer and wipes the original `String`.
+    pub(crate) fn from_string(mut value: String) -> Self {
+        let secret = Self::from_str_copy(&value);
+        value.zeroize();
+        secret
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Drop for SecretStr {
+    fn drop(&mut self) {
+        // Only the last handle may wipe the bytes; the others still read them.
+        if let Some(bytes) = Arc::get_mut(&mut self.0) {
+            bytes.zeroize();
+        }
+    }
+}
+
+/// What every secret prints instead of its value.
+pub(crate) const REDACTED: &str = "[redacted]";
+
+macro_rules! secret_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        ///
+        /// Prints as `[redacted]` with `Debug` and `Display`, is never serialised, and is wiped
+        /// from memory when the last clone is dropped. Read the value with
+        #[doc = concat!("[`", stringify!($name), "::secret`].")]
+        #[derive(Clone)]
+        pub struct $name(SecretStr);
+
+        impl $name {
+            /// Wraps a secret value, wiping the `String` it was given.
+            ///
+            /// # Examples
+            /// ```
+            #[doc = concat!("let value = oauth_core::", stringify!($name), "::new(\"s3cr3t\");")]
+            /// assert_eq!(value.secret(), "s3cr3t");
+            /// assert!(!format!("{value:?}").contains("s3cr3t"));
+            /// ```
+            pub fn new(value: impl Into<String>) -> Self {
+                Self(SecretStr::from_string(value.into()))
+            }
+
+            /// The secret value. Every read of a secret goes through this call, so a search
+            /// for `.secret()` finds every place one leaves the type.
+            #[must_use]
+            pub fn secret(&self) -> &str {
+                self.0.expose()
+            }
+
+            #[allow(dead_code, reason = "not every secret type is parsed from a response")]
+            pub(crate) fn from_borrowed(value: &str) -> Self {
+                Self(SecretStr::from_str_copy(value))
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "({})"), REDACTED)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(REDACTED)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                Self::new(value)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self(SecretStr::from_str_copy(value))
+            }
+        }
+    };
+}
+
+secret_type! {
+    /// A client secret issued by the authorization server (RFC 6749 §2.3.1).
+    ClientSecret
+}
+secret_type! {
+    /// A resource owner's password, for the password grant (RFC 6749 §4.3).
+    Password
+}
+secret_type! {
+    /// A long-lived API key sent as a bearer credential without any token exchange.
+    ApiKey
+}
+secret_type! {
+    /// An access token (RFC 6749 §1.4). Cloning is a reference-count increment.
+    AccessToken
+}
+secret_type! {
+    /// A refresh token (RFC 6749 §1.5).
+    RefreshToken
+}
+secret_type! {
+    /// An OpenID Connect ID token returned beside an access token.
+    IdToken
+}
+secret_type! {
+    /// A secret value of a grant-extension parameter (an assertion, a device code, …).
+    SecretParam
+}
