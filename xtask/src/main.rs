@@ -1,2 +1,58 @@
-//! placeholder
-fn main() {}
+//! Developer tasks for the workspace: `cargo xtask ci | tidy | bench`.
+//!
+//! `ci` is what CI runs (`.ci/run`) and what the README gives as the test command.
+
+// mod bench;
+mod ci;
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  ci      fmt --check, clippy -D warnings, tests (unit, integration, doc), docs -D warnings, tidy
+  tidy    the repository's structural rules (dependency layering, sans-IO core, file headers)
+  bench   the benchmarks, with ratios against their baselines (extra args go to criterion)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci::run(),
+        Some("tidy") => tidy::run(&workspace_root()).map(|()| eprintln!("tidy: ok")),
+        Some("bench") => Err("bench: not wired yet".into()),
+        Some("help" | "--help" | "-h") | None => {
+            eprintln!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: the parent of this crate's manifest directory.
+pub(crate) fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Runs a command in the workspace root, echoing it first; fails on a non-zero exit.
+pub(crate) fn run_step(name: &str, command: &mut Command) -> Result<(), String> {
+    eprintln!("\n==> {name}");
+    let status = command
+        .current_dir(workspace_root())
+        .status()
+        .map_err(|e| format!("{name}: could not start {:?}: {e}", command.get_program()))?;
+    if status.success() { Ok(()) } else { Err(format!("{name} failed ({status})")) }
+}
+
+/// `cargo`, as the one running this task.
+pub(crate) fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}

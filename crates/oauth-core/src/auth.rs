@@ -21,7 +21,7 @@ pub enum BasicEncoding {
     Percent,
     /// RFC 6749 §2.3.1 read literally: form-urlencode with a space as `+`.
     FormPlus,
-    /// RFC 7617: the id and secret as they are, UTF-8. What MXO documents, and what servers
+    /// RFC 7617: the id and secret as they are, UTF-8. What some vendors document, and what servers
     /// that do not decode the credentials need.
     Raw,
 }
@@ -63,7 +63,7 @@ impl AuthMethod {
 /// # Examples
 /// ```
 /// use oauth_core::{AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret};
-/// // MXO's documented example credentials and header.
+/// // A vendor's documented example credentials and header (UUIDs need no escaping).
 /// let auth = ClientAuth::new(
 ///     ClientId::new("2e8fec0e-34fb-4851-800e-9989331e55d2")?,
 ///     Some(ClientSecret::new("d7f4484f-9817-4778-9161-6eb06d1f6cf7")),

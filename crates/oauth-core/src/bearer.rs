@@ -35,7 +35,7 @@ pub fn bearer_header(credential: &impl BearerCredential) -> Result<HeaderValue, 
 }
 
 /// A secret that can be presented as a bearer credential: an access token, or an API key that
-/// a vendor accepts in its place (CloudCX).
+/// a vendor accepts in its place.
 pub trait BearerCredential {
     /// The secret text to present.
     fn bearer_secret(&self) -> &str;

@@ -12,7 +12,7 @@ use crate::{MisuseError, Quirks};
 /// # Examples
 /// ```
 /// use oauth_core::TokenEndpoint;
-/// let endpoint = TokenEndpoint::new("https://eu2.thunderhead.com/one/oauth2token")?;
+/// let endpoint = TokenEndpoint::new("https://as.example.com/one/oauth2token")?;
 /// assert_eq!(endpoint.uri().path(), "/one/oauth2token");
 /// assert!(TokenEndpoint::new("http://example.com/token").is_err());
 /// assert!(TokenEndpoint::new("http://127.0.0.1:8080/token").is_ok());

@@ -321,8 +321,8 @@ pub struct ServerError {
     pub retry_after: Option<RetryAfter>,
     /// Where `code` and `description` came from.
     pub source: ErrorSource,
-    /// A vendor's own numeric or textual code, when an envelope carried one (Bright Pattern's
-    /// `errorCode`, CloudCX's `code`).
+    /// A vendor's own numeric or textual code, when an envelope carried one (an
+    /// `errorCode` or a `code` member).
     pub vendor_code: Option<Box<str>>,
     /// A vendor envelope's own word on whether retrying helps, overriding the status rule.
     pub retryable: Option<bool>,

@@ -18,7 +18,7 @@ use crate::ErrorCode;
 /// ```
 /// use std::time::Duration;
 /// let mut quirks = oauth_core::Quirks::strict();
-/// quirks.expires_in_as_string = true; // Bright Pattern sends "3599"
+/// quirks.expires_in_as_string = true; // some servers send "3599"
 /// quirks.default_lifetime = Some(Duration::from_secs(3600));
 /// assert!(!quirks.form_encoded_success);
 /// ```

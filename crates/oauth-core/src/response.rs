@@ -33,7 +33,7 @@ use crate::{
 /// ```
 /// use std::time::{Duration, Instant};
 /// use oauth_core::{parse_token_response, Quirks};
-/// // Bright Pattern's documented answer, trailing comma removed.
+/// // A numeric string for expires_in, as some servers send it.
 /// let response = http::Response::builder()
 ///     .header("content-type", "application/json")
 ///     .body(r#"{"access_token":"6E1A","token_type":"Bearer","expires_in":"3599"}"#)

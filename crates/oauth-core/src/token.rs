@@ -162,7 +162,7 @@ impl Extras {
         self.map.as_ref()?.get(name)
     }
 
-    /// The JWT ID (`jti`), as MXO sends it.
+    /// The JWT ID (`jti`), when the server sent one.
     #[must_use]
     pub fn jti(&self) -> Option<&str> {
         self.get("jti")?.as_str()

@@ -5,7 +5,7 @@ use std::fmt;
 /// How an access token is presented to a resource server (RFC 6749 §7.1).
 ///
 /// The value is compared without regard to case, as RFC 6749 §5.1 requires, so `bearer`
-/// (as MXO sends it) and `BEARER` are both [`TokenType::Bearer`].
+/// (as some servers send it) and `BEARER` are both [`TokenType::Bearer`].
 ///
 /// # Examples
 /// ```

@@ -1,0 +1,17 @@
+//! `cargo xtask ci`: every check CI runs, in order, stopping at the first failure.
+
+use std::time::Instant;
+
+use crate::{cargo, run_step, tidy, workspace_root};
+
+pub(crate) fn run() -> Result<(), String> {
+    let started = Instant::now();
+    run_step("fmt", cargo().args(["fmt", "--all", "--", "--check"]))?;
+    eprintln!("\n==> tidy");
+    tidy::run(&workspace_root())?;
+    run_step("clippy", cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    run_step("test", cargo().args(["test", "--workspace", "--locked"]))?;
+    run_step("doc", cargo().args(["doc", "--workspace", "--no-deps", "--locked"]).env("RUSTDOCFLAGS", "-D warnings"))?;
+    eprintln!("\nci: all checks passed in {:.0?}", started.elapsed());
+    Ok(())
+}

@@ -1,0 +1,260 @@
+//! `cargo xtask tidy`: the repository's structural rules, checked as absences.
+//!
+//! Also runs as a `#[test]`, so `cargo test` alone catches a broken rule.
+//!
+//! - Every crate depends only on what its layer allows (DESIGN.md's dependency rules).
+//! - oauth-core is sans-IO: no clock, I/O, runtime, threads or randomness in its source.
+//! - Vendor names appear only in the crates that are about vendors.
+//! - Every Rust source file starts with a `//!` line saying what it is for.
+//! - Nothing names the machine it was written on.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// What each library crate may depend on (normal dependencies), when it exists.
+const LAYERS: &[(&str, &[&str])] = &[
+    (
+        "oauth-core",
+        &[
+            "http",
+            "serde",
+            "serde_json",
+            "serde_urlencoded",
+            "form_urlencoded",
+            "base64",
+            "thiserror",
+            "zeroize",
+            "secrecy",
+        ],
+    ),
+    ("oauth-providers", &["oauth-core", "http", "serde", "serde_json"]),
+];
+
+/// Dependencies a crate must never have, even transitively through a feature.
+const FORBIDDEN: &[(&str, &[&str])] = &[
+    ("oauth-client", &["tokio", "reqwest", "hyper", "hyper-util", "async-std", "smol"]),
+    ("oauth-providers", &["tokio", "reqwest", "hyper", "hyper-util"]),
+];
+
+/// Text that must not appear in a crate's source (comments excluded).
+const SANS_IO: &[&str] = &[
+    "Instant::now",
+    "SystemTime::now",
+    "std::net",
+    "std::fs",
+    "std::thread",
+    "std::process",
+    "std::env",
+    "tokio",
+    "reqwest",
+    "hyper",
+    "rand::",
+    "thread_rng",
+    "OsRng",
+    "getrandom",
+    "async fn",
+    ".await",
+];
+
+/// Crates whose source is sans-IO.
+const SANS_IO_CRATES: &[&str] = &["crates/oauth-core/src", "crates/oauth-providers/src"];
+
+/// Crates that must not know any vendor (source and docs alike).
+const VENDOR_FREE: &[&str] =
+    &["crates/oauth-core/src", "crates/oauth-client/src", "crates/oauth-reqwest/src", "crates/oauth-hyper/src"];
+
+const VENDOR_NAMES: &[&str] =
+    &["mxo", "thunderhead", "medallia", "cloudcx", "cloudfon", "bright pattern", "brightpattern", "bright_pattern"];
+
+pub(crate) fn run(root: &Path) -> Result<(), String> {
+    let mut problems = Vec::new();
+    check_layers(root, &mut problems)?;
+    for dir in SANS_IO_CRATES {
+        for file in rust_files(&root.join(dir)) {
+            let code = code_lines(&read(&file));
+            for needle in SANS_IO {
+                if let Some(line) = code.iter().find(|(_, l)| l.contains(needle)) {
+                    problems.push(format!("{}:{}: sans-IO crate uses `{needle}`", rel(root, &file), line.0));
+                }
+            }
+        }
+    }
+    for dir in VENDOR_FREE {
+        for file in rust_files(&root.join(dir)) {
+            let text = read(&file).to_ascii_lowercase();
+            for (number, line) in text.lines().enumerate() {
+                for vendor in VENDOR_NAMES {
+                    if contains_word(line, vendor) {
+                        problems.push(format!("{}:{}: names the vendor `{vendor}`", rel(root, &file), number + 1));
+                    }
+                }
+            }
+        }
+    }
+    for file in tracked_files(root)? {
+        let path = root.join(&file);
+        if file.ends_with(".rs") && !read(&path).trim_start().starts_with("//!") {
+            problems.push(format!("{file}: does not start with a `//!` line saying what it is for"));
+        }
+        check_machine_names(&file, &read(&path), &mut problems);
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("tidy found {} problem(s):\n  {}", problems.len(), problems.join("\n  ")))
+    }
+}
+
+/// Checks every workspace crate's normal dependencies against `LAYERS` and `FORBIDDEN`.
+fn check_layers(root: &Path, problems: &mut Vec<String>) -> Result<(), String> {
+    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr)));
+    }
+    let metadata: Value = serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    let packages = metadata["packages"].as_array().ok_or("cargo metadata: no packages")?;
+    for package in packages {
+        let name = package["name"].as_str().unwrap_or_default();
+        let normal: BTreeSet<&str> = package["dependencies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["kind"].is_null())
+            .filter_map(|d| d["name"].as_str())
+            .collect();
+        if let Some((_, allowed)) = LAYERS.iter().find(|(crate_name, _)| *crate_name == name) {
+            for dep in normal.iter().filter(|d| !allowed.contains(d)) {
+                problems.push(format!("{name} depends on `{dep}`, which its layer does not allow"));
+            }
+        }
+        if let Some((_, banned)) = FORBIDDEN.iter().find(|(crate_name, _)| *crate_name == name) {
+            for dep in normal.iter().filter(|d| banned.contains(d)) {
+                problems.push(format!("{name} depends on `{dep}`, which its layer forbids"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Flags absolute paths of a developer machine and the names of the tools it was built with.
+fn check_machine_names(file: &str, text: &str, problems: &mut Vec<String>) {
+    // Assembled at run time so this file does not flag itself.
+    let needles =
+        [["/wo", "rk/"].concat(), ["/ro", "ot/"].concat(), ["/ho", "me/"].concat(), [".lib", "rary/"].concat()];
+    for (number, line) in text.lines().enumerate() {
+        for needle in &needles {
+            if line.contains(needle.as_str()) {
+                problems.push(format!("{file}:{}: names a path of a particular machine (`{needle}`)", number + 1));
+            }
+        }
+    }
+}
+
+fn contains_word(haystack: &str, word: &str) -> bool {
+    haystack.match_indices(word).any(|(at, _)| {
+        let before = haystack[..at].chars().next_back();
+        let after = haystack[at + word.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+/// Lines with comments removed (`//` to end of line), numbered from 1; blank results dropped.
+fn code_lines(text: &str) -> Vec<(usize, String)> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let code = match line.find("//") {
+                Some(at) => &line[..at],
+                None => line,
+            };
+            (!code.trim().is_empty()).then(|| (i + 1, code.to_owned()))
+        })
+        .collect()
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Files git tracks plus untracked files it does not ignore; every file under the root
+/// (except `target/` and `.git/`) when git is not available.
+fn tracked_files(root: &Path) -> Result<Vec<String>, String> {
+    let output =
+        Command::new("git").args(["ls-files", "--cached", "--others", "--exclude-standard"]).current_dir(root).output();
+    match output {
+        Ok(output) if output.status.success() => Ok(String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|f| root.join(f).is_file())
+            .map(str::to_owned)
+            .collect()),
+        _ => Ok(rust_files(root)
+            .into_iter()
+            .filter(|p| !p.components().any(|c| c.as_os_str() == "target" || c.as_os_str() == ".git"))
+            .map(|p| rel(root, &p))
+            .collect()),
+    }
+}
+
+fn read(path: &Path) -> String {
+    fs::read(path).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+}
+
+fn rel(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_is_tidy() {
+        if let Err(problems) = run(&crate::workspace_root()) {
+            panic!("{problems}");
+        }
+    }
+
+    #[test]
+    fn vendor_names_are_matched_as_words() {
+        assert!(contains_word("what mxo documents", "mxo"));
+        assert!(!contains_word("remxoved", "mxo"));
+        assert!(contains_word("(cloudcx)", "cloudcx"));
+    }
+
+    #[test]
+    fn comments_do_not_count_as_code() {
+        let lines = code_lines("// Instant::now\nlet x = 1; // tokio\nlet t = Instant::now();");
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|(_, l)| !l.contains("tokio")));
+        assert!(lines[1].1.contains("Instant::now"));
+    }
+
+    #[test]
+    fn machine_paths_are_flagged() {
+        let mut problems = Vec::new();
+        check_machine_names("a.md", &["see ", "/ro", "ot/x"].concat(), &mut problems);
+        assert_eq!(problems.len(), 1);
+    }
+}
