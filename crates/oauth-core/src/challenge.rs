@@ -65,6 +65,13 @@ impl Challenge {
         self.param("error").map(ErrorCode::from_code)
     }
 
+    /// Replaces `secret` in the token68 and the parameter values (see [`TokenError::scrub`](crate::TokenError::scrub)).
+    pub(crate) fn scrub(&mut self, secret: &str) {
+        for value in self.token68.iter_mut().chain(self.params.iter_mut().map(|(_, v)| v)) {
+            crate::error::scrub_text(value, secret);
+        }
+    }
+
     /// Parses one header value into its challenges.
     #[must_use]
     pub fn parse_all(value: &str) -> Vec<Self> {
@@ -162,12 +169,19 @@ impl Parser<'_> {
             let Some(scheme) = self.token() else { return };
             let mut challenge = Challenge { scheme: scheme.into(), token68: None, params: Vec::new() };
             self.skip_ws();
-            if let Some(t68) = self.try_token68() {
-                challenge.token68 = Some(t68.into());
-            } else {
-                self.params(&mut challenge);
-            }
+            let readable = match self.try_token68() {
+                Some(t68) => {
+                    challenge.token68 = Some(t68.into());
+                    true
+                }
+                None => self.params(&mut challenge),
+            };
             out.push(challenge);
+            if !readable {
+                // A parameter whose value cannot be read: its name must not be taken for the
+                // scheme of another challenge, so this header ends here.
+                return;
+            }
             self.skip_ws();
             match self.peek() {
                 None => return,
@@ -202,32 +216,34 @@ impl Parser<'_> {
         std::str::from_utf8(&self.s[start..j]).ok()
     }
 
-    fn params(&mut self, challenge: &mut Challenge) {
+    /// Reads the parameters of one challenge; `false` when a parameter's value is unreadable
+    /// (an unterminated quoted string, a missing value).
+    fn params(&mut self, challenge: &mut Challenge) -> bool {
         loop {
             let save = self.i;
             self.skip_separators();
             let Some(name) = self.token().map(str::to_owned) else {
                 self.i = save;
-                return;
+                return true;
             };
             self.skip_ws();
             if self.peek() != Some(b'=') {
                 // A bare token: the scheme of the next challenge. Rewind to the separator
                 // before it, so the challenge loop sees the comma.
                 self.i = save;
-                return;
+                return true;
             }
             self.i += 1;
             self.skip_ws();
             let value = if self.peek() == Some(b'"') { self.quoted() } else { self.token().map(str::to_owned) };
             let Some(value) = value else {
                 self.i = save;
-                return;
+                return false;
             };
             challenge.params.push((name.into(), value.into()));
             self.skip_ws();
             if self.peek() != Some(b',') {
-                return;
+                return true;
             }
         }
     }

@@ -33,7 +33,7 @@ impl TokenEndpoint {
     pub fn new(url: &str) -> Result<Self, MisuseError> {
         let uri = parse(url)?;
         if uri.scheme_str() == Some("http") && !is_loopback(uri.host().unwrap_or_default()) {
-            return Err(MisuseError::InsecureEndpoint { url: url.into() });
+            return Err(MisuseError::InsecureEndpoint { url: shown(url) });
         }
         Ok(Self { uri, quirks: Quirks::lenient() })
     }
@@ -74,7 +74,7 @@ impl TokenEndpoint {
 }
 
 fn parse(url: &str) -> Result<Uri, MisuseError> {
-    let invalid = |reason| MisuseError::InvalidEndpoint { url: url.into(), reason };
+    let invalid = |reason| MisuseError::InvalidEndpoint { url: shown(url), reason };
     if url.contains('#') {
         return Err(invalid("it has a fragment"));
     }
@@ -92,6 +92,19 @@ fn parse(url: &str) -> Result<Uri, MisuseError> {
         return Err(invalid("it has no host"));
     }
     Ok(uri)
+}
+
+/// `url` as an error may repeat it: a `user:password@` part replaced by `[redacted]@`.
+///
+/// Everything up to the last `@` goes, wherever it is: a password may hold `/`, `?` or `#`
+/// unescaped, and a URL too broken to parse still must not repeat it.
+fn shown(url: &str) -> Box<str> {
+    let is_scheme = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+    let start = url.find("://").filter(|&i| is_scheme(&url[..i])).map_or(0, |i| i + 3);
+    match url.rfind('@') {
+        Some(at) if at >= start => format!("{}{}{}", &url[..start], crate::secret::REDACTED, &url[at..]).into(),
+        _ => url.into(),
+    }
 }
 
 /// Whether `host` names this machine: `localhost` (and its subdomains, RFC 6761 §6.3), an

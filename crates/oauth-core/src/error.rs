@@ -69,15 +69,19 @@ impl TokenError {
         }
     }
 
-    /// Replaces every occurrence of `secret` in the texts this error keeps from the server with
-    /// `[redacted]`. Used when a server echoes a credential back in its error body.
+    /// Replaces every occurrence of `secret` in the texts this error keeps from the server (body
+    /// excerpt, description, URI, vendor code, challenges) with `[redacted]`, whether written as
+    /// is, JSON-escaped or form-encoded. Used when a server echoes a credential back.
     pub fn scrub(&mut self, secret: &str) {
         match self {
             Self::Misuse(_) => {}
             Self::Server(e) => {
                 e.body.scrub(secret);
-                if let Some(d) = &mut e.description {
-                    scrub_text(d, secret);
+                for text in [&mut e.description, &mut e.uri, &mut e.vendor_code].into_iter().flatten() {
+                    scrub_text(text, secret);
+                }
+                for challenge in &mut e.challenges {
+                    challenge.scrub(secret);
                 }
             }
             Self::Protocol(e) => e.body.scrub(secret),
@@ -132,7 +136,7 @@ pub enum MisuseError {
     /// The token endpoint is not an absolute `http(s)` URL.
     #[error("the token endpoint `{url}` is not an absolute http(s) URL: {reason}")]
     InvalidEndpoint {
-        /// The URL as given.
+        /// The URL as given, with any credentials in it replaced by `[redacted]`.
         url: Box<str>,
         /// What is wrong with it.
         reason: &'static str,
@@ -142,7 +146,7 @@ pub enum MisuseError {
         "the token endpoint `{url}` uses plain http on a non-loopback host; credentials would travel in clear text (opt out explicitly with `TokenEndpoint::new_allowing_http`)"
     )]
     InsecureEndpoint {
-        /// The URL as given.
+        /// The URL as given, with any credentials in it replaced by `[redacted]`.
         url: Box<str>,
     },
     /// An extra parameter would overwrite one the library sets itself.
@@ -642,12 +646,18 @@ impl BodyExcerpt {
     }
 
     fn scrub(&mut self, secret: &str) {
-        if secret.is_empty() || !self.text.contains(secret) {
-            return;
+        let mut text = scrubbed(&self.text, secret);
+        // A cut may split an echo: the start of the secret at the very end is still the secret.
+        let current = text.as_deref().unwrap_or(&self.text);
+        if let Some(head) = current.strip_suffix('…').filter(|_| self.total_len > BODY_EXCERPT_LIMIT) {
+            let cut = (1..secret.len()).rev().find(|&n| secret.is_char_boundary(n) && head.ends_with(&secret[..n]));
+            if let Some(n) = cut {
+                text = Some(format!("{}{}…", &head[..head.len() - n], crate::secret::REDACTED));
+            }
         }
-        let mut text = self.text.to_string();
-        scrub_text_string(&mut text, secret);
-        self.text = text.into();
+        if let Some(text) = text {
+            self.text = text.into();
+        }
     }
 }
 
@@ -657,16 +667,32 @@ impl fmt::Debug for BodyExcerpt {
     }
 }
 
-fn scrub_text(text: &mut Box<str>, secret: &str) {
-    if !secret.is_empty() && text.contains(secret) {
-        let mut owned = text.to_string();
-        scrub_text_string(&mut owned, secret);
-        *text = owned.into();
+pub(crate) fn scrub_text(text: &mut Box<str>, secret: &str) {
+    if let Some(scrubbed) = scrubbed(text, secret) {
+        *text = scrubbed.into();
     }
 }
 
-fn scrub_text_string(text: &mut String, secret: &str) {
-    *text = text.replace(secret, crate::secret::REDACTED);
+/// `text` with `secret` replaced by `[redacted]` in every spelling a server may echo it in: as
+/// is, JSON-escaped (also with `\/` for `/`, as PHP writes it) and form-encoded. `None` when
+/// there is nothing to replace.
+fn scrubbed(text: &str, secret: &str) -> Option<String> {
+    if secret.is_empty() {
+        return None;
+    }
+    let quoted = serde_json::Value::from(secret).to_string();
+    // Invariant: a JSON string is written between two ASCII quotes.
+    let json = &quoted[1..quoted.len() - 1];
+    let slashed = json.replace('/', "\\/");
+    let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let mut out: Option<String> = None;
+    for spelling in [secret, json, &slashed, &form] {
+        let current = out.as_deref().unwrap_or(text);
+        if current.contains(spelling) {
+            out = Some(current.replace(spelling, crate::secret::REDACTED));
+        }
+    }
+    out
 }
 
 /// Masks the value after every sensitive field name, in JSON (`"name": "value"`) and form
@@ -706,14 +732,40 @@ fn value_span(text: &str, at: usize) -> Option<(usize, usize)> {
             let len = json_string_len(inner);
             return (len > 0).then_some((start, start + len));
         }
-        // A bare value (a number, `null`): runs to a delimiter.
-        let len = value.find([',', '}', ']', '\n', '\r', ' ']).unwrap_or(value.len());
+        // A bare value (a number, `null`) runs to a delimiter; an object or array to its end.
+        let len = if value.starts_with(['{', '[']) {
+            bracketed_len(value)
+        } else {
+            value.find([',', '}', ']', '\n', '\r', ' ']).unwrap_or(value.len())
+        };
         return (len > 0).then_some((value_at, value_at + len));
     }
     let value = rest.strip_prefix('=')?;
     let start = at + 1;
     let len = value.find(['&', '\n', '\r', ' ']).unwrap_or(value.len());
     (len > 0).then_some((start, start + len))
+}
+
+/// Length of a JSON object or array up to its closing bracket (or the end of the text).
+fn bracketed_len(value: &str) -> usize {
+    let bytes = value.as_bytes();
+    let (mut depth, mut in_string, mut i) = (0_usize, false, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'{' | b'[' if !in_string => depth += 1,
+            b'}' | b']' if !in_string => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 /// Length of a JSON string's content up to its closing quote (or the end of the text).

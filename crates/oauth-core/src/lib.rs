@@ -68,7 +68,10 @@ pub use error::{
 pub use grant::{Grant, ParamValue, Params, RESERVED_PARAMS, TokenRequest};
 pub use http;
 pub use id::{ClientId, Username};
-pub use lifecycle::{Completion, DEFAULT_REFRESH_SKEW, Fetch, FetchGrant, Poll, TokenLifecycle};
+pub use lifecycle::{
+    AHEAD_RETRY_MAX, AHEAD_RETRY_MIN, Completion, DEFAULT_FETCH_TIMEOUT, DEFAULT_REFRESH_SKEW, Fetch, FetchGrant, Poll,
+    TokenLifecycle,
+};
 pub use quirks::{DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LIFETIME, EnvelopeError, ErrorEnvelope, Quirks};
 pub use request::PendingExchange;
 pub use response::parse_token_response;

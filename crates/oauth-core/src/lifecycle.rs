@@ -3,8 +3,10 @@
 //! This is the state a token source keeps between calls, as a plain value with no clock and no
 //! lock: the driver (oauth-client, or your own loop) asks [`TokenLifecycle::poll`] what to do at
 //! `now`, performs any fetch it is handed, and reports back with [`TokenLifecycle::complete`].
-//! A fetch is a [`Fetch`] ticket that must be handed back (completed or abandoned), so at most
-//! one fetch is ever in flight and a lost one cannot wedge the state.
+//! A fetch is a [`Fetch`] ticket that should be handed back (completed or abandoned), so at most
+//! one fetch is in flight. A ticket that is never handed back (its task was killed) holds the
+//! slot only for a lease, [`TokenLifecycle::with_fetch_timeout`]; after that `poll` hands out a
+//! new one, so a lost ticket cannot wedge the state.
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +14,15 @@ use crate::{ErrorCode, Grant, RefreshToken, Token, TokenError};
 
 /// How long before expiry a token is refreshed, by default.
 pub const DEFAULT_REFRESH_SKEW: Duration = Duration::from_secs(60);
+
+/// How long a fetch may stay out before its slot is reclaimed, by default.
+pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The first wait after a failed refresh ahead of expiry; it doubles with each failure in a row.
+pub const AHEAD_RETRY_MIN: Duration = Duration::from_secs(1);
+
+/// The longest wait between refreshes ahead of expiry that keep failing.
+pub const AHEAD_RETRY_MAX: Duration = Duration::from_secs(30);
 
 /// Which grant a fetch should use.
 #[derive(Debug, Clone)]
@@ -42,6 +53,7 @@ pub struct Fetch {
     id: u64,
     grant: FetchGrant,
     ahead: bool,
+    started: Instant,
 }
 
 impl Fetch {
@@ -61,6 +73,12 @@ impl Fetch {
     #[must_use]
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// The `now` of the poll that handed it out.
+    #[must_use]
+    pub fn started(&self) -> Instant {
+        self.started
     }
 }
 
@@ -85,7 +103,9 @@ pub enum Poll<'a> {
 pub enum Completion {
     /// A new token is stored.
     Stored,
-    /// The fetch failed; a still-valid token (if any) keeps serving.
+    /// The fetch failed; a still-valid token (if any) keeps serving. After a failed refresh
+    /// ahead of expiry the next one waits (1 s, doubling to 30 s) so a failing server is not
+    /// asked again on every poll.
     Failed,
     /// The refresh token was refused (`invalid_grant`) and dropped: fetch again, and the next
     /// fetch uses the primary grant.
@@ -112,9 +132,18 @@ pub struct TokenLifecycle {
     token: Option<Token>,
     refresh_at: Option<Instant>,
     refresh_token: Option<RefreshToken>,
-    in_flight: Option<u64>,
+    in_flight: Option<InFlight>,
     next_id: u64,
     skew: Duration,
+    fetch_timeout: Duration,
+    ahead_failures: u32,
+    ahead_not_before: Option<Instant>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct InFlight {
+    id: u64,
+    started: Instant,
 }
 
 impl Default for TokenLifecycle {
@@ -128,7 +157,26 @@ impl TokenLifecycle {
     /// short-lived token is never stale on arrival).
     #[must_use]
     pub const fn new(skew: Duration) -> Self {
-        Self { token: None, refresh_at: None, refresh_token: None, in_flight: None, next_id: 0, skew }
+        Self {
+            token: None,
+            refresh_at: None,
+            refresh_token: None,
+            in_flight: None,
+            next_id: 0,
+            skew,
+            fetch_timeout: DEFAULT_FETCH_TIMEOUT,
+            ahead_failures: 0,
+            ahead_not_before: None,
+        }
+    }
+
+    /// Sets the lease of a fetch: a ticket out longer than this (at a later `poll`'s `now`) is
+    /// taken as lost and its slot handed out again. Make it longer than any fetch can take,
+    /// retries included.
+    #[must_use]
+    pub const fn with_fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.fetch_timeout = timeout;
+        self
     }
 
     /// The skew actually used for a token of `lifetime`: the configured skew, capped at half
@@ -164,27 +212,29 @@ impl TokenLifecycle {
 
     /// What to do at `now`.
     pub fn poll(&mut self, now: Instant) -> Poll<'_> {
-        let Self { token, refresh_at, refresh_token, in_flight, next_id, .. } = self;
+        if self.in_flight.is_some_and(|f| now.saturating_duration_since(f.started) >= self.fetch_timeout) {
+            self.in_flight = None; // the lease ran out: that ticket is lost
+        }
+        let Self { token, refresh_at, refresh_token, in_flight, next_id, ahead_not_before, .. } = self;
         match token.as_ref() {
             Some(token) if !token.is_expired(now) => {
                 if refresh_at.is_some_and(|at| now >= at) {
-                    let fetch = in_flight.is_none().then(|| hand_out(next_id, in_flight, refresh_token.as_ref(), true));
+                    let may_start = in_flight.is_none() && ahead_not_before.is_none_or(|at| now >= at);
+                    let fetch = may_start.then(|| hand_out(next_id, in_flight, refresh_token.as_ref(), true, now));
                     Poll::RefreshAhead(token, fetch)
                 } else {
                     Poll::Ready(token)
                 }
             }
             _ if in_flight.is_some() => Poll::Wait,
-            _ => Poll::Fetch(hand_out(next_id, in_flight, refresh_token.as_ref(), false)),
+            _ => Poll::Fetch(hand_out(next_id, in_flight, refresh_token.as_ref(), false, now)),
         }
     }
 
     /// Reports a fetch's result. A success is stored (keeping the held refresh token when the
     /// answer has none); an `invalid_grant` on a refresh drops the refresh token.
     pub fn complete(&mut self, fetch: Fetch, result: Result<Token, TokenError>) -> Completion {
-        if self.in_flight == Some(fetch.id) {
-            self.in_flight = None;
-        }
+        self.release(&fetch);
         match result {
             Ok(mut token) => {
                 match token.refresh_token.clone() {
@@ -196,15 +246,27 @@ impl TokenLifecycle {
                     _ => None,
                 };
                 self.token = Some(token);
+                self.ahead_failures = 0;
+                self.ahead_not_before = None;
                 Completion::Stored
             }
             Err(error) => {
                 let refused =
                     matches!(fetch.grant, FetchGrant::Refresh(_)) && error.code() == Some(&ErrorCode::InvalidGrant);
                 if refused {
+                    // The cached token still serves, but must not offer the refused refresh token.
                     self.refresh_token = None;
+                    if let Some(token) = &mut self.token {
+                        token.refresh_token = None;
+                    }
                     Completion::RefreshRejected
                 } else {
+                    if fetch.ahead {
+                        self.ahead_failures = self.ahead_failures.saturating_add(1);
+                        let doublings = self.ahead_failures.saturating_sub(1).min(16);
+                        let wait = AHEAD_RETRY_MIN.saturating_mul(1 << doublings).min(AHEAD_RETRY_MAX);
+                        self.ahead_not_before = fetch.started.checked_add(wait);
+                    }
                     Completion::Failed
                 }
             }
@@ -213,7 +275,11 @@ impl TokenLifecycle {
 
     /// Gives a fetch back unperformed (its caller was cancelled): the next poll hands out a new one.
     pub fn abandon(&mut self, fetch: Fetch) {
-        if self.in_flight == Some(fetch.id) {
+        self.release(&fetch);
+    }
+
+    fn release(&mut self, fetch: &Fetch) {
+        if self.in_flight.is_some_and(|f| f.id == fetch.id) {
             self.in_flight = None;
         }
     }
@@ -228,12 +294,13 @@ impl TokenLifecycle {
 
 fn hand_out(
     next_id: &mut u64,
-    in_flight: &mut Option<u64>,
+    in_flight: &mut Option<InFlight>,
     refresh_token: Option<&RefreshToken>,
     ahead: bool,
+    now: Instant,
 ) -> Fetch {
     *next_id += 1;
-    *in_flight = Some(*next_id);
+    *in_flight = Some(InFlight { id: *next_id, started: now });
     let grant = refresh_token.cloned().map_or(FetchGrant::Primary, FetchGrant::Refresh);
-    Fetch { id: *next_id, grant, ahead }
+    Fetch { id: *next_id, grant, ahead, started: now }
 }

@@ -61,29 +61,53 @@ pub(crate) fn parse(
     sent_at: Instant,
 ) -> Result<Token, TokenError> {
     let fail = |kind| protocol_error(kind, status, headers, body);
-    if body.len() > quirks.max_body_bytes {
+    let too_large = body.len() > quirks.max_body_bytes;
+    if status.is_client_error() || status.is_server_error() {
+        if too_large {
+            // The status and headers still say what went wrong; the body is not read.
+            return Err(finish_server_error(ServerError::new(status), status, headers, body));
+        }
+        return Err(server_error(quirks, status, headers, body, None));
+    }
+    if too_large {
         let kind = ProtocolErrorKind::BodyTooLarge { limit: quirks.max_body_bytes, actual: body.len() };
         return Err(protocol_error(kind, status, headers, &[]));
-    }
-    if status.is_client_error() || status.is_server_error() {
-        return Err(server_error(quirks, status, headers, body, None));
     }
     if !status.is_success() || (!quirks.any_success_status && status != StatusCode::OK) {
         return Err(fail(ProtocolErrorKind::UnexpectedStatus));
     }
-    let fields = match body_format(quirks, headers, body).map_err(fail)? {
-        Format::Json => parse_json(body).map_err(fail)?,
-        Format::Form => parse_form(body).map_err(fail)?,
+    let format = body_format(quirks, headers, body).map_err(fail)?;
+    let read = || match format {
+        Format::Json => parse_json(body),
+        Format::Form => parse_form(body),
     };
-    if fields.error.is_some() {
-        return Err(server_error(quirks, status, headers, body, Some(&fields)));
+    let fields = read().map_err(fail)?;
+    // `"error": null` beside a token (a serialiser writing every field) says no error, where the
+    // profile reads null as absent.
+    match &fields.error {
+        None => {}
+        Some(Loose::Str(_)) => return Err(server_error(quirks, status, headers, body, Some(&fields))),
+        Some(Loose::Other(JsonKind::Null)) if quirks.null_as_absent => {}
+        Some(other) => return Err(fail(ProtocolErrorKind::FieldType { field: "error", found: other.kind() })),
     }
     if fields.access_token.is_none() {
         if let Some(envelope) = envelope_error(quirks, status, body) {
             return Err(finish_server_error(envelope, status, headers, body));
         }
     }
-    fields.into_token(quirks, sent_at).map_err(fail)
+    fields.into_token(quirks, sent_at).map_err(|kind| {
+        let mut error = fail(kind);
+        // The excerpt masks token fields found by their plain names; one whose name was written
+        // with escapes (`access\u005ftoken`, `access%5Ftoken`) is found by reading the body again.
+        if let Ok(fields) = read() {
+            for token in [&fields.access_token, &fields.refresh_token, &fields.id_token] {
+                if let Some(value) = token.as_ref().and_then(Loose::as_str) {
+                    error.scrub(value);
+                }
+            }
+        }
+        error
+    })
 }
 
 enum Format {
@@ -362,7 +386,9 @@ impl<'a> RawFields<'a> {
             Some(Loose::Str(token)) => {
                 // RFC 6750 §2.1's b64token is narrower; any visible ASCII is accepted so that
                 // every token a server issues can still travel in a header.
-                if !token.bytes().all(|b| b.is_ascii_graphic()) {
+                // `fold` rather than `all`: with no early exit the loop vectorises, and a
+                // JWT is ~1 KB (byte at a time, this check cost more than the JSON parse).
+                if !token.bytes().fold(true, |ok, b| ok & b.is_ascii_graphic()) {
                     return Err(ProtocolErrorKind::AccessTokenCharacters);
                 }
                 AccessToken::from_borrowed(&token)
