@@ -237,7 +237,10 @@ fn grants() -> Vec<(&'static str, Grant)> {
 }
 
 fn request(grant: Grant) -> TokenRequest {
-    TokenRequest::new(grant).with_scope(Scope::parse("read write").expect("valid scope")).with_params(secret_params())
+    TokenRequest::new(grant)
+        .with_scope(Scope::parse("read write").expect("valid scope"))
+        .with_params(secret_params())
+        .expect("no reserved names")
 }
 
 fn endpoint() -> TokenEndpoint {
@@ -795,8 +798,8 @@ fn misuse_error_subjects() -> Vec<Subject> {
     }
 
     let mut params = Params::new();
-    let reserved =
-        params.push_secret("client_secret", SecretParam::new(CLIENT_SECRET)).map(|_| ()).expect_err("reserved");
+    params.push_secret("client_secret", SecretParam::new(CLIENT_SECRET)).expect("any name can be pushed");
+    let reserved = TokenRequest::new(Grant::ClientCredentials).with_params(params).map(|_| ()).expect_err("reserved");
     subjects.push(Subject::error("MisuseError for a reserved secret parameter", &reserved));
     let unsendable = bearer_header(&AccessToken::new(format!("{ACCESS}\n{ACCESS}"))).expect_err("a newline");
     subjects.push(Subject::error("MisuseError for an unsendable access token", &unsendable));

@@ -60,12 +60,15 @@ impl Grant {
     ///
     /// # Errors
     /// [`MisuseError::InvalidGrantType`] for an empty type or one with whitespace or control
-    /// characters; [`MisuseError::ReservedParameter`] when `params` sets a name the library sets.
+    /// characters; [`MisuseError::ReservedParameter`] when `params` sets a name in
+    /// [`RESERVED_EXTENSION_PARAMS`]. An extension grant defines its own fields, so `username`,
+    /// `password` or `refresh_token` are its to use.
     pub fn extension(grant_type: impl Into<Box<str>>, params: Params) -> Result<Self, MisuseError> {
         let grant_type = grant_type.into();
         if grant_type.is_empty() || grant_type.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
             return Err(MisuseError::InvalidGrantType { grant_type });
         }
+        params.refuse(RESERVED_EXTENSION_PARAMS)?;
         Ok(Self::Extension { grant_type, params })
     }
 
@@ -106,9 +109,14 @@ impl fmt::Debug for Grant {
     }
 }
 
-/// Parameter names the library writes itself; [`Params`] refuses them.
+/// Parameter names the library writes itself: extra parameters of a [`TokenRequest`] may not
+/// set them.
 pub const RESERVED_PARAMS: &[&str] =
     &["grant_type", "client_id", "client_secret", "username", "password", "refresh_token", "scope"];
+
+/// The names an extension grant's own parameters may not set: the grant type, the client's
+/// credentials and the scope, which the library writes whatever the grant.
+pub const RESERVED_EXTENSION_PARAMS: &[&str] = &["grant_type", "client_id", "client_secret", "scope"];
 
 /// A parameter value: plain text, or a secret that prints redacted.
 #[derive(Clone)]
@@ -141,14 +149,17 @@ impl fmt::Debug for ParamValue {
 }
 
 /// Extra form parameters, in order. Repeated names are kept (RFC 8707 `resource` may repeat);
-/// names the library sets itself are refused.
+/// names the library sets itself are refused where the parameters are attached.
 ///
 /// # Examples
 /// ```
 /// let mut params = oauth_core::Params::new();
 /// params.push("resource", "https://a.example")?.push("resource", "https://b.example")?;
 /// assert_eq!(params.get_all("resource").count(), 2);
-/// assert!(params.push("client_id", "other").is_err());
+/// let request = oauth_core::TokenRequest::new(oauth_core::Grant::ClientCredentials);
+/// assert!(request.clone().with_params(params.clone()).is_ok());
+/// params.push("client_id", "other")?;
+/// assert!(request.with_params(params).is_err()); // would overwrite the client id
 /// # Ok::<(), oauth_core::MisuseError>(())
 /// ```
 #[derive(Clone, Default)]
@@ -164,16 +175,25 @@ impl Params {
     }
 
     fn check(name: &str) -> Result<(), MisuseError> {
-        if name.is_empty() || RESERVED_PARAMS.contains(&name) {
+        if name.is_empty() {
             return Err(MisuseError::ReservedParameter { name: name.into() });
         }
         Ok(())
     }
 
-    /// Appends a plain parameter.
+    /// The first parameter whose name is in `reserved`, as an error.
+    fn refuse(&self, reserved: &[&str]) -> Result<(), MisuseError> {
+        match self.entries.iter().find(|(name, _)| reserved.contains(&&**name)) {
+            Some((name, _)) => Err(MisuseError::ReservedParameter { name: (**name).into() }),
+            None => Ok(()),
+        }
+    }
+
+    /// Appends a plain parameter. Which names are refused depends on where the parameters go:
+    /// [`TokenRequest::with_params`] and [`Grant::extension`] check them.
     ///
     /// # Errors
-    /// [`MisuseError::ReservedParameter`] for an empty name or one in [`RESERVED_PARAMS`].
+    /// [`MisuseError::ReservedParameter`] for an empty name.
     pub fn push(
         &mut self,
         name: impl Into<Cow<'static, str>>,
@@ -239,7 +259,7 @@ impl fmt::Debug for Params {
 /// tenant.push("tenant", "example.com")?;
 /// let request = TokenRequest::new(Grant::ClientCredentials)
 ///     .with_scope(Scope::parse("read write")?)
-///     .with_params(tenant);
+///     .with_params(tenant)?;
 /// assert_eq!(request.scope().as_str(), "read write");
 /// # Ok::<(), oauth_core::MisuseError>(())
 /// ```
@@ -265,10 +285,14 @@ impl TokenRequest {
     }
 
     /// Sets the extra parameters.
-    #[must_use]
-    pub fn with_params(mut self, params: Params) -> Self {
+    ///
+    /// # Errors
+    /// [`MisuseError::ReservedParameter`] when one would overwrite a name the library writes
+    /// ([`RESERVED_PARAMS`]: grant type, credentials, client id, the grant's fields, scope).
+    pub fn with_params(mut self, params: Params) -> Result<Self, MisuseError> {
+        params.refuse(RESERVED_PARAMS)?;
         self.params = params;
-        self
+        Ok(self)
     }
 
     /// The same scope and parameters with another grant (a refresh, say).

@@ -65,7 +65,7 @@ pub use error::{
     BODY_EXCERPT_LIMIT, BodyExcerpt, ErrorCode, ErrorSource, ExpiresInProblem, JsonKind, MisuseError, ProtocolError,
     ProtocolErrorKind, RetryAfter, ServerError, TokenError,
 };
-pub use grant::{Grant, ParamValue, Params, RESERVED_PARAMS, TokenRequest};
+pub use grant::{Grant, ParamValue, Params, RESERVED_EXTENSION_PARAMS, RESERVED_PARAMS, TokenRequest};
 pub use http;
 pub use id::{ClientId, Username};
 pub use lifecycle::{

@@ -111,11 +111,14 @@ proptest! {
         let Ok(auth) = ClientAuth::new(client_id, secret.map(ClientSecret::new), method) else { return Ok(()) };
         let scope = Scope::new(&scope_tokens).unwrap_or_else(|_| Scope::empty());
         let mut params = Params::new();
+        let mut any_reserved = false;
         for (name, value) in extra {
-            let reserved = name.is_empty() || RESERVED_PARAMS.contains(&name.as_str());
-            prop_assert_eq!(params.push(name, value).is_err(), reserved);
+            any_reserved |= RESERVED_PARAMS.contains(&name.as_str());
+            prop_assert_eq!(params.push(name.clone(), value).is_err(), name.is_empty());
         }
         let request = TokenRequest::new(grant).with_scope(scope).with_params(params);
+        prop_assert_eq!(request.is_err(), any_reserved);
+        let Ok(request) = request else { return Ok(()) };
         let endpoint = TokenEndpoint::new("https://as.example/token").expect("valid");
         let (http_request, pending) = endpoint.build_request(&auth, &request);
         // The body is a form a server can read, starting with the grant type.

@@ -5,8 +5,9 @@ use std::time::{Duration, Instant};
 
 use oauth_core::http::{Method, Response};
 use oauth_core::{
-    AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, Grant, MisuseError, Params, RESERVED_PARAMS,
-    RefreshToken, Scope, SecretParam, TokenEndpoint, TokenError, TokenRequest, basic_credentials,
+    AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, Grant, MisuseError, Params,
+    RESERVED_EXTENSION_PARAMS, RESERVED_PARAMS, RefreshToken, Scope, SecretParam, TokenEndpoint, TokenError,
+    TokenRequest, basic_credentials,
 };
 
 const PERCENT: AuthMethod = AuthMethod::Basic(BasicEncoding::Percent);
@@ -121,7 +122,11 @@ fn vectors() -> Vec<Vector> {
             source: "VENDORS.md §3 (Host & Services Management API: tenant=example.com and no scope)",
             url: "https://example.com/configapi/v2/oauth/token",
             auth: || auth("sheila.thomas", Some("qkDwDJlDfig2IpeuUZYKH1Wb8q1V0ju6sILxQQqhJ"), AuthMethod::Post),
-            request: || TokenRequest::new(Grant::ClientCredentials).with_params(params(&[("tenant", "example.com")])),
+            request: || {
+                TokenRequest::new(Grant::ClientCredentials)
+                    .with_params(params(&[("tenant", "example.com")]))
+                    .expect("not reserved")
+            },
             authorization: None,
             body: "grant_type=client_credentials&client_id=sheila.thomas&client_secret=qkDwDJlDfig2IpeuUZYKH1Wb8q1V0ju6sILxQQqhJ&tenant=example.com",
         },
@@ -147,6 +152,7 @@ fn vectors() -> Vec<Vector> {
                         ("audience", "x"),
                         ("resource", "https://a.example/api"),
                     ]))
+                    .expect("not reserved")
             },
             authorization: Some(RFC_BASIC),
             body: "grant_type=client_credentials&scope=read+write&resource=https%3A%2F%2Fb.example%2Fapi&audience=x&resource=https%3A%2F%2Fa.example%2Fapi",
@@ -302,6 +308,7 @@ fn vectors() -> Vec<Vector> {
                 TokenRequest::new(grant)
                     .with_scope(Scope::parse("read").expect("a token"))
                     .with_params(params(&[("resource", "https://a.example/"), ("resource", "https://b.example/")]))
+                    .expect("not reserved")
             },
             authorization: None,
             body: "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&client_id=public-app&subject_token=accVkjcJyb4BWCxGsndESCJQbdFMogUC5PbRDqceLTC&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token&scope=read&resource=https%3A%2F%2Fa.example%2F&resource=https%3A%2F%2Fb.example%2F",
@@ -630,20 +637,55 @@ fn credentials_never_print() {
 // ----- extra parameters -----
 
 #[test]
-fn reserved_parameter_names_are_refused_plain_and_secret() {
+fn reserved_parameter_names_are_refused_where_the_parameters_are_attached() {
     assert_eq!(
         RESERVED_PARAMS,
         ["grant_type", "client_id", "client_secret", "username", "password", "refresh_token", "scope"]
     );
-    for name in RESERVED_PARAMS.iter().copied().chain([""]) {
-        let want = Some(MisuseError::ReservedParameter { name: name.into() });
-        assert_eq!(Params::new().push(name, "x").err(), want, "push({name:?})");
-        assert_eq!(Params::new().push_secret(name, SecretParam::new("x")).err(), want, "push_secret({name:?})");
+    assert_eq!(RESERVED_EXTENSION_PARAMS, ["grant_type", "client_id", "client_secret", "scope"]);
+    let empty = Some(MisuseError::ReservedParameter { name: "".into() });
+    assert_eq!(Params::new().push("", "x").err(), empty, "an empty name is never a parameter");
+    assert_eq!(Params::new().push_secret("", SecretParam::new("x")).err(), empty);
+    for name in RESERVED_PARAMS {
+        let want = Some(MisuseError::ReservedParameter { name: (*name).into() });
+        for secret in [false, true] {
+            let mut extra = Params::new();
+            if secret {
+                extra.push_secret(*name, SecretParam::new("x")).expect("any name can be pushed");
+            } else {
+                extra.push(*name, "x").expect("any name can be pushed");
+            }
+            let attached = TokenRequest::new(Grant::ClientCredentials).with_params(extra.clone());
+            assert_eq!(attached.err(), want, "with_params({name:?}, secret: {secret})");
+            let extension = Grant::extension("urn:example:grant", extra);
+            let want_ext = RESERVED_EXTENSION_PARAMS.contains(name).then(|| want.clone().expect("set"));
+            assert_eq!(extension.err(), want_ext, "extension({name:?}, secret: {secret})");
+        }
     }
     // Names are compared exactly, as form names are case-sensitive.
     for name in ["resource", "audience", "tenant", "Scope", "grant_type_hint"] {
-        assert!(Params::new().push(name, "x").is_ok(), "{name} is not reserved");
+        let extra = params(&[(name, "x")]);
+        assert!(TokenRequest::new(Grant::ClientCredentials).with_params(extra).is_ok(), "{name} is not reserved");
     }
+}
+
+#[test]
+fn an_extension_grant_may_name_its_own_username_and_password_fields() {
+    // CloudCX's older instructions send `email` and `password` with grant_type=password.
+    let mut fields = Params::new();
+    fields
+        .push("email", "agent@example.com")
+        .expect("a name")
+        .push_secret("password", SecretParam::new("pw 1"))
+        .expect("a name");
+    let grant = Grant::extension("password", fields).expect("password is the grant's own field");
+    let endpoint = TokenEndpoint::new("https://cx.example.net:9001/oauth/token").expect("https");
+    let auth = ClientAuth::post(id("2603"), ClientSecret::new("6d62"));
+    let (request, _) = endpoint.build_request(&auth, &TokenRequest::new(grant));
+    assert_eq!(
+        std::str::from_utf8(request.body()).expect("ascii"),
+        "grant_type=password&client_id=2603&client_secret=6d62&email=agent%40example.com&password=pw+1"
+    );
 }
 
 #[test]
