@@ -31,7 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "secrecy",
         ],
     ),
-    ("oauth-providers", &["oauth-core", "http", "serde", "serde_json"]),
+    ("oauth-providers", &["oauth-core", "http", "serde", "serde_json", "form_urlencoded", "thiserror"]),
 ];
 
 /// Dependencies a crate must never have, even transitively through a feature.

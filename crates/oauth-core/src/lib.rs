@@ -44,6 +44,7 @@
 mod auth;
 mod bearer;
 mod challenge;
+mod config;
 mod endpoint;
 mod error;
 mod grant;
@@ -60,6 +61,7 @@ mod token_type;
 pub use auth::{AuthMethod, BasicEncoding, ClientAuth, basic_credentials};
 pub use bearer::{BearerCredential, bearer_header};
 pub use challenge::{Challenge, is_invalid_token};
+pub use config::{Access, TokenConfig};
 pub use endpoint::{TokenEndpoint, is_loopback};
 pub use error::{
     BODY_EXCERPT_LIMIT, BodyExcerpt, ErrorCode, ErrorSource, ExpiresInProblem, JsonKind, MisuseError, ProtocolError,

@@ -1,0 +1,125 @@
+//! What a client needs to get the credential it presents: a token exchange, or a fixed key.
+
+use std::fmt;
+
+use http::HeaderValue;
+
+use crate::{ApiKey, ClientAuth, MisuseError, PendingExchange, TokenEndpoint, TokenRequest, bearer_header};
+
+/// Everything needed to get tokens from one token endpoint: where, as whom, and for what.
+///
+/// # Examples
+/// ```
+/// use oauth_core::{ClientAuth, ClientId, ClientSecret, Grant, TokenConfig, TokenEndpoint, TokenRequest};
+/// let config = TokenConfig::new(
+///     TokenEndpoint::new("https://as.example/token")?,
+///     ClientAuth::basic(ClientId::new("app")?, ClientSecret::new("s3cr3t")),
+///     TokenRequest::new(Grant::ClientCredentials),
+/// );
+/// let (request, _pending) = config.build_request();
+/// assert_eq!(request.uri(), "https://as.example/token");
+/// # Ok::<(), oauth_core::MisuseError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct TokenConfig {
+    endpoint: TokenEndpoint,
+    auth: ClientAuth,
+    request: TokenRequest,
+}
+
+impl TokenConfig {
+    /// Bundles the three values.
+    #[must_use]
+    pub fn new(endpoint: TokenEndpoint, auth: ClientAuth, request: TokenRequest) -> Self {
+        Self { endpoint, auth, request }
+    }
+
+    /// The token endpoint and its quirks.
+    #[must_use]
+    pub fn endpoint(&self) -> &TokenEndpoint {
+        &self.endpoint
+    }
+
+    /// The token endpoint, to change its quirks.
+    pub fn endpoint_mut(&mut self) -> &mut TokenEndpoint {
+        &mut self.endpoint
+    }
+
+    /// The client's authentication.
+    #[must_use]
+    pub fn auth(&self) -> &ClientAuth {
+        &self.auth
+    }
+
+    /// The primary request (grant, scope, extra parameters).
+    #[must_use]
+    pub fn request(&self) -> &TokenRequest {
+        &self.request
+    }
+
+    /// Builds the primary request; see [`TokenEndpoint::build_request`].
+    #[must_use = "the request must be sent and its answer given to `PendingExchange::finish`"]
+    pub fn build_request(&self) -> (http::Request<Vec<u8>>, PendingExchange) {
+        self.endpoint.build_request(&self.auth, &self.request)
+    }
+
+    /// The three values.
+    #[must_use]
+    pub fn into_parts(self) -> (TokenEndpoint, ClientAuth, TokenRequest) {
+        (self.endpoint, self.auth, self.request)
+    }
+}
+
+/// How a client gets the credential it presents to an API.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum Access {
+    /// Access tokens from a token endpoint.
+    Token(Box<TokenConfig>),
+    /// A fixed API key presented as a bearer credential, with no token exchange.
+    ApiKey(ApiKey),
+}
+
+impl Access {
+    /// The token configuration, when tokens are exchanged.
+    #[must_use]
+    pub fn token_config(&self) -> Option<&TokenConfig> {
+        match self {
+            Self::Token(config) => Some(config),
+            Self::ApiKey(_) => None,
+        }
+    }
+
+    /// For an API key, its `Authorization: Bearer …` header (sensitive); `None` for tokens,
+    /// whose header changes with each token.
+    ///
+    /// # Errors
+    /// [`MisuseError::InvalidBearerCredential`] for a key a header cannot carry.
+    pub fn static_header(&self) -> Option<Result<HeaderValue, MisuseError>> {
+        match self {
+            Self::Token(_) => None,
+            Self::ApiKey(key) => Some(bearer_header(key)),
+        }
+    }
+}
+
+impl From<TokenConfig> for Access {
+    fn from(config: TokenConfig) -> Self {
+        Self::Token(Box::new(config))
+    }
+}
+
+impl From<ApiKey> for Access {
+    fn from(key: ApiKey) -> Self {
+        Self::ApiKey(key)
+    }
+}
+
+impl fmt::Debug for Access {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Token(config) => f.debug_tuple("Token").field(config).finish(),
+            Self::ApiKey(key) => f.debug_tuple("ApiKey").field(key).finish(),
+        }
+    }
+}

@@ -1,0 +1,408 @@
+//! CloudCX (Cloudfon "CX Control Panel").
+//!
+//! What the vendor documents (seeds `001`, `002`, VENDORS.md §2): the password grant at
+//! `https://{domain}[:port]/oauth/token` with `client_id`, `client_secret`, `username` and
+//! `password` in the form body (an older page's Postman steps say `email` instead of `username`:
+//! [`UsernameField::Email`]); refresh tokens at the same URL; or an API key sent as
+//! `Authorization: Bearer {key}` with no exchange. API answers are wrapped in
+//! `{"code":"0000","message":…,"data":…}`, where any code but `"0000"` is an error, even on
+//! HTTP 200.
+//!
+//! # A whole exchange against canned answers
+//! ```
+//! use std::time::Instant;
+//! use oauth_providers::cloudcx::{self, Page, User};
+//! let profile = cloudcx::password("cx.cloudfon.net:9001", "2603906344917928318148", "6d624c35", "si", "pw")?;
+//! let (request, pending) = profile.token_config().expect("a token exchange").build_request();
+//! assert_eq!(request.uri(), "https://cx.cloudfon.net:9001/oauth/token");
+//!
+//! let sent_at = Instant::now();
+//! let answer = http::Response::builder().status(200).header("content-type", "application/json")
+//!     .body(r#"{"access_token":"eyJraWQiOiJiM2Y1OWZ9.e30.nWRKxWBN","token_type":"Bearer","expires_in":3599}"#)?;
+//! let token = pending.finish(&answer, sent_at)?;
+//! let header = oauth_core::bearer_header(token.access_token())?;
+//!
+//! // An API call on the same host, and its envelope.
+//! let url = cloudcx::user_page_url(&profile, 1, 25, Some("si"))?;
+//! assert_eq!(url.authority().unwrap(), "cx.cloudfon.net:9001");
+//! let body = br#"{"code":"0000","message":null,"data":{"totalPages":1,"totalElements":1,"size":25,
+//!   "number":0,"numberOfElements":1,"content":[{"id":"75d86d40","loginCode":"freesiaTest","roles":["Admin","Agents"]}]}}"#;
+//! let page: Page<User> = cloudcx::read_envelope(http::StatusCode::OK, body)?;
+//! assert_eq!(page.content[0].roles, ["Admin", "Agents"]);
+//! # let _ = header;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+
+use http::{StatusCode, Uri};
+use oauth_core::{
+    Access, ApiKey, AuthMethod, BodyExcerpt, ClientSecret, EnvelopeError, ErrorCode, ErrorEnvelope, Grant, Params,
+    Password, SecretParam,
+};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::host::{Http, Origin};
+use crate::{Profile, ProfileError, rfc6749};
+
+/// The token path.
+pub const TOKEN_PATH: &str = "/oauth/token";
+
+/// The envelope code that means success.
+pub const SUCCESS_CODE: &str = "0000";
+
+/// The name of the username field in the password grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum UsernameField {
+    /// `username`, as the current cURL example sends it (RFC 6749 §4.3.2).
+    #[default]
+    Username,
+    /// `email`, as the older Postman steps send it.
+    Email,
+}
+
+/// A password-grant profile with the current documentation's field names.
+///
+/// `domain` is the Control Panel's host with its port if any (`cx.cloudfon.net:9001`), or a
+/// base URL.
+///
+/// # Errors
+/// [`ProfileError`] for an unusable domain or an empty client id.
+///
+/// # Examples
+/// ```
+/// let profile = oauth_providers::cloudcx::password("cx.cloudfon.net:9001", "2603", "6d62", "si", "A1 b")?;
+/// let (request, _) = profile.token_config().unwrap().build_request();
+/// assert_eq!(request.uri(), "https://cx.cloudfon.net:9001/oauth/token");
+/// assert_eq!(request.body(),
+///     b"grant_type=password&client_id=2603&client_secret=6d62&username=si&password=A1+b");
+/// assert!(request.headers().get("authorization").is_none());
+/// # Ok::<(), oauth_providers::ProfileError>(())
+/// ```
+pub fn password(
+    domain: &str,
+    client_id: impl Into<String>,
+    client_secret: impl Into<ClientSecret>,
+    username: impl Into<String>,
+    password: impl Into<Password>,
+) -> Result<Profile, ProfileError> {
+    PasswordProfile::new(domain, client_id, client_secret, username, password).build()
+}
+
+/// A password-grant profile with settings: the username field's name, plain http.
+///
+/// # Examples
+/// ```
+/// use oauth_providers::cloudcx::{PasswordProfile, UsernameField};
+/// let profile = PasswordProfile::new("cx.cloudcx.net", "2603", "6d62", "ana@example.com", "pw")
+///     .username_field(UsernameField::Email)
+///     .build()?;
+/// let (request, _) = profile.token_config().unwrap().build_request();
+/// assert_eq!(request.body(),
+///     b"grant_type=password&client_id=2603&client_secret=6d62&email=ana%40example.com&password=pw");
+/// # Ok::<(), oauth_providers::ProfileError>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "call `build` to get the profile"]
+pub struct PasswordProfile {
+    domain: String,
+    client_id: String,
+    client_secret: ClientSecret,
+    username: String,
+    password: Password,
+    field: UsernameField,
+    http: Http,
+}
+
+impl PasswordProfile {
+    /// The documented password grant.
+    pub fn new(
+        domain: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<ClientSecret>,
+        username: impl Into<String>,
+        password: impl Into<Password>,
+    ) -> Self {
+        Self {
+            domain: domain.into(),
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            username: username.into(),
+            password: password.into(),
+            field: UsernameField::Username,
+            http: Http::Refuse,
+        }
+    }
+
+    /// Names the username field.
+    pub fn username_field(mut self, field: UsernameField) -> Self {
+        self.field = field;
+        self
+    }
+
+    /// Accepts plain `http` on a non-loopback host (a trusted private network only).
+    pub fn allow_http(mut self) -> Self {
+        self.http = Http::Allow;
+        self
+    }
+
+    /// Checks everything and makes the profile.
+    ///
+    /// # Errors
+    /// [`ProfileError`] for an unusable domain or an empty client id.
+    pub fn build(self) -> Result<Profile, ProfileError> {
+        let origin = Origin::parse(&self.domain, self.http)?;
+        let grant = match self.field {
+            UsernameField::Username => {
+                Grant::Password { username: oauth_core::Username::new(self.username), password: self.password }
+            }
+            UsernameField::Email => {
+                let mut fields = Params::new();
+                fields
+                    .push("email", self.username)?
+                    .push_secret("password", SecretParam::new(self.password.secret()))?;
+                Grant::extension("password", fields)?
+            }
+        };
+        let mut builder = rfc6749::Builder::new(origin.url_string(TOKEN_PATH))
+            .vendor("cloudcx")
+            .client(self.client_id, self.client_secret)
+            .auth_method(AuthMethod::Post)
+            .grant(grant)
+            .quirk(|q| q.error_envelope = Some(ENVELOPE))
+            .api_base(origin.url_string(""));
+        if origin.is_http() {
+            builder = builder.allow_http();
+        }
+        builder.build()
+    }
+}
+
+/// An API-key profile: no token exchange; every API call carries `Authorization: Bearer {key}`.
+/// Treat the key like a password (the vendor's own warning).
+///
+/// # Errors
+/// [`ProfileError`] for an unusable domain, or [`ProfileError::Invalid`] for a key an HTTP
+/// header cannot carry.
+///
+/// # Examples
+/// ```
+/// let profile = oauth_providers::cloudcx::api_key("cloudcx.cloudfon.net", "k3y-123")?;
+/// let header = profile.access().static_header().unwrap()?;
+/// assert_eq!(header, "Bearer k3y-123");
+/// assert!(header.is_sensitive());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn api_key(domain: &str, key: impl Into<ApiKey>) -> Result<Profile, ProfileError> {
+    let origin = Origin::parse(domain, Http::Refuse)?;
+    let key = key.into();
+    oauth_core::bearer_header(&key)?;
+    Ok(Profile::new("cloudcx", Access::from(key), origin.base()))
+}
+
+/// The token endpoint's reading of the envelope: a body with a `code` other than `"0000"` is
+/// an error, whatever the status.
+pub const ENVELOPE: ErrorEnvelope = ErrorEnvelope::new("cloudcx-code", map_envelope);
+
+fn map_envelope(status: StatusCode, body: &serde_json::Value) -> Option<EnvelopeError> {
+    let code = code_text(body.get("code")?)?;
+    if code == SUCCESS_CODE {
+        return None;
+    }
+    let mut error = EnvelopeError::new().vendor_code(code.as_str());
+    if let Some(message) = body.get("message").and_then(serde_json::Value::as_str) {
+        error = error.description(message);
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        error = error.code(ErrorCode::InvalidClient);
+    }
+    Some(error)
+}
+
+/// The envelope's `code`, as text whether it came as a string or a number.
+fn code_text(code: &serde_json::Value) -> Option<String> {
+    match code {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The `{"code","message","data"}` wrapper around every API answer.
+#[derive(Debug, Clone, Deserialize)]
+#[non_exhaustive]
+pub struct Envelope<T> {
+    /// `"0000"` on success.
+    #[serde(deserialize_with = "deserialize_code")]
+    pub code: String,
+    /// A message, usually `null` on success.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The payload.
+    #[serde(default = "none")]
+    pub data: Option<T>,
+}
+
+fn none<T>() -> Option<T> {
+    None
+}
+
+fn deserialize_code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    code_text(&value).ok_or_else(|| serde::de::Error::custom("`code` is neither a string nor a number"))
+}
+
+/// An API call that did not give data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// The envelope's code is not `"0000"`.
+    #[error("CloudCX refused with code {code} (HTTP {status}){}", message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    Vendor {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The envelope's code.
+        code: String,
+        /// The envelope's message.
+        message: Option<String>,
+    },
+    /// A non-2xx answer without an envelope.
+    #[error("CloudCX answered HTTP {status} without an envelope")]
+    Status {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The start of the body.
+        body: BodyExcerpt,
+    },
+    /// A 2xx answer that is not the envelope, or whose `data` does not have the expected shape.
+    #[error("CloudCX answer (HTTP {status}) is not the expected envelope: {detail}")]
+    Malformed {
+        /// The HTTP status.
+        status: StatusCode,
+        /// What did not match (the JSON reader's message).
+        detail: String,
+    },
+}
+
+/// Reads an API answer: the `data` of a `"0000"` envelope, or a typed error.
+///
+/// # Errors
+/// [`ApiError::Vendor`] for any other code (also on HTTP 200); [`ApiError::Status`] for a
+/// non-2xx without an envelope; [`ApiError::Malformed`] when the body or its `data` is not
+/// what was expected.
+///
+/// # Examples
+/// ```
+/// use oauth_providers::cloudcx::{self, ApiError, Page, User};
+/// let ok = br#"{"code":"0000","message":null,"data":{"totalPages":1,"totalElements":1,"size":25,
+///   "number":0,"numberOfElements":1,"content":[{"id":"75d8","loginCode":"freesiaTest","roles":["Admin"]}]}}"#;
+/// let page: Page<User> = cloudcx::read_envelope(http::StatusCode::OK, ok)?;
+/// assert_eq!(page.content[0].login_code.as_deref(), Some("freesiaTest"));
+///
+/// let refused = br#"{"code":"0001","message":"token expired","data":null}"#;
+/// let error = cloudcx::read_envelope::<Page<User>>(http::StatusCode::OK, refused).unwrap_err();
+/// assert!(matches!(error, ApiError::Vendor { ref code, .. } if code == "0001"));
+/// # Ok::<(), ApiError>(())
+/// ```
+pub fn read_envelope<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, ApiError> {
+    let envelope: Envelope<serde_json::Value> = match serde_json::from_slice(body) {
+        Ok(envelope) => envelope,
+        Err(_) if !status.is_success() => return Err(ApiError::Status { status, body: BodyExcerpt::new(body) }),
+        Err(e) => return Err(ApiError::Malformed { status, detail: e.to_string() }),
+    };
+    if envelope.code != SUCCESS_CODE {
+        return Err(ApiError::Vendor { status, code: envelope.code, message: envelope.message });
+    }
+    if !status.is_success() {
+        return Err(ApiError::Status { status, body: BodyExcerpt::new(body) });
+    }
+    let data = envelope.data.unwrap_or(serde_json::Value::Null);
+    T::deserialize(data).map_err(|e| ApiError::Malformed { status, detail: e.to_string() })
+}
+
+/// A page of results (Spring Data's `Page`: `number` counts from 0, while the request's
+/// `pageIndex` counts from 1).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// How many pages there are.
+    pub total_pages: u64,
+    /// How many items there are on all pages.
+    pub total_elements: u64,
+    /// The page size asked for.
+    pub size: u64,
+    /// This page's number, from 0.
+    pub number: u64,
+    /// How many items this page holds.
+    pub number_of_elements: u64,
+    /// The items.
+    #[serde(default = "Vec::new")]
+    pub content: Vec<T>,
+}
+
+/// A user, as `/openapi/v2/user/page` lists them.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct User {
+    /// The user's id (a UUID).
+    pub id: String,
+    /// The login name.
+    #[serde(default)]
+    pub login_code: Option<String>,
+    /// Role names.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// First name.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// E-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Phone number.
+    #[serde(default)]
+    pub phone_number: Option<String>,
+    /// The vendor's unique code.
+    #[serde(default)]
+    pub unique_code: Option<String>,
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Personal data stays out of logs: only the id and login show.
+        f.debug_struct("User").field("id", &self.id).field("login_code", &self.login_code).finish_non_exhaustive()
+    }
+}
+
+/// The user-list URL: `/openapi/v2/user/page?pageIndex={page_index}&pageSize={page_size}[&keywords=]`.
+/// `page_index` counts from 1.
+///
+/// # Errors
+/// [`ProfileError::InvalidApiPath`] only if the profile's base cannot carry the path.
+///
+/// # Examples
+/// ```
+/// let profile = oauth_providers::cloudcx::api_key("cloudcx.cloudfon.net", "k")?;
+/// let url = oauth_providers::cloudcx::user_page_url(&profile, 1, 25, Some("si"))?;
+/// assert_eq!(url, "https://cloudcx.cloudfon.net/openapi/v2/user/page?pageIndex=1&pageSize=25&keywords=si");
+/// # Ok::<(), oauth_providers::ProfileError>(())
+/// ```
+pub fn user_page_url(
+    profile: &Profile,
+    page_index: u32,
+    page_size: u32,
+    keywords: Option<&str>,
+) -> Result<Uri, ProfileError> {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("pageIndex", &page_index.to_string()).append_pair("pageSize", &page_size.to_string());
+    if let Some(keywords) = keywords {
+        query.append_pair("keywords", keywords);
+    }
+    profile.api_url(&format!("/openapi/v2/user/page?{}", query.finish()))
+}

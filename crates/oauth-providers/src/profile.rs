@@ -1,0 +1,102 @@
+//! A vendor profile: how to get credentials, and where the vendor's APIs live.
+
+use std::fmt;
+
+use http::Uri;
+use oauth_core::{Access, MisuseError, TokenConfig};
+
+use crate::ProfileError;
+
+/// What a vendor's users know, turned into what oauth-core and oauth-client need: the
+/// [`Access`] (a token exchange or an API key) and the base URL of the vendor's APIs, so a host
+/// is typed once.
+///
+/// Made by the vendor modules ([`mxo`](crate::mxo), [`cloudcx`](crate::cloudcx),
+/// [`bright_pattern`](crate::bright_pattern)) or by [`rfc6749::Builder`](crate::rfc6749::Builder).
+#[derive(Clone)]
+pub struct Profile {
+    vendor: &'static str,
+    access: Access,
+    api_base: Uri,
+}
+
+impl Profile {
+    pub(crate) fn new(vendor: &'static str, access: Access, api_base: Uri) -> Self {
+        Self { vendor, access, api_base }
+    }
+
+    /// The vendor's short name (`mxo`, `cloudcx`, `bright-pattern`, `rfc6749`), for logs.
+    #[must_use]
+    pub fn vendor(&self) -> &'static str {
+        self.vendor
+    }
+
+    /// How credentials are obtained.
+    #[must_use]
+    pub fn access(&self) -> &Access {
+        &self.access
+    }
+
+    /// The token configuration, when tokens are exchanged (not for an API key).
+    #[must_use]
+    pub fn token_config(&self) -> Option<&TokenConfig> {
+        self.access.token_config()
+    }
+
+    /// The access, to hand to a token source.
+    #[must_use]
+    pub fn into_access(self) -> Access {
+        self.access
+    }
+
+    /// The base of the vendor's API URLs (scheme and authority, path `/`).
+    #[must_use]
+    pub fn api_base(&self) -> &Uri {
+        &self.api_base
+    }
+
+    /// An API URL on the profile's host: `path_and_query` must start with `/`.
+    ///
+    /// # Errors
+    /// [`ProfileError::InvalidApiPath`] when it does not start with `/` or is not a valid
+    /// path and query.
+    ///
+    /// # Examples
+    /// ```
+    /// let profile = oauth_providers::mxo::profile("eu2", "id", "secret")?;
+    /// let url = profile.api_url("/one/oauth2/rt/api/2.0/interaction?sk=ONE-123")?;
+    /// assert_eq!(url, "https://eu2.thunderhead.com/one/oauth2/rt/api/2.0/interaction?sk=ONE-123");
+    /// # Ok::<(), oauth_providers::ProfileError>(())
+    /// ```
+    pub fn api_url(&self, path_and_query: &str) -> Result<Uri, ProfileError> {
+        let invalid = || ProfileError::InvalidApiPath { path: path_and_query.into() };
+        if !path_and_query.starts_with('/') || path_and_query.starts_with("//") {
+            return Err(invalid());
+        }
+        let mut parts = self.api_base.clone().into_parts();
+        parts.path_and_query = Some(path_and_query.parse().map_err(|_| invalid())?);
+        Uri::from_parts(parts).map_err(|_| invalid())
+    }
+}
+
+impl fmt::Debug for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Profile")
+            .field("vendor", &self.vendor)
+            .field("access", &self.access)
+            .field("api_base", &self.api_base)
+            .finish()
+    }
+}
+
+impl From<Profile> for Access {
+    fn from(profile: Profile) -> Self {
+        profile.access
+    }
+}
+
+impl From<MisuseError> for ProfileError {
+    fn from(error: MisuseError) -> Self {
+        Self::Invalid(error)
+    }
+}

@@ -1,0 +1,200 @@
+//! Any standard OAuth 2.0 server (RFC 6749): the profile every vendor profile starts from.
+
+use std::time::Duration;
+
+use oauth_core::{
+    Access, AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, Grant, Params, Quirks, Scope, TokenConfig,
+    TokenEndpoint, TokenRequest,
+};
+
+use crate::host::{Http, Origin};
+use crate::{Profile, ProfileError};
+
+/// A client_credentials profile with `client_secret_basic` (percent-encoded), lenient quirks,
+/// and the token URL's origin as API base.
+///
+/// # Errors
+/// [`ProfileError`] for an unusable URL or an empty client id.
+///
+/// # Examples
+/// ```
+/// let profile = oauth_providers::rfc6749::client_credentials("https://as.example/oauth/token", "app", "s3cr3t")?;
+/// let (request, _) = profile.token_config().unwrap().build_request();
+/// assert_eq!(request.body(), b"grant_type=client_credentials");
+/// assert_eq!(profile.api_base(), "https://as.example/");
+/// # Ok::<(), oauth_providers::ProfileError>(())
+/// ```
+pub fn client_credentials(
+    token_url: &str,
+    client_id: impl Into<String>,
+    client_secret: impl Into<ClientSecret>,
+) -> Result<Profile, ProfileError> {
+    Builder::new(token_url).client(client_id, client_secret).build()
+}
+
+/// Builds a profile for any RFC 6749 server; vendor modules start from it and change a few
+/// fields.
+///
+/// Defaults: client_credentials, `client_secret_basic` with the percent encoding, no scope,
+/// [`Quirks::lenient`], https required (http only on loopback), the token URL's origin as API
+/// base.
+///
+/// # Examples
+/// ```
+/// use oauth_core::{AuthMethod, Grant, Quirks, Scope};
+/// use oauth_providers::rfc6749::Builder;
+/// let profile = Builder::new("https://login.example/oauth2/token")
+///     .client("app", "s3cr3t")
+///     .auth_method(AuthMethod::Post)
+///     .grant(Grant::password("ana", "pw"))
+///     .scope(Scope::parse("read write")?)
+///     .param("audience", "https://api.example")
+///     .quirks(Quirks::strict())
+///     .api_base("https://api.example")
+///     .build()?;
+/// let (request, _) = profile.token_config().unwrap().build_request();
+/// assert_eq!(request.body(),
+///     b"grant_type=password&client_id=app&client_secret=s3cr3t&username=ana&password=pw&scope=read+write&audience=https%3A%2F%2Fapi.example");
+/// assert_eq!(profile.api_base(), "https://api.example/");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "call `build` to get the profile"]
+pub struct Builder {
+    vendor: &'static str,
+    token_url: String,
+    client_id: String,
+    client_secret: Option<ClientSecret>,
+    method: AuthMethod,
+    grant: Grant,
+    scope: Scope,
+    params: Vec<(String, String)>,
+    quirks: Quirks,
+    http: Http,
+    api_base: Option<String>,
+}
+
+impl Builder {
+    /// Starts a profile for the token endpoint at `token_url`.
+    pub fn new(token_url: impl Into<String>) -> Self {
+        Self {
+            vendor: "rfc6749",
+            token_url: token_url.into(),
+            client_id: String::new(),
+            client_secret: None,
+            method: AuthMethod::Basic(BasicEncoding::Percent),
+            grant: Grant::ClientCredentials,
+            scope: Scope::empty(),
+            params: Vec::new(),
+            quirks: Quirks::lenient(),
+            http: Http::Refuse,
+            api_base: None,
+        }
+    }
+
+    pub(crate) fn vendor(mut self, vendor: &'static str) -> Self {
+        self.vendor = vendor;
+        self
+    }
+
+    /// A confidential client's id and secret.
+    pub fn client(mut self, id: impl Into<String>, secret: impl Into<ClientSecret>) -> Self {
+        self.client_id = id.into();
+        self.client_secret = Some(secret.into());
+        self
+    }
+
+    /// A public client: only its id, sent in the body (`none`).
+    pub fn public_client(mut self, id: impl Into<String>) -> Self {
+        self.client_id = id.into();
+        self.client_secret = None;
+        self.method = AuthMethod::None;
+        self
+    }
+
+    /// How the client authenticates.
+    pub fn auth_method(mut self, method: AuthMethod) -> Self {
+        self.method = method;
+        self
+    }
+
+    /// The primary grant (client_credentials by default).
+    pub fn grant(mut self, grant: Grant) -> Self {
+        self.grant = grant;
+        self
+    }
+
+    /// The scope to ask for.
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// An extra form parameter (repeatable; reserved names are refused by `build`).
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.params.push((name.into(), value.into()));
+        self
+    }
+
+    /// How the server's answers are read.
+    pub fn quirks(mut self, quirks: Quirks) -> Self {
+        self.quirks = quirks;
+        self
+    }
+
+    /// Changes one quirk in place.
+    pub fn quirk(mut self, change: impl FnOnce(&mut Quirks)) -> Self {
+        change(&mut self.quirks);
+        self
+    }
+
+    /// The lifetime assumed when the server sends no (or a zero) `expires_in`.
+    pub fn default_lifetime(mut self, lifetime: Duration) -> Self {
+        self.quirks.default_lifetime = Some(lifetime);
+        self
+    }
+
+    /// Accepts plain `http` on non-loopback hosts. Credentials and tokens then cross the
+    /// network in clear text: only for networks you trust.
+    pub fn allow_http(mut self) -> Self {
+        self.http = Http::Allow;
+        self
+    }
+
+    /// The base of the API URLs (scheme and host, optional port), when not the token URL's.
+    pub fn api_base(mut self, base: impl Into<String>) -> Self {
+        self.api_base = Some(base.into());
+        self
+    }
+
+    /// Checks everything and makes the profile.
+    ///
+    /// # Errors
+    /// [`ProfileError::Invalid`] for an empty client id, an insecure or malformed token URL,
+    /// a reserved parameter, or raw Basic with a `:` in the id; [`ProfileError::InvalidHost`]
+    /// for an unusable API base.
+    pub fn build(self) -> Result<Profile, ProfileError> {
+        let endpoint = match self.http {
+            Http::Refuse => TokenEndpoint::new(&self.token_url)?,
+            Http::Allow => TokenEndpoint::new_allowing_http(&self.token_url)?,
+        }
+        .with_quirks(self.quirks);
+        let api_base = match &self.api_base {
+            Some(base) => Origin::parse(base, self.http)?.base(),
+            None => {
+                let mut parts = endpoint.uri().clone().into_parts();
+                parts.path_and_query = Some(http::uri::PathAndQuery::from_static("/"));
+                // Invariant: the endpoint's scheme and authority were checked, so with "/"
+                // they make a URI.
+                http::Uri::from_parts(parts).expect("a checked endpoint's origin")
+            }
+        };
+        let auth = ClientAuth::new(ClientId::new(self.client_id)?, self.client_secret, self.method)?;
+        let mut params = Params::new();
+        for (name, value) in self.params {
+            params.push(name, value)?;
+        }
+        let request = TokenRequest::new(self.grant).with_scope(self.scope).with_params(params)?;
+        Ok(Profile::new(self.vendor, Access::from(TokenConfig::new(endpoint, auth, request)), api_base))
+    }
+}
