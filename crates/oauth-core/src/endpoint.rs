@@ -91,6 +91,9 @@ fn parse(url: &str) -> Result<Uri, MisuseError> {
     if authority.host().is_empty() {
         return Err(invalid("it has no host"));
     }
+    if port_text(authority.as_str()).is_some_and(|port| port.parse::<u16>().is_err() || port == "0") {
+        return Err(invalid("its port is not a number from 1 to 65535"));
+    }
     Ok(uri)
 }
 
@@ -105,6 +108,15 @@ fn shown(url: &str) -> Box<str> {
         Some(at) if at >= start => format!("{}{}{}", &url[..start], crate::secret::REDACTED, &url[at..]).into(),
         _ => url.into(),
     }
+}
+
+/// The text after the host's `:`, if any (`http` reads an unparsable port as no port at all).
+fn port_text(authority: &str) -> Option<&str> {
+    let after_host = match authority.strip_prefix('[') {
+        Some(rest) => &rest[rest.find(']')? + 1..],
+        None => authority,
+    };
+    after_host.rfind(':').map(|colon| &after_host[colon + 1..])
 }
 
 /// Whether `host` names this machine: `localhost` (and its subdomains, RFC 6761 §6.3), an

@@ -753,6 +753,10 @@ fn endpoint_urls_are_checked() {
         ("ftp", "ftp://as.example/token", Invalid, Invalid),
         ("not a URL", "https://as example/token", Invalid, Invalid),
         ("empty", "", Invalid, Invalid),
+        ("a port that is not a number", "https://as.example:9oo1/token", Invalid, Invalid),
+        ("a port above 65535", "https://as.example:70000/token", Invalid, Invalid),
+        ("port zero", "https://as.example:0/token", Invalid, Invalid),
+        ("the highest port", "https://as.example:65535/token", Ok, Ok),
     ];
     let verdict = |r: Result<TokenEndpoint, MisuseError>, url: &str| match r {
         Result::Ok(endpoint) => {

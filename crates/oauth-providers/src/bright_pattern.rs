@@ -106,6 +106,11 @@ pub fn profile(
 /// assert_eq!(request.uri(), "https://sp.example.com:8443/configapi/v3/oauth/token");
 /// assert_eq!(request.body(),
 ///     b"grant_type=client_credentials&client_id=admin&client_secret=s3cr3t&tenant=example.com");
+///
+/// let other_scope = TenantProfile::new("example.com", "admin", "s3cr3t").scope("clientweb").build()?;
+/// let (request, _) = other_scope.token_config().unwrap().build_request();
+/// assert_eq!(request.body(),
+///     b"grant_type=client_credentials&client_id=admin&client_secret=s3cr3t&scope=clientweb");
 /// # Ok::<(), oauth_providers::ProfileError>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -116,6 +121,7 @@ pub struct TenantProfile {
     api_secret: ClientSecret,
     api: TokenApi,
     tenant: Option<String>,
+    scope: Option<String>,
     http: Http,
 }
 
@@ -132,6 +138,7 @@ impl TenantProfile {
             api_secret: api_secret.into(),
             api: TokenApi::ConfigV2,
             tenant: None,
+            scope: None,
             http: Http::Refuse,
         }
     }
@@ -146,6 +153,13 @@ impl TenantProfile {
     /// and no `scope`.
     pub fn service_provider(mut self, tenant: impl Into<String>) -> Self {
         self.tenant = Some(tenant.into());
+        self
+    }
+
+    /// Sends this `scope` instead of the tenant host (some deployments are seen to use other
+    /// values, such as `clientweb`). Checked as RFC 6749 scope tokens when the profile is built.
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
         self
     }
 
@@ -169,9 +183,16 @@ impl TenantProfile {
             .default_lifetime(DEFAULT_LIFETIME)
             .quirk(|q| q.error_envelope = Some(ENVELOPE))
             .api_base(origin.url_string(""));
-        builder = match self.tenant {
-            Some(tenant) => builder.param("tenant", tenant),
-            None => builder.scope(Scope::new([origin.host()])?),
+        builder = match (self.tenant, self.scope) {
+            (Some(tenant), scope) => {
+                let builder = builder.param("tenant", tenant);
+                match scope {
+                    Some(scope) => builder.scope(Scope::parse(&scope)?),
+                    None => builder,
+                }
+            }
+            (None, Some(scope)) => builder.scope(Scope::parse(&scope)?),
+            (None, None) => builder.scope(Scope::new([origin.host()])?),
         };
         if origin.is_http() {
             builder = builder.allow_http();
@@ -189,7 +210,8 @@ fn map_envelope(_status: StatusCode, body: &serde_json::Value) -> Option<Envelop
     let number = code.as_i64().or_else(|| code.as_str()?.trim().parse().ok());
     let mut error = EnvelopeError::new().vendor_code(match number {
         Some(n) => n.to_string(),
-        None => code.to_string(),
+        // A string code is kept as its text; only other JSON (a float, a bool) is written as JSON.
+        None => code.as_str().map_or_else(|| code.to_string(), str::to_owned),
     });
     if let Some(message) = body.get("errorMessage").and_then(serde_json::Value::as_str) {
         error = error.description(message);

@@ -102,6 +102,14 @@ pub fn password(
 /// let (request, _) = profile.token_config().unwrap().build_request();
 /// assert_eq!(request.body(),
 ///     b"grant_type=password&client_id=2603&client_secret=6d62&email=ana%40example.com&password=pw");
+///
+/// // The older Postman steps exactly: `email`, no client secret.
+/// let postman = PasswordProfile::new("cx.cloudcx.net", "2603", "", "ana@example.com", "pw")
+///     .username_field(UsernameField::Email)
+///     .omit_client_secret()
+///     .build()?;
+/// let (request, _) = postman.token_config().unwrap().build_request();
+/// assert_eq!(request.body(), b"grant_type=password&client_id=2603&email=ana%40example.com&password=pw");
 /// # Ok::<(), oauth_providers::ProfileError>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -113,6 +121,7 @@ pub struct PasswordProfile {
     username: String,
     password: Password,
     field: UsernameField,
+    send_secret: bool,
     http: Http,
 }
 
@@ -132,6 +141,7 @@ impl PasswordProfile {
             username: username.into(),
             password: password.into(),
             field: UsernameField::Username,
+            send_secret: true,
             http: Http::Refuse,
         }
     }
@@ -139,6 +149,13 @@ impl PasswordProfile {
     /// Names the username field.
     pub fn username_field(mut self, field: UsernameField) -> Self {
         self.field = field;
+        self
+    }
+
+    /// Sends only `client_id`, no `client_secret`, as the older Postman steps do (for OAuth
+    /// clients set up without a secret).
+    pub fn omit_client_secret(mut self) -> Self {
+        self.send_secret = false;
         self
     }
 
@@ -169,7 +186,7 @@ impl PasswordProfile {
         let mut builder = rfc6749::Builder::new(origin.url_string(TOKEN_PATH))
             .vendor("cloudcx")
             .client(self.client_id, self.client_secret)
-            .auth_method(AuthMethod::Post)
+            .auth_method(if self.send_secret { AuthMethod::Post } else { AuthMethod::None })
             .grant(grant)
             .quirk(|q| q.error_envelope = Some(ENVELOPE))
             .api_base(origin.url_string(""));

@@ -27,6 +27,15 @@ impl Origin {
         if trimmed.is_empty() {
             return Err(invalid("it is empty"));
         }
+        // Checked on the text, before parsing: a password holding `/`, `?` or `#` ends the authority early, so the
+        // parsed authority would not show the `@` and the error would repeat the password.
+        if trimmed.contains('@') {
+            return Err(ProfileError::InvalidHost { host: "[redacted]".into(), reason: "it carries credentials" });
+        }
+        // The URI parser would drop a fragment silently.
+        if trimmed.contains('#') {
+            return Err(invalid("it has a fragment; give the host only"));
+        }
         let with_scheme = if trimmed.contains("://") { trimmed.to_owned() } else { format!("https://{trimmed}") };
         let uri: Uri = with_scheme.parse().map_err(|_| invalid("it is not a host name, host:port, or base URL"))?;
         let scheme = uri.scheme().cloned().ok_or_else(|| invalid("it has no scheme"))?;
@@ -34,11 +43,13 @@ impl Origin {
             return Err(invalid("the scheme is not http or https"));
         }
         let authority = uri.authority().cloned().ok_or_else(|| invalid("it has no host"))?;
-        if authority.as_str().contains('@') {
-            return Err(ProfileError::InvalidHost { host: "[redacted]".into(), reason: "it carries credentials" });
-        }
         if authority.host().is_empty() {
             return Err(invalid("it has no host"));
+        }
+        // Nor does it check that a port is a number (`port()` is `None` for `:9oo1`, as for no port at all).
+        let port = authority.as_str()[authority.host().len()..].strip_prefix(':').unwrap_or_default();
+        if !port.is_empty() && port.parse::<u16>().is_err() {
+            return Err(invalid("its port is not a number"));
         }
         if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
             return Err(invalid("it has a path or query; give the host only"));

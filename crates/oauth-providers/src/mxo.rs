@@ -90,7 +90,8 @@ fn server_origin(server: &str) -> Result<Origin, ProfileError> {
     if is_label {
         return Origin::parse(&format!("{}.{SERVER_DOMAIN}", name.to_ascii_lowercase()), Http::Refuse);
     }
-    if name.contains('.') || name.contains("://") {
+    // A `user:password@` part goes to the host reader too, which refuses it without repeating it.
+    if name.contains(['.', '@']) || name.contains("://") {
         return Origin::parse(name, Http::Refuse);
     }
     Err(ProfileError::InvalidServer { server: server.into() })
@@ -131,7 +132,7 @@ pub fn interaction_url(profile: &Profile, site_key: &str, tid: Option<&str>) -> 
 /// # Ok::<(), oauth_providers::ProfileError>(())
 /// ```
 pub fn datastores_url(profile: &Profile, workspace_id: &str, path: &str) -> Result<Uri, ProfileError> {
-    if workspace_id.is_empty() || workspace_id.contains(['/', '?', '#']) {
+    if workspace_id.is_empty() || matches!(workspace_id, "." | "..") || workspace_id.contains(['/', '?', '#', '%']) {
         return Err(ProfileError::InvalidApiPath { path: workspace_id.into() });
     }
     profile.api_url(&format!("/datastores/1.0.0/{workspace_id}/{}", path.trim_start_matches('/')))

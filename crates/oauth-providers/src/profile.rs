@@ -58,8 +58,8 @@ impl Profile {
     /// An API URL on the profile's host: `path_and_query` must start with `/`.
     ///
     /// # Errors
-    /// [`ProfileError::InvalidApiPath`] when it does not start with `/` or is not a valid
-    /// path and query.
+    /// [`ProfileError::InvalidApiPath`] when it does not start with `/`, holds a `#`, or is not
+    /// a valid path and query.
     ///
     /// # Examples
     /// ```
@@ -70,7 +70,8 @@ impl Profile {
     /// ```
     pub fn api_url(&self, path_and_query: &str) -> Result<Uri, ProfileError> {
         let invalid = || ProfileError::InvalidApiPath { path: path_and_query.into() };
-        if !path_and_query.starts_with('/') || path_and_query.starts_with("//") {
+        // A fragment is never sent, so a `#` would silently cut the path short.
+        if !path_and_query.starts_with('/') || path_and_query.starts_with("//") || path_and_query.contains('#') {
             return Err(invalid());
         }
         let mut parts = self.api_base.clone().into_parts();

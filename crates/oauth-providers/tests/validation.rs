@@ -1,0 +1,636 @@
+//! Construction-time validation of every profile, with the typed error each bad input gets, and the API URL helpers
+//! (`Profile::api_url`, `mxo::interaction_url`, `mxo::datastores_url`, `cloudcx::user_page_url`).
+
+use std::collections::BTreeSet;
+
+use oauth_core::MisuseError;
+use oauth_providers::bright_pattern::{self, TenantProfile};
+use oauth_providers::cloudcx::{self, PasswordProfile};
+use oauth_providers::rfc6749::{self, Builder};
+use oauth_providers::{Profile, ProfileError, mxo};
+
+/// Passwords planted in inputs; no error may print one.
+const PLANTED: &[&str] = &["pa55w0rd", "hunter2", "s3cr/t", "p?w0rd", "k3y#pa55"];
+
+/// What building must give.
+enum Want {
+    /// Built: the token URL (`None` for an API key) and the API base.
+    Built {
+        token_url: Option<&'static str>,
+        api_base: &'static str,
+    },
+    Invalid(MisuseError),
+    /// `MisuseError::InvalidEndpoint` for this URL as shown (the reason is wording).
+    InvalidEndpoint {
+        url: &'static str,
+    },
+    /// `ProfileError::InvalidHost` for this input as shown (the reason is wording).
+    InvalidHost {
+        host: &'static str,
+    },
+    InvalidServer {
+        server: &'static str,
+    },
+}
+
+struct Case {
+    name: &'static str,
+    source: &'static str,
+    build: fn() -> Result<Profile, ProfileError>,
+    want: Want,
+}
+
+fn built(token_url: &'static str, api_base: &'static str) -> Want {
+    Want::Built { token_url: Some(token_url), api_base }
+}
+
+#[allow(clippy::too_many_lines, reason = "one table of cases")]
+fn cases() -> Vec<Case> {
+    use MisuseError::{ColonInRawBasicClientId, EmptyClientId, InvalidBearerCredential};
+    vec![
+        // --- empty client ids ---
+        Case {
+            name: "mxo_empty_client_id",
+            source: "RFC 6749 §2.2 (a client id is a string the server issued); oauth-core ClientId",
+            build: || mxo::profile("eu2", "", "secret"),
+            want: Want::Invalid(EmptyClientId),
+        },
+        Case {
+            name: "cloudcx_password_empty_client_id",
+            source: "seeds/001 (client_id from Security → OAuth Client)",
+            build: || cloudcx::password("cx.cloudfon.net", "", "secret", "si", "pw"),
+            want: Want::Invalid(EmptyClientId),
+        },
+        Case {
+            name: "cloudcx_email_variant_empty_client_id",
+            source: "seeds/002 Postman steps (client_id from Step 1)",
+            build: || {
+                PasswordProfile::new("cx.cloudcx.net", "", "secret", "ana@example.com", "pw")
+                    .username_field(cloudcx::UsernameField::Email)
+                    .build()
+            },
+            want: Want::Invalid(EmptyClientId),
+        },
+        Case {
+            name: "bright_pattern_empty_login_id",
+            source: "seeds/003 Parameters (client_id required: the user's login ID)",
+            build: || bright_pattern::profile("example.com", "", "secret"),
+            want: Want::Invalid(EmptyClientId),
+        },
+        Case {
+            name: "bright_pattern_service_provider_empty_login_id",
+            source: "VENDORS.md §3 service-provider variant",
+            build: || TenantProfile::new("sp.example.com", "", "secret").service_provider("example.com").build(),
+            want: Want::Invalid(EmptyClientId),
+        },
+        Case {
+            name: "rfc6749_empty_client_id",
+            source: "RFC 6749 §2.2",
+            build: || rfc6749::client_credentials("https://as.example/token", "", "secret"),
+            want: Want::Invalid(EmptyClientId),
+        },
+        Case {
+            name: "rfc6749_public_client_empty_client_id",
+            source: "RFC 6749 §2.2",
+            build: || Builder::new("https://as.example/token").public_client("").build(),
+            want: Want::Invalid(EmptyClientId),
+        },
+        Case {
+            name: "rfc6749_builder_without_a_client",
+            source: "rfc6749::Builder (client or public_client is required)",
+            build: || Builder::new("https://as.example/token").build(),
+            want: Want::Invalid(EmptyClientId),
+        },
+        // --- hosts with a path, query or nothing ---
+        Case {
+            name: "cloudcx_host_with_a_path",
+            source: "VENDORS.md §2 (domain[:port] only; the paths are the profile's)",
+            build: || cloudcx::password("example.com/configapi", "id", "secret", "si", "pw"),
+            want: Want::InvalidHost { host: "example.com/configapi" },
+        },
+        Case {
+            name: "cloudcx_api_key_host_with_a_path",
+            source: "seeds/001 (base https://cloudcx.cloudfon.net; /openapi/v2 is an API path)",
+            build: || cloudcx::api_key("cloudcx.cloudfon.net/openapi/v2", "key"),
+            want: Want::InvalidHost { host: "cloudcx.cloudfon.net/openapi/v2" },
+        },
+        Case {
+            name: "bright_pattern_host_with_a_path",
+            source: "seeds/003 (http[s]://<host>/configapi/…: the path is the profile's)",
+            build: || bright_pattern::profile("example.com/configapi", "clientid", "secret"),
+            want: Want::InvalidHost { host: "example.com/configapi" },
+        },
+        Case {
+            name: "bright_pattern_whole_token_url_instead_of_a_host",
+            source: "seeds/003 URL pasted whole",
+            build: || bright_pattern::profile("https://example.com/configapi/v2/oauth/token", "clientid", "secret"),
+            want: Want::InvalidHost { host: "https://example.com/configapi/v2/oauth/token" },
+        },
+        Case {
+            name: "bright_pattern_host_with_a_query",
+            source: "edge case",
+            build: || bright_pattern::profile("example.com?tenant=x", "clientid", "secret"),
+            want: Want::InvalidHost { host: "example.com?tenant=x" },
+        },
+        Case {
+            name: "mxo_host_with_a_path",
+            source: "seeds/000 (the token path /one/oauth2token is the profile's)",
+            build: || mxo::profile("eu2.thunderhead.com/one", "id", "secret"),
+            want: Want::InvalidHost { host: "eu2.thunderhead.com/one" },
+        },
+        Case {
+            name: "cloudcx_empty_host",
+            source: "edge case",
+            build: || cloudcx::api_key("", "key"),
+            want: Want::InvalidHost { host: "" },
+        },
+        Case {
+            name: "bright_pattern_blank_host",
+            source: "edge case",
+            build: || bright_pattern::profile("   ", "clientid", "secret"),
+            want: Want::InvalidHost { host: "   " },
+        },
+        Case {
+            name: "cloudcx_ftp_scheme",
+            source: "edge case",
+            build: || cloudcx::api_key("ftp://cx.example.com", "key"),
+            want: Want::InvalidHost { host: "ftp://cx.example.com" },
+        },
+        Case {
+            name: "cloudcx_host_with_a_fragment",
+            source: "edge case (the URI parser would drop it silently)",
+            build: || cloudcx::password("cx.example.com#main", "id", "secret", "si", "pw"),
+            want: Want::InvalidHost { host: "cx.example.com#main" },
+        },
+        Case {
+            name: "cloudcx_host_with_a_port_that_is_not_a_number",
+            source: "RFC 3986 §3.2.3 (port = *DIGIT)",
+            build: || cloudcx::api_key("cx.example.com:9oo1", "key"),
+            want: Want::InvalidHost { host: "cx.example.com:9oo1" },
+        },
+        Case {
+            name: "bright_pattern_host_with_a_port_out_of_range",
+            source: "RFC 793 / RFC 3986 §3.2.3 (ports are 16-bit)",
+            build: || bright_pattern::profile("example.com:70000", "clientid", "secret"),
+            want: Want::InvalidHost { host: "example.com:70000" },
+        },
+        Case {
+            name: "rfc6749_api_base_with_a_path",
+            source: "rfc6749::Builder::api_base (scheme and host, optional port)",
+            build: || {
+                Builder::new("https://as.example/token")
+                    .client("id", "secret")
+                    .api_base("https://api.example/v1")
+                    .build()
+            },
+            want: Want::InvalidHost { host: "https://api.example/v1" },
+        },
+        // --- plain http ---
+        Case {
+            name: "cloudcx_http_on_a_public_host_is_refused",
+            source: "RFC 6749 §10.9 / RFC 6819 §5.1.1 (TLS for credentials); VENDORS.md §2 (https URLs)",
+            build: || cloudcx::password("http://cx.example.com", "id", "secret", "si", "pw"),
+            want: Want::InvalidHost { host: "http://cx.example.com" },
+        },
+        Case {
+            name: "cloudcx_api_key_http_on_a_public_host_is_refused",
+            source: "RFC 6750 §5.3 (bearer credentials over TLS only)",
+            build: || cloudcx::api_key("http://cx.example.com", "key"),
+            want: Want::InvalidHost { host: "http://cx.example.com" },
+        },
+        Case {
+            name: "cloudcx_http_allowed_explicitly",
+            source: "PasswordProfile::allow_http (a trusted private network)",
+            build: || PasswordProfile::new("http://cx.example.com", "id", "secret", "si", "pw").allow_http().build(),
+            want: built("http://cx.example.com/oauth/token", "http://cx.example.com/"),
+        },
+        Case {
+            name: "cloudcx_http_on_127_0_0_1_needs_no_opt_in",
+            source: "RFC 8252 §8.3 (loopback); edge case: a local gateway",
+            build: || cloudcx::password("http://127.0.0.1:9001", "id", "secret", "si", "pw"),
+            want: built("http://127.0.0.1:9001/oauth/token", "http://127.0.0.1:9001/"),
+        },
+        Case {
+            name: "cloudcx_api_key_http_on_ipv6_loopback_needs_no_opt_in",
+            source: "RFC 8252 §8.3 (loopback)",
+            build: || cloudcx::api_key("http://[::1]:9001", "key"),
+            want: Want::Built { token_url: None, api_base: "http://[::1]:9001/" },
+        },
+        Case {
+            name: "bright_pattern_http_on_a_public_host_is_refused",
+            source: "seeds/003 (http[s]://) limited by RFC 6749 §10.9",
+            build: || bright_pattern::profile("http://bp.example.com", "clientid", "secret"),
+            want: Want::InvalidHost { host: "http://bp.example.com" },
+        },
+        Case {
+            name: "bright_pattern_http_allowed_explicitly",
+            source: "seeds/003 (http[s]://); TenantProfile::allow_http",
+            build: || TenantProfile::new("http://bp.example.com", "clientid", "secret").allow_http().build(),
+            want: built("http://bp.example.com/configapi/v2/oauth/token", "http://bp.example.com/"),
+        },
+        Case {
+            name: "bright_pattern_http_on_localhost_needs_no_opt_in",
+            source: "RFC 8252 §8.3 (loopback)",
+            build: || bright_pattern::profile("http://localhost:8080", "clientid", "secret"),
+            want: built("http://localhost:8080/configapi/v2/oauth/token", "http://localhost:8080/"),
+        },
+        Case {
+            name: "mxo_http_on_a_public_host_is_refused",
+            source: "seeds/000 (https://<oneservername>.thunderhead.com)",
+            build: || mxo::profile("http://mxo.example.com", "id", "secret"),
+            want: Want::InvalidHost { host: "http://mxo.example.com" },
+        },
+        Case {
+            name: "mxo_http_on_localhost_needs_no_opt_in",
+            source: "RFC 8252 §8.3 (loopback); edge case: a mock server",
+            build: || mxo::profile("http://localhost:8080", "id", "secret"),
+            want: built("http://localhost:8080/one/oauth2token", "http://localhost:8080/"),
+        },
+        Case {
+            name: "rfc6749_http_on_a_public_host_is_an_insecure_endpoint",
+            source: "RFC 6749 §3.2 (TLS required at the token endpoint)",
+            build: || rfc6749::client_credentials("http://as.example/token", "id", "secret"),
+            want: Want::Invalid(MisuseError::InsecureEndpoint { url: "http://as.example/token".into() }),
+        },
+        Case {
+            name: "rfc6749_http_on_127_0_0_1_needs_no_opt_in",
+            source: "RFC 8252 §8.3 (loopback)",
+            build: || rfc6749::client_credentials("http://127.0.0.1:8080/token", "id", "secret"),
+            want: built("http://127.0.0.1:8080/token", "http://127.0.0.1:8080/"),
+        },
+        // --- MXO servers and ids ---
+        Case {
+            name: "mxo_server_with_a_slash_is_not_a_server_name",
+            source: "VENDORS.md §1 (server names such as eu2, na5, ap1)",
+            build: || mxo::profile("eu2/x", "id", "secret"),
+            want: Want::InvalidServer { server: "eu2/x" },
+        },
+        Case {
+            name: "mxo_empty_server",
+            source: "VENDORS.md §1",
+            build: || mxo::profile("", "id", "secret"),
+            want: Want::InvalidServer { server: "" },
+        },
+        Case {
+            name: "mxo_server_starting_with_a_hyphen",
+            source: "RFC 1123 §2.1 (a label does not start with a hyphen)",
+            build: || mxo::profile("-bad", "id", "secret"),
+            want: Want::InvalidServer { server: "-bad" },
+        },
+        Case {
+            name: "mxo_server_ending_with_a_hyphen",
+            source: "RFC 1123 §2.1",
+            build: || mxo::profile("bad-", "id", "secret"),
+            want: Want::InvalidServer { server: "bad-" },
+        },
+        Case {
+            name: "mxo_server_with_an_inner_space",
+            source: "edge case",
+            build: || mxo::profile("eu 2", "id", "secret"),
+            want: Want::InvalidServer { server: "eu 2" },
+        },
+        Case {
+            name: "mxo_client_id_with_a_colon_cannot_travel_in_raw_basic",
+            source: "seeds/000 (clientID:clientSecret, not form-encoded); RFC 7617 §2",
+            build: || mxo::profile("eu2", "client:id", "secret"),
+            want: Want::Invalid(ColonInRawBasicClientId),
+        },
+        Case {
+            name: "mxo_secret_with_a_colon_is_fine",
+            source: "RFC 7617 §2 (only the user-id may not hold a colon)",
+            build: || mxo::profile("eu2", "2e8fec0e-34fb-4851-800e-9989331e55d2", "sec:ret"),
+            want: built("https://eu2.thunderhead.com/one/oauth2token", "https://eu2.thunderhead.com/"),
+        },
+        // --- CloudCX API keys ---
+        Case {
+            name: "cloudcx_api_key_with_a_newline",
+            source: "RFC 9110 §5.5 (no line breaks in a field value); seeds/001 (Authorization: Bearer {API KEY})",
+            build: || cloudcx::api_key("cx.cloudfon.net", "k3y\nX-Injected: 1"),
+            want: Want::Invalid(InvalidBearerCredential),
+        },
+        Case {
+            name: "cloudcx_empty_api_key",
+            source: "seeds/001 (Bearer {API KEY})",
+            build: || cloudcx::api_key("cx.cloudfon.net", ""),
+            want: Want::Invalid(InvalidBearerCredential),
+        },
+        Case {
+            name: "cloudcx_api_key_with_a_space",
+            source: "RFC 6750 §2.1 (b64token has no spaces)",
+            build: || cloudcx::api_key("cx.cloudfon.net", "two words"),
+            want: Want::Invalid(InvalidBearerCredential),
+        },
+        // --- credentials in a host ---
+        Case {
+            name: "cloudcx_credentials_in_a_bare_host",
+            source: "RFC 3986 §3.2.1 (userinfo is deprecated for passwords); edge case",
+            build: || cloudcx::password("user:pa55w0rd@cx.example.com", "id", "secret", "si", "pw"),
+            want: Want::InvalidHost { host: "[redacted]" },
+        },
+        Case {
+            name: "bright_pattern_credentials_in_a_base_url",
+            source: "RFC 3986 §3.2.1; edge case",
+            build: || bright_pattern::profile("https://admin:hunter2@bp.example.com", "clientid", "secret"),
+            want: Want::InvalidHost { host: "[redacted]" },
+        },
+        Case {
+            name: "mxo_credentials_in_a_base_url",
+            source: "RFC 3986 §3.2.1; edge case",
+            build: || mxo::profile("https://user:pa55w0rd@eu2.thunderhead.com", "id", "secret"),
+            want: Want::InvalidHost { host: "[redacted]" },
+        },
+        Case {
+            name: "mxo_credentials_before_a_server_name",
+            source: "RFC 3986 §3.2.1; edge case: user:password@eu2",
+            build: || mxo::profile("user:pa55w0rd@eu2", "id", "secret"),
+            want: Want::InvalidHost { host: "[redacted]" },
+        },
+        Case {
+            name: "cloudcx_credentials_whose_password_holds_a_slash",
+            source: "RFC 3986 §3.2.1; edge case: a `/` ends the authority early, so the URL does not parse",
+            build: || cloudcx::api_key("https://admin:s3cr/t@cx.example.com", "key"),
+            want: Want::InvalidHost { host: "[redacted]" },
+        },
+        Case {
+            name: "bright_pattern_credentials_whose_password_holds_a_question_mark",
+            source: "RFC 3986 §3.2.1; edge case: a `?` ends the authority early",
+            build: || bright_pattern::profile("admin:p?w0rd@bp.example.com", "clientid", "secret"),
+            want: Want::InvalidHost { host: "[redacted]" },
+        },
+        Case {
+            name: "cloudcx_credentials_whose_password_holds_a_hash",
+            source: "RFC 3986 §3.2.1; edge case: a `#` ends the authority early",
+            build: || cloudcx::password("https://admin:k3y#pa55@cx.example.com", "id", "secret", "si", "pw"),
+            want: Want::InvalidHost { host: "[redacted]" },
+        },
+        Case {
+            name: "rfc6749_credentials_in_the_token_url",
+            source: "RFC 3986 §3.2.1; oauth-core TokenEndpoint (pass them as client authentication instead)",
+            build: || rfc6749::client_credentials("https://app:hunter2@as.example/token", "id", "secret"),
+            want: Want::InvalidEndpoint { url: "https://[redacted]@as.example/token" },
+        },
+        // --- reserved parameters ---
+        Case {
+            name: "rfc6749_param_client_id_is_reserved",
+            source: "RFC 6749 §2.3.1 / §4.4.2 (the library writes client_id)",
+            build: || Builder::new("https://as.example/token").client("id", "secret").param("client_id", "x").build(),
+            want: Want::Invalid(MisuseError::ReservedParameter { name: "client_id".into() }),
+        },
+        Case {
+            name: "rfc6749_param_scope_is_reserved",
+            source: "RFC 6749 §3.3 (use Builder::scope)",
+            build: || Builder::new("https://as.example/token").client("id", "secret").param("scope", "read").build(),
+            want: Want::Invalid(MisuseError::ReservedParameter { name: "scope".into() }),
+        },
+        Case {
+            name: "rfc6749_param_grant_type_is_reserved",
+            source: "RFC 6749 §4.4.2 (use Builder::grant)",
+            build: || {
+                Builder::new("https://as.example/token").client("id", "secret").param("grant_type", "password").build()
+            },
+            want: Want::Invalid(MisuseError::ReservedParameter { name: "grant_type".into() }),
+        },
+        Case {
+            name: "rfc6749_param_with_an_empty_name",
+            source: "edge case (a form field needs a name)",
+            build: || Builder::new("https://as.example/token").client("id", "secret").param("", "x").build(),
+            want: Want::Invalid(MisuseError::ReservedParameter { name: "".into() }),
+        },
+    ]
+}
+
+fn check(case: &Case) -> Result<(), String> {
+    let outcome = (case.build)();
+    if let Err(error) = &outcome {
+        let printed = format!("{error} {error:?}");
+        if let Some(planted) = PLANTED.iter().find(|p| printed.contains(*p)) {
+            return Err(format!("the error prints the password {planted}: {printed}"));
+        }
+    }
+    match (&case.want, outcome) {
+        (Want::Built { token_url, api_base }, Ok(profile)) => {
+            let got = profile.token_config().map(|c| c.endpoint().uri().to_string());
+            if got.as_deref() != *token_url || profile.api_base() != *api_base {
+                return Err(format!("built with token URL {got:?} and API base {}", profile.api_base()));
+            }
+            Ok(())
+        }
+        (Want::Invalid(want), Err(ProfileError::Invalid(got))) if got == *want => Ok(()),
+        (Want::InvalidEndpoint { url }, Err(ProfileError::Invalid(MisuseError::InvalidEndpoint { url: got, .. })))
+            if &*got == *url =>
+        {
+            Ok(())
+        }
+        (Want::InvalidHost { host }, Err(ProfileError::InvalidHost { host: got, .. })) if &*got == *host => Ok(()),
+        (Want::InvalidServer { server }, Err(ProfileError::InvalidServer { server: got })) if &*got == *server => {
+            Ok(())
+        }
+        (_, Ok(profile)) => Err(format!("built {profile:?}")),
+        (_, Err(error)) => Err(format!("wrong error {error:?}")),
+    }
+}
+
+#[test]
+fn every_bad_input_is_refused_at_construction_with_its_typed_error() {
+    let mut failures = Vec::new();
+    let mut names = BTreeSet::new();
+    for case in cases() {
+        if !names.insert(case.name) {
+            failures.push(format!("{}: duplicate case name", case.name));
+        }
+        if let Err(e) = check(&case) {
+            failures.push(format!("{} ({}): {e}", case.name, case.source));
+        }
+    }
+    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+}
+
+// ----- API URLs -----
+
+struct UrlCase {
+    name: &'static str,
+    source: &'static str,
+    url: fn() -> Result<String, ProfileError>,
+    /// The URL, or the path `InvalidApiPath` names.
+    want: Result<&'static str, &'static str>,
+}
+
+fn mxo_eu2() -> Profile {
+    mxo::profile("eu2", "id", "secret").expect("valid fixture profile")
+}
+
+fn cloudcx_seed() -> Profile {
+    cloudcx::api_key("cloudcx.cloudfon.net", "cx-key").expect("valid fixture profile")
+}
+
+fn text(url: Result<oauth_core::http::Uri, ProfileError>) -> Result<String, ProfileError> {
+    url.map(|u| u.to_string())
+}
+
+#[allow(clippy::too_many_lines, reason = "one table of cases")]
+fn url_cases() -> Vec<UrlCase> {
+    vec![
+        // --- Profile::api_url ---
+        UrlCase {
+            name: "api_url_joins_an_absolute_path_and_query_to_the_base",
+            source: "VENDORS.md §1 Interaction API path",
+            url: || text(mxo_eu2().api_url("/one/oauth2/rt/api/2.0/interaction?sk=ONE-123")),
+            want: Ok("https://eu2.thunderhead.com/one/oauth2/rt/api/2.0/interaction?sk=ONE-123"),
+        },
+        UrlCase {
+            name: "api_url_keeps_the_port_of_the_base",
+            source: "seeds/001 (cx.cloudfon.net:9001)",
+            url: || {
+                let profile = cloudcx::api_key("cx.cloudfon.net:9001", "cx-key").expect("valid fixture profile");
+                text(profile.api_url("/openapi/v2/user/page?pageIndex=1"))
+            },
+            want: Ok("https://cx.cloudfon.net:9001/openapi/v2/user/page?pageIndex=1"),
+        },
+        UrlCase {
+            name: "api_url_without_a_leading_slash_is_refused",
+            source: "Profile::api_url (path must start with /)",
+            url: || text(mxo_eu2().api_url("one/oauth2/rt/api/2.0/interaction")),
+            want: Err("one/oauth2/rt/api/2.0/interaction"),
+        },
+        UrlCase {
+            name: "api_url_empty_path_is_refused",
+            source: "Profile::api_url",
+            url: || text(mxo_eu2().api_url("")),
+            want: Err(""),
+        },
+        UrlCase {
+            name: "api_url_absolute_url_is_refused",
+            source: "Profile::api_url (a path, not a URL: the host is the profile's)",
+            url: || text(mxo_eu2().api_url("https://evil.example/x")),
+            want: Err("https://evil.example/x"),
+        },
+        UrlCase {
+            name: "api_url_protocol_relative_path_is_refused",
+            source: "RFC 3986 §4.2 (//host is a network-path reference)",
+            url: || text(mxo_eu2().api_url("//evil.example/x")),
+            want: Err("//evil.example/x"),
+        },
+        UrlCase {
+            name: "api_url_with_a_raw_space_is_refused",
+            source: "RFC 3986 §3.3 (a space is not a path character)",
+            url: || text(cloudcx_seed().api_url("/openapi/v2/user page")),
+            want: Err("/openapi/v2/user page"),
+        },
+        // --- mxo::interaction_url ---
+        UrlCase {
+            name: "interaction_url_with_a_site_key_only",
+            source: "VENDORS.md §1 (POST|PUT /one/oauth2/rt/api/2.0/interaction?sk={siteKey}[&tid=])",
+            url: || text(mxo::interaction_url(&mxo_eu2(), "ONE-ABC-1234", None)),
+            want: Ok("https://eu2.thunderhead.com/one/oauth2/rt/api/2.0/interaction?sk=ONE-ABC-1234"),
+        },
+        UrlCase {
+            name: "interaction_url_with_a_tid",
+            source: "VENDORS.md §1 ([&tid=])",
+            url: || text(mxo::interaction_url(&mxo_eu2(), "ONE-ABC-1234", Some("d9f7e1a2-0b3c"))),
+            want: Ok("https://eu2.thunderhead.com/one/oauth2/rt/api/2.0/interaction?sk=ONE-ABC-1234&tid=d9f7e1a2-0b3c"),
+        },
+        UrlCase {
+            name: "interaction_url_escapes_query_delimiters_in_its_values",
+            source: "WHATWG URL application/x-www-form-urlencoded serializer; edge case: & = # space in values",
+            url: || text(mxo::interaction_url(&mxo_eu2(), "ONE&sk=2", Some("a b#c"))),
+            want: Ok("https://eu2.thunderhead.com/one/oauth2/rt/api/2.0/interaction?sk=ONE%26sk%3D2&tid=a+b%23c"),
+        },
+        // --- mxo::datastores_url ---
+        UrlCase {
+            name: "datastores_url_with_the_documented_workspace_id",
+            source: "VENDORS.md §1 Datastores (https://eu2.thunderhead.com/datastores/1.0.0/{workspaceId}/…, MTIyMg)",
+            url: || text(mxo::datastores_url(&mxo_eu2(), "MTIyMg", "datastores")),
+            want: Ok("https://eu2.thunderhead.com/datastores/1.0.0/MTIyMg/datastores"),
+        },
+        UrlCase {
+            name: "datastores_url_path_with_a_leading_slash_gets_one_slash",
+            source: "VENDORS.md §1 Datastores; edge case",
+            url: || text(mxo::datastores_url(&mxo_eu2(), "MTIyMg", "/datastores/customers")),
+            want: Ok("https://eu2.thunderhead.com/datastores/1.0.0/MTIyMg/datastores/customers"),
+        },
+        UrlCase {
+            name: "datastores_url_workspace_id_with_a_slash_is_refused",
+            source: "VENDORS.md §1 (the workspace id is one path segment)",
+            url: || text(mxo::datastores_url(&mxo_eu2(), "MTIy/Mg", "datastores")),
+            want: Err("MTIy/Mg"),
+        },
+        UrlCase {
+            name: "datastores_url_workspace_id_with_a_query_is_refused",
+            source: "VENDORS.md §1 (the workspace id is one path segment)",
+            url: || text(mxo::datastores_url(&mxo_eu2(), "MTIyMg?x=1", "datastores")),
+            want: Err("MTIyMg?x=1"),
+        },
+        UrlCase {
+            name: "datastores_url_dot_dot_workspace_id_is_refused",
+            source: "RFC 3986 §5.2.4 (a `..` segment would climb out of the workspace)",
+            url: || text(mxo::datastores_url(&mxo_eu2(), "..", "datastores")),
+            want: Err(".."),
+        },
+        UrlCase {
+            name: "api_url_with_a_fragment_is_refused_rather_than_cut_short",
+            source: "RFC 3986 §3.5 (a fragment is never sent)",
+            url: || text(mxo_eu2().api_url("/datastores/1.0.0/MTIyMg/items#2")),
+            want: Err("/datastores/1.0.0/MTIyMg/items#2"),
+        },
+        UrlCase {
+            name: "datastores_url_empty_workspace_id_is_refused",
+            source: "VENDORS.md §1",
+            url: || text(mxo::datastores_url(&mxo_eu2(), "", "datastores")),
+            want: Err(""),
+        },
+        UrlCase {
+            name: "datastores_url_path_with_a_raw_space_is_refused",
+            source: "RFC 3986 §3.3",
+            url: || text(mxo::datastores_url(&mxo_eu2(), "MTIyMg", "my items")),
+            want: Err("/datastores/1.0.0/MTIyMg/my items"),
+        },
+        // --- cloudcx::user_page_url ---
+        UrlCase {
+            name: "user_page_url_reproduces_the_seed_curl_url",
+            source: "seeds/001 cURL (https://cloudcx.cloudfon.net/openapi/v2/user/page?pageIndex=1&pageSize=25&keywords=si)",
+            url: || text(cloudcx::user_page_url(&cloudcx_seed(), 1, 25, Some("si"))),
+            want: Ok("https://cloudcx.cloudfon.net/openapi/v2/user/page?pageIndex=1&pageSize=25&keywords=si"),
+        },
+        UrlCase {
+            name: "user_page_url_without_keywords_leaves_them_out",
+            source: "seeds/001 (keywords is a filter)",
+            url: || text(cloudcx::user_page_url(&cloudcx_seed(), 2, 50, None)),
+            want: Ok("https://cloudcx.cloudfon.net/openapi/v2/user/page?pageIndex=2&pageSize=50"),
+        },
+        UrlCase {
+            name: "user_page_url_escapes_keywords",
+            source: "WHATWG URL application/x-www-form-urlencoded serializer; edge case: space, &, = and non-ASCII",
+            url: || text(cloudcx::user_page_url(&cloudcx_seed(), 1, 25, Some("José &pageSize=1"))),
+            want: Ok(
+                "https://cloudcx.cloudfon.net/openapi/v2/user/page?pageIndex=1&pageSize=25&keywords=Jos%C3%A9+%26pageSize%3D1",
+            ),
+        },
+        UrlCase {
+            name: "user_page_url_on_a_password_profile_with_a_port",
+            source: "seeds/001 (cx.cloudfon.net:9001); VENDORS.md §2 (same base for API calls)",
+            url: || {
+                let profile = cloudcx::password("cx.cloudfon.net:9001", "id", "secret", "si", "pw")
+                    .expect("valid fixture profile");
+                text(cloudcx::user_page_url(&profile, 1, 25, Some("si")))
+            },
+            want: Ok("https://cx.cloudfon.net:9001/openapi/v2/user/page?pageIndex=1&pageSize=25&keywords=si"),
+        },
+    ]
+}
+
+#[test]
+fn api_url_helpers_join_escape_and_refuse_as_documented() {
+    let mut failures = Vec::new();
+    let mut names = BTreeSet::new();
+    for case in url_cases() {
+        if !names.insert(case.name) {
+            failures.push(format!("{}: duplicate case name", case.name));
+        }
+        match ((case.url)(), case.want) {
+            (Ok(url), Ok(want)) if url == want => {}
+            (Err(ProfileError::InvalidApiPath { path }), Err(want)) if &*path == want => {}
+            (outcome, _) => failures.push(format!("{} ({}): {outcome:?}", case.name, case.source)),
+        }
+    }
+    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+}
