@@ -6,7 +6,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -102,6 +102,7 @@ pub struct PlainTokenResponse {
 /// [`CountingAllocator::count`].
 #[derive(Debug)]
 pub struct CountingAllocator {
+    counting: AtomicBool,
     calls: AtomicU64,
     bytes: AtomicU64,
 }
@@ -110,14 +111,19 @@ impl CountingAllocator {
     /// A counter at zero.
     #[must_use]
     pub const fn new() -> Self {
-        Self { calls: AtomicU64::new(0), bytes: AtomicU64::new(0) }
+        Self { counting: AtomicBool::new(false), calls: AtomicU64::new(0), bytes: AtomicU64::new(0) }
     }
 
     /// Runs `f` and returns its result with the allocations made while it ran. Counts every
     /// thread: run it while nothing else is allocating.
+    ///
+    /// Outside `count` the allocator only reads a flag, so timings taken in the same binary
+    /// are not slowed in proportion to how much a contestant allocates.
     pub fn count<R>(&self, f: impl FnOnce() -> R) -> (R, AllocCount) {
         let (calls, bytes) = (self.calls.load(Ordering::SeqCst), self.bytes.load(Ordering::SeqCst));
+        self.counting.store(true, Ordering::SeqCst);
         let result = f();
+        self.counting.store(false, Ordering::SeqCst);
         let count = AllocCount {
             allocations: self.calls.load(Ordering::SeqCst) - calls,
             bytes: self.bytes.load(Ordering::SeqCst) - bytes,
@@ -126,8 +132,10 @@ impl CountingAllocator {
     }
 
     fn record(&self, size: usize) {
-        self.calls.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(size as u64, Ordering::Relaxed);
+        if self.counting.load(Ordering::Relaxed) {
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            self.bytes.fetch_add(size as u64, Ordering::Relaxed);
+        }
     }
 }
 
@@ -181,6 +189,8 @@ pub struct Phase {
     pub name: String,
     /// What it allocated.
     pub count: AllocCount,
+    /// Its criterion benchmark (`group/id`), when it is also timed on its own.
+    pub bench: Option<String>,
 }
 
 /// One contestant's allocations for one exchange.
@@ -206,18 +216,12 @@ pub struct AllocReport {
     pub contestants: Vec<Contestant>,
 }
 
-/// The environment variable that names the file the allocation report goes to.
-pub const ALLOC_REPORT_ENV: &str = "OAUTH_BENCH_ALLOC_COUNTS";
-
-/// Where the allocation report goes: [`ALLOC_REPORT_ENV`] when set, else
-/// `alloc-counts.json` in the directory criterion writes to (`$CRITERION_HOME`,
-/// `$CARGO_TARGET_DIR/criterion`, the target directory `cargo metadata` names, or
-/// `target/criterion`, in that order, as criterion chooses it).
+/// Where the allocation report goes: `alloc-counts.json` in the directory criterion writes to
+/// (`$CRITERION_HOME`, `$CARGO_TARGET_DIR/criterion`, the target directory `cargo metadata`
+/// names, or `target/criterion`, in that order, as criterion chooses it). `cargo xtask bench`
+/// sets `CRITERION_HOME`.
 #[must_use]
 pub fn alloc_report_path() -> PathBuf {
-    if let Some(path) = std::env::var_os(ALLOC_REPORT_ENV) {
-        return PathBuf::from(path);
-    }
     let criterion_dir = std::env::var_os("CRITERION_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(|dir| PathBuf::from(dir).join("criterion")))

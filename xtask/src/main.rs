@@ -2,7 +2,7 @@
 //!
 //! `ci` is what CI runs (`.ci/run`) and what the README gives as the test command.
 
-// mod bench;
+mod bench;
 mod ci;
 mod tidy;
 
@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(),
         Some("tidy") => tidy::run(&workspace_root()).map(|()| eprintln!("tidy: ok")),
-        Some("bench") => Err("bench: not wired yet".into()),
+        Some("bench") => bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             eprintln!("{USAGE}");
             Ok(())
