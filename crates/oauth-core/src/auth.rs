@@ -4,7 +4,8 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use http::HeaderValue;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue};
 
 use crate::{ClientId, ClientSecret, MisuseError};
 
@@ -58,7 +59,9 @@ impl AuthMethod {
 
 /// A client's identity and how it proves it to the token endpoint.
 ///
-/// The Basic header is encoded once, when the value is made, and shared by every request.
+/// Everything that depends only on the credentials is done once, when the value is made: the
+/// Basic header is encoded, the form-encoded `client_id`/`client_secret` written, and the
+/// request headers assembled. Every request shares them.
 ///
 /// # Examples
 /// ```
@@ -81,7 +84,24 @@ pub struct ClientAuth {
     secret: Option<ClientSecret>,
     method: AuthMethod,
     basic_header: Option<HeaderValue>,
+    /// `Content-Type`, `Accept` and, for Basic, `Authorization`.
+    headers: HeaderMap,
+    /// `client_id=…[&client_secret=…]` for the body methods; empty for Basic.
+    form_credentials: FormCredentials,
 }
+
+/// Form-encoded credentials, wiped when dropped (they hold the secret).
+#[derive(Clone, Default)]
+pub(crate) struct FormCredentials(Option<crate::ClientSecret>);
+
+impl FormCredentials {
+    pub(crate) fn as_str(&self) -> &str {
+        self.0.as_ref().map_or("", crate::ClientSecret::secret)
+    }
+}
+
+const FORM: HeaderValue = HeaderValue::from_static("application/x-www-form-urlencoded");
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 impl ClientAuth {
     /// Credentials with an explicit method. A missing secret with a Basic method encodes an
@@ -94,7 +114,28 @@ impl ClientAuth {
             AuthMethod::Basic(encoding) => Some(basic_header(&id, secret.as_ref(), encoding)?),
             AuthMethod::Post | AuthMethod::None => None,
         };
-        Ok(Self { id, secret, method, basic_header })
+        Ok(Self::assemble(id, secret, method, basic_header))
+    }
+
+    fn assemble(id: ClientId, secret: Option<ClientSecret>, method: AuthMethod, basic: Option<HeaderValue>) -> Self {
+        let mut headers = HeaderMap::with_capacity(3);
+        headers.insert(CONTENT_TYPE, FORM);
+        headers.insert(ACCEPT, JSON);
+        if let Some(basic) = &basic {
+            headers.insert(AUTHORIZATION, basic.clone());
+        }
+        let form_credentials = match method {
+            AuthMethod::Basic(_) => FormCredentials::default(),
+            AuthMethod::Post | AuthMethod::None => {
+                let mut form = form_urlencoded::Serializer::new(String::new());
+                form.append_pair("client_id", id.as_str());
+                if let (AuthMethod::Post, Some(secret)) = (method, &secret) {
+                    form.append_pair("client_secret", secret.secret());
+                }
+                FormCredentials(Some(crate::ClientSecret::new(form.finish())))
+            }
+        };
+        Self { id, secret, method, basic_header: basic, headers, form_credentials }
     }
 
     /// `client_secret_basic` with the default percent encoding. Never fails.
@@ -103,19 +144,19 @@ impl ClientAuth {
         let method = AuthMethod::Basic(BasicEncoding::Percent);
         // Only raw encoding can fail (on a colon in the id); percent encoding escapes it.
         let basic_header = basic_header(&id, Some(&secret), BasicEncoding::Percent).ok();
-        Self { id, secret: Some(secret), method, basic_header }
+        Self::assemble(id, Some(secret), method, basic_header)
     }
 
     /// `client_secret_post`: both values in the form body.
     #[must_use]
     pub fn post(id: ClientId, secret: ClientSecret) -> Self {
-        Self { id, secret: Some(secret), method: AuthMethod::Post, basic_header: None }
+        Self::assemble(id, Some(secret), AuthMethod::Post, None)
     }
 
     /// A public client (`none`): only `client_id`, in the form body.
     #[must_use]
     pub fn public(id: ClientId) -> Self {
-        Self { id, secret: None, method: AuthMethod::None, basic_header: None }
+        Self::assemble(id, None, AuthMethod::None, None)
     }
 
     /// The same credentials with another method (for servers that need a different one).
@@ -148,6 +189,16 @@ impl ClientAuth {
     #[must_use]
     pub fn authorization_header(&self) -> Option<&HeaderValue> {
         self.basic_header.as_ref()
+    }
+
+    /// The headers of every token request: `Content-Type`, `Accept`, and `Authorization` for Basic.
+    pub(crate) fn request_headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// `client_id=…[&client_secret=…]`, form-encoded, for the body methods; empty for Basic.
+    pub(crate) fn form_credentials(&self) -> &str {
+        self.form_credentials.as_str()
     }
 }
 

@@ -2,13 +2,9 @@
 
 use std::time::Instant;
 
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
-use http::{HeaderMap, HeaderValue, Method, Request, Response};
+use http::{Method, Request, Response};
 
-use crate::{AuthMethod, ClientAuth, ClientSecret, Grant, Params, Token, TokenEndpoint, TokenError, TokenRequest};
-
-const FORM: HeaderValue = HeaderValue::from_static("application/x-www-form-urlencoded");
-const JSON: HeaderValue = HeaderValue::from_static("application/json");
+use crate::{ClientAuth, ClientSecret, Grant, Params, Token, TokenEndpoint, TokenError, TokenRequest};
 
 impl TokenEndpoint {
     /// Builds the `POST` for `request`, authenticated as `auth`, and the value that reads its
@@ -42,16 +38,11 @@ impl TokenEndpoint {
     #[must_use = "the request must be sent and its answer given to `PendingExchange::finish`"]
     pub fn build_request(&self, auth: &ClientAuth, request: &TokenRequest) -> (Request<Vec<u8>>, PendingExchange) {
         let body = form_body(auth, request);
-        let mut headers = HeaderMap::with_capacity(3);
-        headers.insert(CONTENT_TYPE, FORM);
-        headers.insert(ACCEPT, JSON);
-        if let Some(basic) = auth.authorization_header() {
-            headers.insert(AUTHORIZATION, basic.clone());
-        }
         let mut http_request = Request::new(body);
         *http_request.method_mut() = Method::POST;
         *http_request.uri_mut() = self.uri().clone();
-        *http_request.headers_mut() = headers;
+        // Assembled once per client (see `ClientAuth`); cloning skips hashing three names.
+        *http_request.headers_mut() = auth.request_headers().clone();
         let pending = PendingExchange {
             quirks: *self.quirks(),
             grant: request.grant().clone(),
@@ -76,22 +67,31 @@ impl TokenEndpoint {
 
 fn form_body(auth: &ClientAuth, request: &TokenRequest) -> Vec<u8> {
     let grant = request.grant();
-    let secret_len = auth.client_secret().map_or(0, |s| s.secret().len());
-    let estimate = 64 + auth.client_id().as_str().len() + secret_len * 3 + request.scope().as_str().len();
-    let mut form = form_urlencoded::Serializer::new(String::with_capacity(estimate));
-    form.append_pair("grant_type", grant.grant_type());
-    match auth.method() {
-        AuthMethod::Post => {
-            form.append_pair("client_id", auth.client_id().as_str());
-            if let Some(secret) = auth.client_secret() {
-                form.append_pair("client_secret", secret.secret());
-            }
-        }
-        AuthMethod::None => {
-            form.append_pair("client_id", auth.client_id().as_str());
-        }
-        AuthMethod::Basic(_) => {}
+    let credentials = auth.form_credentials();
+    let grant_len = match grant {
+        Grant::Password { username, password } => 3 * (username.as_str().len() + password.secret().len()) + 20,
+        Grant::RefreshToken { refresh_token } => 3 * refresh_token.secret().len() + 15,
+        _ => 0,
+    };
+    let estimate = 48 + credentials.len() + grant_len + 3 * request.scope().as_str().len();
+    let mut body = String::with_capacity(estimate);
+    body.push_str("grant_type=");
+    match grant {
+        // The built-in grant types are letters and `_`: nothing to encode.
+        Grant::Extension { grant_type, .. } => body.extend(form_urlencoded::byte_serialize(grant_type.as_bytes())),
+        _ => body.push_str(grant.grant_type()),
     }
+    if !credentials.is_empty() {
+        body.push('&');
+        body.push_str(credentials);
+    }
+    let nothing_more =
+        matches!(grant, Grant::ClientCredentials) && request.scope().is_empty() && request.params().is_empty();
+    if nothing_more {
+        return body.into_bytes();
+    }
+    // The serializer writes the `&` before each pair, as the body already holds pairs.
+    let mut form = form_urlencoded::Serializer::for_suffix(body, 0);
     match grant {
         Grant::ClientCredentials => {}
         Grant::Password { username, password } => {

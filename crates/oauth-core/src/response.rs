@@ -115,17 +115,19 @@ enum Format {
     Form,
 }
 
-fn media_type(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
-    Some(value.split(';').next().unwrap_or_default().trim())
+/// The media type of `Content-Type`, parameters dropped, as bytes (compared as ASCII only).
+fn media_type(headers: &HeaderMap) -> Option<&[u8]> {
+    let value = headers.get(CONTENT_TYPE)?.as_bytes();
+    let end = value.iter().position(|&b| b == b';').unwrap_or(value.len());
+    Some(value[..end].trim_ascii())
 }
 
-fn is_json_media(media: &str) -> bool {
-    media.eq_ignore_ascii_case("application/json")
-        || media.len() > 5 && media.get(media.len() - 5..).is_some_and(|s| s.eq_ignore_ascii_case("+json"))
+fn is_json_media(media: &[u8]) -> bool {
+    media.eq_ignore_ascii_case(b"application/json")
+        || media.len() > 5 && media[media.len() - 5..].eq_ignore_ascii_case(b"+json")
 }
 
-const FORM_MEDIA: &str = "application/x-www-form-urlencoded";
+const FORM_MEDIA: &[u8] = b"application/x-www-form-urlencoded";
 
 fn body_format(quirks: &Quirks, headers: &HeaderMap, body: &[u8]) -> Result<Format, ProtocolErrorKind> {
     let trimmed = body.trim_ascii();
@@ -421,7 +423,7 @@ impl<'a> RawFields<'a> {
         let id_token = optional(self.id_token, "id_token", quirks)?.map(|t| IdToken::from_borrowed(&t));
         let scope = match self.scope {
             None => None,
-            Some(Loose::Str(s)) => Some(Scope::from_server([&*s])),
+            Some(Loose::Str(s)) => Some(Scope::from_server_text(&s)),
             Some(Loose::StrArray(items)) if quirks.scope_as_array => {
                 Some(Scope::from_server(items.iter().map(|s| &**s)))
             }

