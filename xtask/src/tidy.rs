@@ -63,6 +63,9 @@ const SANS_IO: &[&str] = &[
 /// Crates whose source is sans-IO.
 const SANS_IO_CRATES: &[&str] = &["crates/oauth-core/src", "crates/oauth-providers/src"];
 
+/// The only files that may hold `unsafe` (each block audited, with a SAFETY comment).
+const UNSAFE_ALLOWED: &[&str] = &["crates/oauth-core/src/secret.rs", "benches/src/lib.rs"];
+
 /// Crates that must not know any vendor (source and docs alike).
 const VENDOR_FREE: &[&str] =
     &["crates/oauth-core/src", "crates/oauth-client/src", "crates/oauth-reqwest/src", "crates/oauth-hyper/src"];
@@ -99,6 +102,12 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
         let path = root.join(&file);
         if file.ends_with(".rs") && !read(&path).trim_start().starts_with("//!") {
             problems.push(format!("{file}: does not start with a `//!` line saying what it is for"));
+        }
+        if file.ends_with(".rs") && !UNSAFE_ALLOWED.contains(&file.as_str()) {
+            let keyword = ["un", "safe"].concat();
+            if let Some((line, _)) = code_lines(&read(&path)).iter().find(|(_, l)| contains_word(l, &keyword)) {
+                problems.push(format!("{file}:{line}: `{keyword}` outside the audited files"));
+            }
         }
         check_machine_names(&file, &read(&path), &mut problems);
     }
