@@ -4,7 +4,7 @@ use std::fmt;
 
 use http::HeaderValue;
 
-use crate::{ApiKey, ClientAuth, MisuseError, PendingExchange, TokenEndpoint, TokenRequest, bearer_header};
+use crate::{ApiKey, AuthMethod, ClientAuth, MisuseError, PendingExchange, TokenEndpoint, TokenRequest, bearer_header};
 
 /// Everything needed to get tokens from one token endpoint: where, as whom, and for what.
 ///
@@ -25,13 +25,29 @@ pub struct TokenConfig {
     endpoint: TokenEndpoint,
     auth: ClientAuth,
     request: TokenRequest,
+    auth_fallbacks: Vec<AuthMethod>,
 }
 
 impl TokenConfig {
     /// Bundles the three values.
     #[must_use]
     pub fn new(endpoint: TokenEndpoint, auth: ClientAuth, request: TokenRequest) -> Self {
-        Self { endpoint, auth, request }
+        Self { endpoint, auth, request, auth_fallbacks: Vec::new() }
+    }
+
+    /// Other client-authentication methods a token source may try, in order, when the server
+    /// refuses the first with `invalid_client` (or a bare 400/401/403) — for replay-safe grants
+    /// only, one pass at most. Empty (the default) means the method is fixed.
+    #[must_use]
+    pub fn with_auth_fallbacks(mut self, methods: impl IntoIterator<Item = AuthMethod>) -> Self {
+        self.auth_fallbacks = methods.into_iter().filter(|m| *m != self.auth.method()).collect();
+        self
+    }
+
+    /// The fallback methods, in order.
+    #[must_use]
+    pub fn auth_fallbacks(&self) -> &[AuthMethod] {
+        &self.auth_fallbacks
     }
 
     /// The token endpoint and its quirks.

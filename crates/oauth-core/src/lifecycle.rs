@@ -204,6 +204,13 @@ impl TokenLifecycle {
         self.in_flight.is_some()
     }
 
+    /// The id of the fetch in flight (see [`Fetch::id`]): a waiter notes it, so that when it
+    /// wakes it can tell that fetch's result from a later one's.
+    #[must_use]
+    pub fn in_flight_id(&self) -> Option<u64> {
+        self.in_flight.map(|f| f.id)
+    }
+
     /// The refresh token held, if any.
     #[must_use]
     pub fn refresh_token(&self) -> Option<&RefreshToken> {

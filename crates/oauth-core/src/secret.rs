@@ -29,6 +29,10 @@ impl SecretStr {
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
+
+    fn ptr_eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl Drop for SecretStr {
@@ -137,6 +141,32 @@ secret_type! {
     /// A refresh token (RFC 6749 §1.5).
     RefreshToken
 }
+impl AccessToken {
+    /// Whether `self` and `other` are handles to the same issued token (not merely equal text):
+    /// how a token source tells whether a resource's 401 is about the token it holds now.
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::{AccessToken, ApiKey};
+    /// let issued = AccessToken::new("abc");
+    /// assert!(issued.same_as(&issued.clone()));
+    /// assert!(!issued.same_as(&AccessToken::new("abc")));
+    /// let key = AccessToken::from(ApiKey::new("k3y"));
+    /// assert_eq!(key.secret(), "k3y");
+    /// ```
+    #[must_use]
+    pub fn same_as(&self, other: &Self) -> bool {
+        self.0.ptr_eq(&other.0)
+    }
+}
+
+/// An API key presented where an access token goes; the bytes are shared, not copied.
+impl From<ApiKey> for AccessToken {
+    fn from(key: ApiKey) -> Self {
+        Self(key.0)
+    }
+}
+
 secret_type! {
     /// An OpenID Connect ID token returned beside an access token.
     IdToken

@@ -66,6 +66,8 @@ pub struct Builder {
     client_id: String,
     client_secret: Option<ClientSecret>,
     method: AuthMethod,
+    /// Whether the method was chosen explicitly (then no fallback is tried).
+    method_chosen: bool,
     grant: Grant,
     scope: Scope,
     params: Vec<(String, String)>,
@@ -83,6 +85,7 @@ impl Builder {
             client_id: String::new(),
             client_secret: None,
             method: AuthMethod::Basic(BasicEncoding::Percent),
+            method_chosen: false,
             grant: Grant::ClientCredentials,
             scope: Scope::empty(),
             params: Vec::new(),
@@ -109,12 +112,16 @@ impl Builder {
         self.client_id = id.into();
         self.client_secret = None;
         self.method = AuthMethod::None;
+        self.method_chosen = true;
         self
     }
 
-    /// How the client authenticates.
+    /// How the client authenticates. Without this call the profile starts with percent-encoded
+    /// Basic and lets a token source fall back to raw Basic, then `client_secret_post`, when
+    /// the server refuses the client (replay-safe grants only; the winner is remembered).
     pub fn auth_method(mut self, method: AuthMethod) -> Self {
         self.method = method;
+        self.method_chosen = true;
         self
     }
 
@@ -195,6 +202,10 @@ impl Builder {
             params.push(name, value)?;
         }
         let request = TokenRequest::new(self.grant).with_scope(self.scope).with_params(params)?;
-        Ok(Profile::new(self.vendor, Access::from(TokenConfig::new(endpoint, auth, request)), api_base))
+        let mut config = TokenConfig::new(endpoint, auth, request);
+        if !self.method_chosen && config.auth().client_secret().is_some() {
+            config = config.with_auth_fallbacks([AuthMethod::Basic(BasicEncoding::Raw), AuthMethod::Post]);
+        }
+        Ok(Profile::new(self.vendor, Access::from(config), api_base))
     }
 }

@@ -518,3 +518,28 @@ fn generic_profiles_and_builders_never_print_the_secret_or_password() {
         assert!(!printed.contains(secret), "Debug prints {secret}: {printed}");
     }
 }
+
+#[test]
+fn the_generic_profile_may_fall_back_to_other_auth_methods_only_when_none_was_chosen() {
+    use oauth_core::{AuthMethod, BasicEncoding};
+    let url = "https://as.example/token";
+    let default = rfc6749::client_credentials(url, "app", "s3cr3t").expect("valid");
+    let config = default.token_config().expect("exchange");
+    assert_eq!(config.auth().method(), AuthMethod::Basic(BasicEncoding::Percent));
+    assert_eq!(config.auth_fallbacks(), [AuthMethod::Basic(BasicEncoding::Raw), AuthMethod::Post]);
+
+    let chosen = rfc6749::Builder::new(url).client("app", "s").auth_method(AuthMethod::Post).build().expect("valid");
+    assert!(chosen.token_config().expect("exchange").auth_fallbacks().is_empty(), "an explicit choice is kept");
+
+    let public = rfc6749::Builder::new(url).public_client("app").build().expect("valid");
+    assert!(public.token_config().expect("exchange").auth_fallbacks().is_empty(), "nothing to fall back to");
+
+    for vendor in [
+        oauth_providers::mxo::profile("eu2", "id", "s").expect("valid"),
+        oauth_providers::cloudcx::password("cx.example.com", "id", "s", "u", "p").expect("valid"),
+        oauth_providers::bright_pattern::profile("t.example.com", "id", "s").expect("valid"),
+    ] {
+        let config = vendor.token_config().expect("exchange");
+        assert!(config.auth_fallbacks().is_empty(), "{}: the vendor's documented method is fixed", vendor.vendor());
+    }
+}
