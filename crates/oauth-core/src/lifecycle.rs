@@ -257,27 +257,29 @@ impl TokenLifecycle {
                 self.ahead_not_before = None;
                 Completion::Stored
             }
-            Err(error) => {
-                let refused =
-                    matches!(fetch.grant, FetchGrant::Refresh(_)) && error.code() == Some(&ErrorCode::InvalidGrant);
-                if refused {
-                    // The cached token still serves, but must not offer the refused refresh token.
-                    self.refresh_token = None;
-                    if let Some(token) = &mut self.token {
-                        token.refresh_token = None;
-                    }
-                    Completion::RefreshRejected
-                } else {
-                    if fetch.ahead {
-                        self.ahead_failures = self.ahead_failures.saturating_add(1);
-                        let doublings = self.ahead_failures.saturating_sub(1).min(16);
-                        let wait = AHEAD_RETRY_MIN.saturating_mul(1 << doublings).min(AHEAD_RETRY_MAX);
-                        self.ahead_not_before = fetch.started.checked_add(wait);
-                    }
-                    Completion::Failed
-                }
-            }
+            Err(error) => self.fail(fetch, error.code()),
         }
+    }
+
+    /// Reports a failed fetch by its OAuth error code alone (`None` for a failure with no
+    /// answer, such as a broken connection). As [`TokenLifecycle::complete`] with an error.
+    pub fn fail(&mut self, fetch: Fetch, code: Option<&ErrorCode>) -> Completion {
+        self.release(&fetch);
+        if matches!(fetch.grant, FetchGrant::Refresh(_)) && code == Some(&ErrorCode::InvalidGrant) {
+            // The cached token still serves, but must not offer the refused refresh token.
+            self.refresh_token = None;
+            if let Some(token) = &mut self.token {
+                token.refresh_token = None;
+            }
+            return Completion::RefreshRejected;
+        }
+        if fetch.ahead {
+            self.ahead_failures = self.ahead_failures.saturating_add(1);
+            let doublings = self.ahead_failures.saturating_sub(1).min(16);
+            let wait = AHEAD_RETRY_MIN.saturating_mul(1 << doublings).min(AHEAD_RETRY_MAX);
+            self.ahead_not_before = fetch.started.checked_add(wait);
+        }
+        Completion::Failed
     }
 
     /// Gives a fetch back unperformed (its caller was cancelled): the next poll hands out a new one.

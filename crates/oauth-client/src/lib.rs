@@ -1,0 +1,61 @@
+//! An async, runtime-agnostic OAuth 2.0 token source: cache, single-flight, refresh-ahead,
+//! retries — over a [`Transport`] you plug in and a [`Runtime`] that supplies the clock.
+//!
+//! ```
+//! # use std::time::{Duration, Instant};
+//! # use std::sync::Arc;
+//! # use oauth_client::{BoxFuture, Runtime, Transport, TransportError, TokenSource};
+//! # struct Canned;
+//! # #[async_trait::async_trait]
+//! # impl Transport for Canned {
+//! #     async fn send(&self, _: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
+//! #         Ok(http::Response::builder().header("content-type", "application/json")
+//! #             .body(br#"{"access_token":"t0k3n","token_type":"bearer","expires_in":299}"#.to_vec()).unwrap())
+//! #     }
+//! # }
+//! # struct Blocking;
+//! # impl Runtime for Blocking {
+//! #     fn now(&self) -> Instant { Instant::now() }
+//! #     fn sleep(&self, _: Duration) -> BoxFuture<()> { Box::pin(async {}) }
+//! #     fn spawn(&self, _: BoxFuture<()>) {}
+//! # }
+//! # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+//! #     let waker = std::task::Waker::noop();
+//! #     let mut cx = std::task::Context::from_waker(&waker);
+//! #     let mut f = std::pin::pin!(f);
+//! #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+//! # }
+//! # block_on(async {
+//! let profile = oauth_providers::rfc6749::client_credentials("https://as.example/token", "id", "secret")?;
+//! // `Canned` is any Transport (oauth-reqwest and oauth-hyper provide real ones);
+//! // `Blocking` is any Runtime (the adapters provide tokio's).
+//! let source = TokenSource::new(profile, Canned, Blocking)?;
+//!
+//! let header = source.authorization().await?;   // fetched once…
+//! let again = source.authorization().await?;    // …then served from the cache
+//! assert_eq!(header, again);
+//! assert_eq!(header, "Bearer t0k3n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+//!
+//! # What this crate does not do
+//! It has no HTTP stack and no async runtime of its own: requests go through [`Transport`],
+//! time and background work through [`Runtime`]. It makes no protocol decision of its own
+//! either: building requests and reading answers is oauth-core's, vendor quirks are
+//! oauth-providers'.
+
+mod bearer;
+mod error;
+mod race;
+mod retry;
+mod runtime;
+mod source;
+mod transport;
+
+pub use bearer::{RetryOn401, set_bearer};
+pub use error::ClientError;
+pub use retry::RetryPolicy;
+pub use runtime::{BoxFuture, Runtime};
+pub use source::{Builder, RefreshErrorHook, TokenSource};
+pub use transport::{ResponseLimit, Transport, TransportError, TransportErrorKind};
