@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// A boxed future, as the runtime seam passes them.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -15,6 +15,12 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 pub trait Runtime: Send + Sync + 'static {
     /// The current time. Token expiry is measured on this clock.
     fn now(&self) -> Instant;
+
+    /// The wall-clock time, to read a `Retry-After` given as an HTTP-date. Defaults to
+    /// [`SystemTime::now`]; a test runtime can move it with its virtual clock.
+    fn wall_clock(&self) -> SystemTime {
+        SystemTime::now()
+    }
 
     /// A future that completes after `duration`.
     fn sleep(&self, duration: Duration) -> BoxFuture<()>;
@@ -28,6 +34,10 @@ pub trait Runtime: Send + Sync + 'static {
 impl<R: Runtime + ?Sized> Runtime for Arc<R> {
     fn now(&self) -> Instant {
         (**self).now()
+    }
+
+    fn wall_clock(&self) -> SystemTime {
+        (**self).wall_clock()
     }
 
     fn sleep(&self, duration: Duration) -> BoxFuture<()> {

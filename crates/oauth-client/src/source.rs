@@ -416,7 +416,7 @@ impl TokenSource {
             }
             if error.is_retryable() && attempts < ex.policy.max_attempts() {
                 retries += 1;
-                if let Some(delay) = ex.policy.delay(retries, &error, std::time::SystemTime::now()) {
+                if let Some(delay) = ex.policy.delay(retries, &error, runtime.wall_clock()) {
                     if runtime.now() + delay < deadline_at {
                         tracing::warn!(target: "oauth_client", endpoint = %ex.host, error = %error, delay = ?delay,
                             "token request failed; retrying");
