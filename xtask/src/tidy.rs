@@ -32,6 +32,11 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("oauth-providers", &["oauth-core", "http", "serde", "serde_json", "form_urlencoded", "thiserror"]),
+    (
+        "oauth-client",
+        &["oauth-core", "http", "thiserror", "async-trait", "arc-swap", "event-listener", "httpdate", "tracing"],
+    ),
+    ("oauth-tokio", &["oauth-client", "tokio"]),
 ];
 
 /// Dependencies a crate must never have, even transitively through a feature.
