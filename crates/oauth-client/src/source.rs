@@ -414,7 +414,8 @@ impl TokenSource {
                     return Err(with_tried(first, tried));
                 }
             }
-            if error.is_retryable() && attempts < ex.policy.max_attempts() {
+            // Trying another auth method is not a retry: only retries count against the budget.
+            if error.is_retryable() && retries + 1 < ex.policy.max_attempts() {
                 retries += 1;
                 if let Some(delay) = ex.policy.delay(retries, &error, runtime.wall_clock()) {
                     if runtime.now() + delay < deadline_at {
