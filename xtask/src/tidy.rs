@@ -32,10 +32,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("oauth-providers", &["oauth-core", "http", "serde", "serde_json", "form_urlencoded", "thiserror"]),
-    (
-        "oauth-client",
-        &["oauth-core", "http", "thiserror", "async-trait", "arc-swap", "event-listener", "httpdate", "tracing"],
-    ),
+    ("oauth-client", &["oauth-core", "http", "thiserror", "async-trait", "event-listener", "httpdate", "tracing"]),
     ("oauth-tokio", &["oauth-client", "tokio"]),
 ];
 

@@ -3,7 +3,6 @@
 //!
 //! ```
 //! # use std::time::{Duration, Instant};
-//! # use std::sync::Arc;
 //! # use oauth_client::{BoxFuture, Runtime, Transport, TransportError, TokenSource};
 //! # struct Canned;
 //! # #[async_trait::async_trait]
@@ -13,30 +12,25 @@
 //! #             .body(br#"{"access_token":"t0k3n","token_type":"bearer","expires_in":299}"#.to_vec()).unwrap())
 //! #     }
 //! # }
-//! # struct Blocking;
-//! # impl Runtime for Blocking {
-//! #     fn now(&self) -> Instant { Instant::now() }
-//! #     fn sleep(&self, _: Duration) -> BoxFuture<()> { Box::pin(async {}) }
-//! #     fn spawn(&self, _: BoxFuture<()>) {}
+//! # struct Tokio;
+//! # impl Runtime for Tokio {
+//! #     fn now(&self) -> Instant { tokio::time::Instant::now().into_std() }
+//! #     fn sleep(&self, d: Duration) -> BoxFuture<()> { Box::pin(tokio::time::sleep(d)) }
+//! #     fn spawn(&self, f: BoxFuture<()>) { drop(tokio::spawn(f)); }
 //! # }
-//! # fn block_on<F: std::future::Future>(f: F) -> F::Output {
-//! #     let waker = std::task::Waker::noop();
-//! #     let mut cx = std::task::Context::from_waker(&waker);
-//! #     let mut f = std::pin::pin!(f);
-//! #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
-//! # }
-//! # block_on(async {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let profile = oauth_providers::rfc6749::client_credentials("https://as.example/token", "id", "secret")?;
 //! // `Canned` is any Transport (oauth-reqwest and oauth-hyper provide real ones);
-//! // `Blocking` is any Runtime (the adapters provide tokio's).
-//! let source = TokenSource::new(profile, Canned, Blocking)?;
+//! // `Tokio` is any Runtime (oauth-tokio provides tokio's).
+//! let source = TokenSource::new(profile, Canned, Tokio)?;
 //!
 //! let header = source.authorization().await?;   // fetched once…
 //! let again = source.authorization().await?;    // …then served from the cache
 //! assert_eq!(header, again);
 //! assert_eq!(header, "Bearer t0k3n");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! # }).unwrap();
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! # What this crate does not do
@@ -57,5 +51,5 @@ pub use bearer::{RetryOn401, set_bearer};
 pub use error::ClientError;
 pub use retry::RetryPolicy;
 pub use runtime::{BoxFuture, Runtime};
-pub use source::{Builder, RefreshErrorHook, TokenSource};
+pub use source::{Builder, RefreshErrorHook, TokenFuture, TokenSource};
 pub use transport::{ResponseLimit, Transport, TransportError, TransportErrorKind};

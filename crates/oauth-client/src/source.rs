@@ -3,10 +3,9 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
-use arc_swap::ArcSwapOption;
 use event_listener::Event;
 use http::HeaderValue;
 use oauth_core::{
@@ -62,7 +61,9 @@ struct Exchange {
     /// The configured method first, then the fallbacks.
     auths: Vec<ClientAuth>,
     policy: RetryPolicy,
-    cache: ArcSwapOption<Cached>,
+    /// The published token. Readers share the lock (the fresh path clones one `Arc` under it);
+    /// writers hold it for one assignment.
+    cache: RwLock<Option<Arc<Cached>>>,
     /// Set while a fetch is out, so callers inside the refresh window skip the lock.
     fetching: AtomicBool,
     state: Mutex<State>,
@@ -79,22 +80,29 @@ struct State {
     failure: Option<(u64, ClientError)>,
 }
 
-/// A token with its `Authorization` header made once, and when it enters its refresh window.
+/// A token with its `Authorization` header made once, when it enters its refresh window, and
+/// a flag a runtime timer raises at that moment.
+///
+/// The flag is what makes the fresh path cheap: reading a clock costs more than the rest of
+/// the path together, so a fresh token is recognised by the flag alone, and the clock is read
+/// only once the flag is up. If the timer fires late, the token is still valid (the refresh
+/// window opens at least a skew before expiry), and a resource's 401 is the backstop.
 struct Cached {
     token: Token,
     header: HeaderValue,
     refresh_at: Option<Instant>,
+    stale: AtomicBool,
 }
 
 impl Cached {
     fn new(token: Token, refresh_at: Option<Instant>) -> Result<Self, ClientError> {
         let header = bearer_header(token.access_token()).map_err(TokenError::from)?;
-        Ok(Self { token, header, refresh_at })
+        Ok(Self { token, header, refresh_at, stale: AtomicBool::new(false) })
     }
 
-    /// Fresh, or inside the refresh window with a refresh already out: serve it, no lock taken.
-    fn usable_without_lock(&self, now: Instant, fetching: bool) -> bool {
-        !self.token.is_expired(now) && (fetching || self.refresh_at.is_none_or(|at| now < at))
+    /// Inside the refresh window with a refresh already out, and not expired: serve it, no lock.
+    fn usable_while_refreshing(&self, now: Instant, fetching: bool) -> bool {
+        fetching && !self.token.is_expired(now)
     }
 }
 
@@ -156,7 +164,7 @@ impl Builder {
                     config: *config,
                     auths,
                     policy: self.policy,
-                    cache: ArcSwapOption::empty(),
+                    cache: RwLock::new(None),
                     fetching: AtomicBool::new(false),
                     state: Mutex::new(State {
                         lifecycle: TokenLifecycle::new(self.skew).with_fetch_timeout(timeout),
@@ -204,8 +212,9 @@ impl TokenSource {
     ///
     /// # Errors
     /// [`ClientError`] when no token can be had within the retry policy's deadline.
-    pub async fn token(&self) -> Result<AccessToken, ClientError> {
-        self.with_cached(|c| c.token.access_token().clone()).await
+    #[inline]
+    pub fn token(&self) -> TokenFuture<'_, AccessToken> {
+        self.with_cached(|c| c.token.access_token().clone())
     }
 
     /// The `Authorization: Bearer …` header for a valid token, made once per token and marked
@@ -213,8 +222,9 @@ impl TokenSource {
     ///
     /// # Errors
     /// As [`TokenSource::token`].
-    pub async fn authorization(&self) -> Result<HeaderValue, ClientError> {
-        self.with_cached(|c| c.header.clone()).await
+    #[inline]
+    pub fn authorization(&self) -> TokenFuture<'_, HeaderValue> {
+        self.with_cached(|c| c.header.clone())
     }
 
     /// The header and the token it carries, for a caller that may later report a 401 about
@@ -222,8 +232,9 @@ impl TokenSource {
     ///
     /// # Errors
     /// As [`TokenSource::token`].
-    pub async fn authorization_with_token(&self) -> Result<(HeaderValue, AccessToken), ClientError> {
-        self.with_cached(|c| (c.header.clone(), c.token.access_token().clone())).await
+    #[inline]
+    pub fn authorization_with_token(&self) -> TokenFuture<'_, (HeaderValue, AccessToken)> {
+        self.with_cached(|c| (c.header.clone(), c.token.access_token().clone()))
     }
 
     /// Whether this source serves a fixed credential (an API key) with no token exchange.
@@ -237,7 +248,7 @@ impl TokenSource {
         if let Mode::Exchange(ex) = &self.inner.mode {
             let mut state = ex.lock();
             state.lifecycle.invalidate();
-            ex.cache.store(None);
+            ex.publish(None);
             tracing::info!(target: "oauth_client", endpoint = %ex.host, "token invalidated");
         }
     }
@@ -251,28 +262,41 @@ impl TokenSource {
         let current = state.lifecycle.token().is_some_and(|t| t.access_token().same_as(used));
         if current {
             state.lifecycle.invalidate();
-            ex.cache.store(None);
+            ex.publish(None);
             tracing::info!(target: "oauth_client", endpoint = %ex.host, "token refused by a resource; invalidated");
         }
         true
     }
 
-    async fn with_cached<T>(&self, pick: impl Fn(&Cached) -> T) -> Result<T, ClientError> {
+    /// The fresh path, checked right here (no future state machine, no clock); the slow path
+    /// boxed behind the returned future only when it is needed.
+    #[inline]
+    fn with_cached<T: Send + 'static>(&self, pick: fn(&Cached) -> T) -> TokenFuture<'_, T> {
         let ex = match &self.inner.mode {
-            Mode::Static(cached) => return Ok(pick(cached)),
+            Mode::Static(cached) => return TokenFuture::ready(Ok(pick(cached))),
             Mode::Exchange(ex) => ex,
         };
-        let now = self.inner.runtime.now();
         {
-            let guard = ex.cache.load();
+            let guard = ex.cache.read().unwrap_or_else(PoisonError::into_inner);
             if let Some(cached) = guard.as_deref() {
-                if cached.usable_without_lock(now, ex.fetching.load(Ordering::Acquire)) {
-                    return Ok(pick(cached));
+                if !cached.stale.load(Ordering::Acquire) {
+                    return TokenFuture::ready(Ok(pick(cached)));
                 }
             }
         }
-        let cached = self.slow_path(ex, now).await?;
-        Ok(pick(&cached))
+        TokenFuture::waiting(Box::pin(async move {
+            let now = self.inner.runtime.now();
+            {
+                let guard = ex.cache.read().unwrap_or_else(PoisonError::into_inner);
+                if let Some(cached) = guard.as_deref() {
+                    if cached.usable_while_refreshing(now, ex.fetching.load(Ordering::Acquire)) {
+                        return Ok(pick(cached));
+                    }
+                }
+            }
+            let cached = self.slow_path(ex, now).await?;
+            Ok(pick(&cached))
+        }))
     }
 
     async fn slow_path(&self, ex: &Exchange, mut now: Instant) -> Result<Arc<Cached>, ClientError> {
@@ -321,8 +345,12 @@ impl TokenSource {
         let mut state = ex.lock();
         let refresh_at = state.lifecycle.refresh_at();
         let next = match state.lifecycle.poll(now) {
-            Poll::Ready(token) => Next::Serve(ex.cached_for(token, refresh_at), None),
-            Poll::RefreshAhead(token, fetch) => Next::Serve(ex.cached_for(token, refresh_at), fetch),
+            Poll::Ready(token) => Next::Serve(ex.cached_for(token, refresh_at, &self.inner.runtime), None),
+            Poll::RefreshAhead(token, fetch) => {
+                let cached = ex.cached_for(token, refresh_at, &self.inner.runtime);
+                cached.stale.store(true, Ordering::Release);
+                Next::Serve(cached, fetch)
+            }
             Poll::Fetch(fetch) => Next::Fetch(fetch),
             Poll::Wait => Next::Wait(None, ex.changed.listen()),
         };
@@ -431,6 +459,61 @@ impl TokenSource {
     }
 }
 
+/// The answer of [`TokenSource::token`] and its siblings: ready at once when the cached token
+/// is fresh (the usual case), else the boxed slow path (fetch, wait, refresh).
+#[must_use = "a future does nothing unless awaited"]
+pub struct TokenFuture<'a, T> {
+    state: FutureState<'a, T>,
+}
+
+enum FutureState<'a, T> {
+    Ready(Option<Result<T, ClientError>>),
+    Waiting(std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, ClientError>> + Send + 'a>>),
+}
+
+impl<'a, T> TokenFuture<'a, T> {
+    #[inline]
+    fn ready(value: Result<T, ClientError>) -> Self {
+        Self { state: FutureState::Ready(Some(value)) }
+    }
+
+    fn waiting(
+        future: std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, ClientError>> + Send + 'a>>,
+    ) -> Self {
+        Self { state: FutureState::Waiting(future) }
+    }
+}
+
+// The value is only ever moved out, never pinned in place, and the slow path is boxed: moving
+// the future is fine whatever `T` is.
+impl<T> Unpin for TokenFuture<'_, T> {}
+
+impl<T> std::future::Future for TokenFuture<'_, T> {
+    type Output = Result<T, ClientError>;
+
+    #[inline]
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        match &mut self.get_mut().state {
+            FutureState::Ready(value) => {
+                std::task::Poll::Ready(value.take().unwrap_or_else(|| {
+                    Err(ClientError::Deadline { deadline: Duration::ZERO, attempts: 0, last: None })
+                }))
+            }
+            FutureState::Waiting(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+impl<T> fmt::Debug for TokenFuture<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.state {
+            FutureState::Ready(_) => "ready",
+            FutureState::Waiting(_) => "waiting",
+        };
+        f.debug_struct("TokenFuture").field("state", &state).finish()
+    }
+}
+
 enum Next {
     Serve(Arc<Cached>, Option<Fetch>),
     Fetch(Fetch),
@@ -467,19 +550,39 @@ impl Exchange {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The published entry for `token`, or a new one published now. Tokens reach the
-    /// lifecycle only through `FetchGuard::complete`, which checked their header, so building
-    /// one cannot fail; if it ever did, the entry carries an empty header rather than a panic.
-    fn cached_for(&self, token: &Token, refresh_at: Option<Instant>) -> Arc<Cached> {
-        if let Some(cached) = self.cache.load_full() {
+    /// The published entry for `token`, or a new one published now with its staleness timer
+    /// armed. Tokens reach the lifecycle only through `FetchGuard::complete`, which checked
+    /// their header, so building one cannot fail; if it ever did, the entry carries an empty
+    /// header rather than a panic.
+    fn cached_for(&self, token: &Token, refresh_at: Option<Instant>, runtime: &Arc<dyn Runtime>) -> Arc<Cached> {
+        let published = self.cache.read().unwrap_or_else(PoisonError::into_inner).clone();
+        if let Some(cached) = published {
             if cached.token.access_token().same_as(token.access_token()) && cached.refresh_at == refresh_at {
                 return cached;
             }
         }
         let header = bearer_header(token.access_token()).unwrap_or_else(|_| HeaderValue::from_static(""));
-        let cached = Arc::new(Cached { token: token.clone(), header, refresh_at });
-        self.cache.store(Some(cached.clone()));
+        let now = runtime.now();
+        // Without a refresh time (no expiry) the flag marks expiry, if any; else it never rises.
+        let stale_at = refresh_at.or_else(|| token.expires_at());
+        let stale = AtomicBool::new(stale_at.is_some_and(|at| now >= at));
+        let cached = Arc::new(Cached { token: token.clone(), header, refresh_at, stale });
+        if let Some(at) = stale_at.filter(|at| now < *at) {
+            let weak = Arc::downgrade(&cached);
+            let timer = runtime.sleep(at - now);
+            runtime.spawn(Box::pin(async move {
+                timer.await;
+                if let Some(cached) = weak.upgrade() {
+                    cached.stale.store(true, Ordering::Release);
+                }
+            }));
+        }
+        self.publish(Some(cached.clone()));
         cached
+    }
+
+    fn publish(&self, cached: Option<Arc<Cached>>) {
+        *self.cache.write().unwrap_or_else(PoisonError::into_inner) = cached;
     }
 }
 
@@ -529,7 +632,7 @@ impl FetchGuard<'_> {
                 let refresh_at = state.lifecycle.refresh_at();
                 // The lifecycle's copy carries a kept refresh token; publish that one.
                 match state.lifecycle.token() {
-                    Some(stored) => (completion, Ok(ex.cached_for(stored, refresh_at))),
+                    Some(stored) => (completion, Ok(ex.cached_for(stored, refresh_at, &self.source.inner.runtime))),
                     None => (completion, Err(deadline(ex, 0, None))),
                 }
             }

@@ -36,10 +36,14 @@ impl SecretStr {
 }
 
 impl Drop for SecretStr {
+    #[inline]
     fn drop(&mut self) {
-        // Only the last handle may wipe the bytes; the others still read them.
-        if let Some(text) = Arc::get_mut(&mut self.0) {
-            wipe(text);
+        // Only the last handle may wipe the bytes; the others still read them. The plain count
+        // read first spares every other handle `get_mut`'s compare-and-swap.
+        if Arc::strong_count(&self.0) == 1 {
+            if let Some(text) = Arc::get_mut(&mut self.0) {
+                wipe(text);
+            }
         }
     }
 }
@@ -85,6 +89,7 @@ macro_rules! secret_type {
             /// The secret value. Every read of a secret goes through this call, so a search
             /// for `.secret()` finds every place one leaves the type.
             #[must_use]
+            #[inline]
             pub fn secret(&self) -> &str {
                 self.0.expose()
             }

@@ -1,0 +1,122 @@
+//! `HyperTransport`: oauth-client's [`Transport`] over hyper-util's legacy `Client`.
+
+use std::error::Error as StdError;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, LOCATION};
+use http::{Request, Response};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::Connect;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use oauth_client::{ResponseLimit, Transport, TransportError, TransportErrorKind};
+
+/// The default time one token request may take, answer body included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Sends token requests through a hyper-util `Client` over any connector `C` — bring your own
+/// TLS (`hyper_rustls::HttpsConnector`, `hyper_tls`, …); `HttpConnector` alone speaks plain
+/// HTTP, which the token endpoint allows only on loopback.
+///
+/// It never follows a redirect (hyper does not either: a 3xx answer becomes
+/// [`TransportErrorKind::Redirect`]), reads at most the request's [`ResponseLimit`] of body
+/// ([`TransportErrorKind::BodyTooLarge`] past it), and gives up after a timeout
+/// ([`DEFAULT_TIMEOUT`] unless set with [`HyperTransport::with_timeout`]).
+///
+/// # Examples
+/// ```
+/// use hyper_util::client::legacy::connect::HttpConnector;
+/// use oauth_hyper::HyperTransport;
+/// let transport = HyperTransport::new(HttpConnector::new()).with_timeout(std::time::Duration::from_secs(10));
+/// let source = oauth_client::TokenSource::new(
+///     oauth_providers::rfc6749::client_credentials("http://127.0.0.1:8080/token", "app", "s3cr3t")?,
+///     transport,
+///     oauth_hyper::TokioRuntime,
+/// )?;
+/// # let _ = source;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct HyperTransport<C> {
+    client: Client<C, Full<Bytes>>,
+    timeout: Duration,
+}
+
+impl<C: Connect + Clone + Send + Sync + 'static> HyperTransport<C> {
+    /// A transport with a new client over `connector`, on tokio.
+    #[must_use]
+    pub fn new(connector: C) -> Self {
+        let client = Client::builder(TokioExecutor::new()).pool_timer(TokioTimer::new()).build(connector);
+        Self::from_client(client)
+    }
+}
+
+impl<C> HyperTransport<C> {
+    /// A transport over a client you configured.
+    #[must_use]
+    pub fn from_client(client: Client<C, Full<Bytes>>) -> Self {
+        Self { client, timeout: DEFAULT_TIMEOUT }
+    }
+
+    /// Sets how long one request may take, answer body included.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+}
+
+#[async_trait]
+impl<C: Connect + Clone + Send + Sync + 'static> Transport for HyperTransport<C> {
+    async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
+        let limit = request.extensions().get::<ResponseLimit>().map_or(oauth_core::DEFAULT_MAX_BODY_BYTES, |l| l.0);
+        let request = request.map(|body| Full::new(Bytes::from(body)));
+        let exchange = async {
+            let response = self.client.request(request).await.map_err(client_error)?;
+            read(response, limit).await
+        };
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .unwrap_or_else(|elapsed| Err(TransportError::with_source(TransportErrorKind::Timeout, elapsed)))
+    }
+}
+
+/// Refuses a redirect or an oversize answer, else reads the body frame by frame up to `limit`.
+async fn read(response: Response<hyper::body::Incoming>, limit: usize) -> Result<Response<Vec<u8>>, TransportError> {
+    let (parts, mut body) = response.into_parts();
+    if parts.status.is_redirection() {
+        let location = parts.headers.get(LOCATION).map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
+        return Err(TransportError::new(TransportErrorKind::Redirect { status: parts.status, location }));
+    }
+    let too_large = TransportError::new(TransportErrorKind::BodyTooLarge { limit });
+    let declared = parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large);
+    }
+    let mut bytes = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| TransportError::with_source(TransportErrorKind::Io, e))?;
+        if let Ok(data) = frame.into_data() {
+            if bytes.len() + data.len() > limit {
+                return Err(too_large);
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    Ok(Response::from_parts(parts, bytes))
+}
+
+/// Connection failures are `Connect`; hyper's errors on an open connection `Io`; the rest
+/// (requests the client refused to send) `Other`.
+fn client_error(error: hyper_util::client::legacy::Error) -> TransportError {
+    let kind = if error.is_connect() {
+        TransportErrorKind::Connect
+    } else if error.source().and_then(|s| s.downcast_ref::<hyper::Error>()).is_some_and(|e| !e.is_user()) {
+        TransportErrorKind::Io
+    } else {
+        TransportErrorKind::Other
+    };
+    TransportError::with_source(kind, error)
+}

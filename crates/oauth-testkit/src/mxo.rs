@@ -1,0 +1,232 @@
+//! The MXO emulator: `POST /one/oauth2token` with raw Basic, and the Interaction API.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use http::{Method, StatusCode};
+use oauth_providers::{Profile, mxo};
+use wiremock::Request;
+
+use crate::emulator::{Endpoint, Grantee, Running, State, Vendor, controls};
+use crate::reply::Reply;
+use crate::{Credentials, wire};
+
+/// The seed's example client id (seeds/000, a UUID like every MXO id).
+const CLIENT_ID: &str = "2e8fec0e-34fb-4851-800e-9989331e55d2";
+/// The seed's example client secret.
+const CLIENT_SECRET: &str = "d7f4484f-9817-4778-9161-6eb06d1f6cf7";
+/// The documented `expires_in`.
+const EXPIRES_IN: u64 = 299;
+const INTERACTION_PATH: &str = "/one/oauth2/rt/api/2.0/interaction";
+
+/// An emulated MXO server (Thunderhead ONE / Medallia Experience Orchestration).
+///
+/// - `POST /one/oauth2token` wants `Authorization: Basic base64(id:secret)` with the id and
+///   secret as they are (RFC 7617): the decoded `id:secret` must match byte for byte, so a
+///   percent- or form-encoded header is refused whenever the encoding changes the text (never
+///   for the UUIDs MXO issues). The form body must be exactly `grant_type=client_credentials`.
+///   The answer is the seed's: `{"access_token":<JWT>,"token_type":"bearer","expires_in":299,"jti":<uuid>}`.
+/// - Wrong or missing credentials: a bare `401` (the error body is undocumented). Any other
+///   body: a bare `400`. Another method: `405`.
+/// - `POST` or `PUT /one/oauth2/rt/api/2.0/interaction?sk=…` wants `Authorization: Bearer`
+///   with a token issued here and not expired; otherwise `401` with
+///   `WWW-Authenticate: Bearer error="invalid_token"` (just `Bearer` when no token was sent).
+///   A missing `sk` is a bare `400`. The answer is an empty Interaction response
+///   (`statusCode`, `tid`, `session`, `trackers`, `captures`, `optimizations`).
+///
+/// # Examples
+/// A whole exchange with oauth-core and the profile oauth-providers makes for this server:
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::{Duration, Instant};
+/// let mxo = oauth_testkit::Mxo::start().await;
+/// let profile = mxo.profile();
+///
+/// let (request, pending) = profile.token_config().expect("MXO exchanges tokens").build_request();
+/// let sent_at = Instant::now();
+/// let token = pending.finish(&oauth_testkit::send(request).await?, sent_at)?;
+/// assert_eq!(token.lifetime(), Some(Duration::from_secs(299)));
+/// assert!(token.extras().jti().is_some());
+///
+/// let url = oauth_providers::mxo::interaction_url(&profile, "ONE-ABC-1234", None)?;
+/// let call = http::Request::post(url)
+///     .header("authorization", oauth_core::bearer_header(token.access_token())?)
+///     .header("content-type", "application/json")
+///     .body(br#"{"uri":"app://home"}"#.to_vec())?;
+/// assert_eq!(oauth_testkit::send(call).await?.status(), 200);
+///
+/// mxo.expire_all_tokens();
+/// let (request, pending) = profile.token_config().unwrap().build_request();
+/// let _ = pending.finish(&oauth_testkit::send(request).await?, Instant::now())?;
+/// assert_eq!((mxo.token_requests(), mxo.api_requests()), (2, 1));
+/// # Ok(()) }
+/// ```
+pub struct Mxo {
+    running: Running,
+    credentials: Credentials,
+    profile: Profile,
+}
+
+impl Mxo {
+    /// Starts an emulator with the seed's example credentials.
+    pub async fn start() -> Self {
+        MxoBuilder::default().start().await
+    }
+
+    /// Settings before starting.
+    pub fn builder() -> MxoBuilder {
+        MxoBuilder::default()
+    }
+
+    /// `oauth_providers::mxo::profile` for this server and its credentials.
+    #[must_use]
+    pub fn profile(&self) -> Profile {
+        self.profile.clone()
+    }
+
+    /// The client id and secret the server accepts.
+    #[must_use]
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    controls!();
+}
+
+impl std::fmt::Debug for Mxo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mxo").field("uri", &self.uri()).field("credentials", &self.credentials).finish_non_exhaustive()
+    }
+}
+
+/// Settings for an [`Mxo`] emulator.
+#[derive(Debug, Clone)]
+#[must_use = "call `start` to run the emulator"]
+pub struct MxoBuilder {
+    client_id: String,
+    client_secret: String,
+    expires_in: u64,
+}
+
+impl Default for MxoBuilder {
+    fn default() -> Self {
+        Self { client_id: CLIENT_ID.into(), client_secret: CLIENT_SECRET.into(), expires_in: EXPIRES_IN }
+    }
+}
+
+impl MxoBuilder {
+    /// The client id and secret to accept (UUIDs by default, as MXO issues them).
+    pub fn client(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.client_id = id.into();
+        self.client_secret = secret.into();
+        self
+    }
+
+    /// The `expires_in` to announce and enforce (299 by default).
+    pub fn expires_in(mut self, secs: u64) -> Self {
+        self.expires_in = secs;
+        self
+    }
+
+    /// Starts the emulator.
+    ///
+    /// # Panics
+    /// When `oauth_providers::mxo::profile` refuses the credentials (an empty id, or one with
+    /// a `:`, which raw Basic cannot carry).
+    pub async fn start(self) -> Mxo {
+        let expected = format!("{}:{}", self.client_id, self.client_secret).into_bytes();
+        let vendor = MxoVendor { client_id: self.client_id.clone(), expected };
+        let running = Running::start(self.expires_in, |_| vendor).await;
+        let profile = mxo::profile(&running.uri(), self.client_id.as_str(), self.client_secret.as_str())
+            .unwrap_or_else(|e| panic!("Mxo: the credentials make no MXO profile: {e}"));
+        let credentials = Credentials::new(&self.client_id, &self.client_secret, None);
+        Mxo { running, credentials, profile }
+    }
+}
+
+struct MxoVendor {
+    client_id: String,
+    /// The decoded Basic credentials to accept: `id:secret`, raw.
+    expected: Vec<u8>,
+}
+
+impl MxoVendor {
+    fn authenticated(&self, request: &Request) -> bool {
+        wire::authorization(&request.headers)
+            .filter(|a| a.scheme.eq_ignore_ascii_case("basic"))
+            .and_then(|a| STANDARD.decode(a.credentials).ok())
+            .is_some_and(|decoded| decoded == self.expected)
+    }
+}
+
+impl Vendor for MxoVendor {
+    fn endpoint(&self, request: &Request) -> Endpoint {
+        match request.url.path() {
+            mxo::TOKEN_PATH => Endpoint::Token,
+            path if path.trim_end_matches('/') == INTERACTION_PATH => Endpoint::Api,
+            _ => Endpoint::Unknown,
+        }
+    }
+
+    fn token(&self, request: &Request, state: &mut State) -> Reply {
+        if request.method != Method::POST {
+            return Reply::empty(StatusCode::METHOD_NOT_ALLOWED).header("allow", "POST");
+        }
+        if !self.authenticated(request) {
+            return Reply::empty(StatusCode::UNAUTHORIZED);
+        }
+        let form = wire::Form::of(request);
+        if form.pairs() != [("grant_type".to_owned(), "client_credentials".to_owned())] {
+            return Reply::empty(StatusCode::BAD_REQUEST);
+        }
+        let client_id = self.client_id.clone();
+        let jti = wire::uuid();
+        let now = wire::unix_now();
+        let claims = serde_json::json!({
+            "tenantType": 1,
+            "tenantLocale": "en_US",
+            "scope": [],
+            "tenantid": 5817498782861102551_u64,
+            "exp": now + state.expires_in(),
+            "userid": client_id,
+            "jti": jti,
+            "client_id": client_id,
+        });
+        let token = wire::jwt(&serde_json::json!({"alg": "HS256", "typ": "JWT"}), &claims, 32);
+        state.remember_access(&token, Grantee { client_id, username: None, scope: None });
+        let body = serde_json::json!({
+            "access_token": token,
+            "token_type": "bearer",
+            "expires_in": state.expires_in(),
+            "jti": jti,
+        });
+        Reply::json(StatusCode::OK, &body).no_store()
+    }
+
+    fn api(&self, request: &Request, state: &mut State) -> Reply {
+        if request.method != Method::POST && request.method != Method::PUT {
+            return Reply::empty(StatusCode::METHOD_NOT_ALLOWED).header("allow", "POST, PUT");
+        }
+        match wire::bearer(&request.headers) {
+            None => return Reply::empty(StatusCode::UNAUTHORIZED).header("www-authenticate", "Bearer"),
+            Some(token) if state.valid_access(token).is_none() => {
+                return Reply::empty(StatusCode::UNAUTHORIZED)
+                    .header("www-authenticate", r#"Bearer error="invalid_token""#);
+            }
+            Some(_) => {}
+        }
+        if wire::query(request, "sk").is_none_or(|sk| sk.is_empty()) {
+            return Reply::empty(StatusCode::BAD_REQUEST);
+        }
+        let tid = wire::query(request, "tid").filter(|t| !t.is_empty()).unwrap_or_else(wire::uuid);
+        let body = serde_json::json!({
+            "statusCode": 200,
+            "tid": tid,
+            "session": "",
+            "trackers": [],
+            "captures": [],
+            "optimizations": [],
+        });
+        Reply::json(StatusCode::OK, &body)
+    }
+}
