@@ -52,4 +52,6 @@ pub use error::ClientError;
 pub use retry::RetryPolicy;
 pub use runtime::{BoxFuture, Runtime};
 pub use source::{Builder, RefreshErrorHook, TokenFuture, TokenSource};
-pub use transport::{ResponseLimit, Transport, TransportError, TransportErrorKind};
+pub use transport::{
+    BodyBuffer, DEFAULT_REQUEST_TIMEOUT, ResponseLimit, Transport, TransportError, TransportErrorKind,
+};

@@ -268,6 +268,20 @@ impl TokenSource {
         true
     }
 
+    /// After a resource answered a request made with `used`: whether to fetch a new token and
+    /// send the request once more. True when `policy` says the answer calls for it and a new
+    /// token is worth having (then `used`, if still cached, has been dropped); never for an API
+    /// key. Every middleware asks this one question, so the rule lives here.
+    pub fn should_retry(
+        &self,
+        policy: crate::RetryOn401,
+        status: http::StatusCode,
+        headers: &http::HeaderMap,
+        used: &AccessToken,
+    ) -> bool {
+        policy.applies(status, headers) && self.invalidate_if_current(used)
+    }
+
     /// The fresh path, checked right here (no future state machine, no clock); the slow path
     /// boxed behind the returned future only when it is needed.
     #[inline]

@@ -3,9 +3,11 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
-use http::{Request, Response, StatusCode};
+use http::header::{CONTENT_LENGTH, LOCATION};
+use http::{HeaderMap, Request, Response, StatusCode};
 
 /// Sends one token request and returns the answer, buffered.
 ///
@@ -44,11 +46,102 @@ impl<T: Transport + ?Sized> Transport for Arc<T> {
     }
 }
 
+/// How long a transport should wait for one token request by default: short enough that the
+/// token source's default 30 s deadline leaves room for retries.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The most body bytes a transport should read for this request; put in the request's
 /// extensions by the token source. A transport that reads more than this answers
 /// [`TransportErrorKind::BodyTooLarge`] rather than buffering without end.
+///
+/// The rules every transport applies to an answer live here, so an adapter only translates:
+///
+/// ```
+/// use http::{HeaderMap, StatusCode, header::{CONTENT_LENGTH, LOCATION}};
+/// use oauth_client::{ResponseLimit, TransportErrorKind};
+/// let limit = ResponseLimit(1024);
+/// let mut redirect = HeaderMap::new();
+/// redirect.insert(LOCATION, "https://elsewhere.example/token".parse().unwrap());
+/// let error = limit.check_head(StatusCode::FOUND, &redirect).unwrap_err();
+/// assert!(matches!(error.kind(), TransportErrorKind::Redirect { .. }));
+///
+/// let mut body = limit.buffer();
+/// body.push(&[b'x'; 1000])?;
+/// assert!(body.push(&[b'x'; 100]).is_err());
+/// # Ok::<(), oauth_client::TransportError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResponseLimit(pub usize);
+
+impl Default for ResponseLimit {
+    /// oauth-core's default body cap (1 MiB).
+    fn default() -> Self {
+        Self(oauth_core::DEFAULT_MAX_BODY_BYTES)
+    }
+}
+
+impl ResponseLimit {
+    /// The limit for `request`'s answer: its extension, or the default.
+    #[must_use]
+    pub fn of<B>(request: &Request<B>) -> Self {
+        request.extensions().get::<Self>().copied().unwrap_or_default()
+    }
+
+    /// Checks an answer's status and headers before its body is read: a 3xx is a redirect,
+    /// never followed (credentials would go to another URL), and a declared `Content-Length`
+    /// over the limit is refused at once.
+    ///
+    /// # Errors
+    /// [`TransportErrorKind::Redirect`] or [`TransportErrorKind::BodyTooLarge`].
+    pub fn check_head(self, status: StatusCode, headers: &HeaderMap) -> Result<(), TransportError> {
+        if status.is_redirection() {
+            let location = headers.get(LOCATION).map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
+            return Err(TransportError::new(TransportErrorKind::Redirect { status, location }));
+        }
+        let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+        if declared.is_some_and(|length| length > self.0 as u64) {
+            return Err(self.exceeded());
+        }
+        Ok(())
+    }
+
+    /// An empty body buffer that refuses to grow past the limit.
+    #[must_use]
+    pub fn buffer(self) -> BodyBuffer {
+        BodyBuffer { bytes: Vec::new(), limit: self.0 }
+    }
+
+    fn exceeded(self) -> TransportError {
+        TransportError::new(TransportErrorKind::BodyTooLarge { limit: self.0 })
+    }
+}
+
+/// A response body read chunk by chunk, refused once it passes its [`ResponseLimit`].
+#[derive(Debug)]
+pub struct BodyBuffer {
+    bytes: Vec<u8>,
+    limit: usize,
+}
+
+impl BodyBuffer {
+    /// Appends a chunk.
+    ///
+    /// # Errors
+    /// [`TransportErrorKind::BodyTooLarge`] when the body would pass the limit.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), TransportError> {
+        if chunk.len() > self.limit - self.bytes.len() {
+            return Err(ResponseLimit(self.limit).exceeded());
+        }
+        self.bytes.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    /// The body read so far.
+    #[must_use]
+    pub fn into_vec(self) -> Vec<u8> {
+        self.bytes
+    }
+}
 
 /// Why a request got no answer.
 #[derive(Debug, Clone, PartialEq, Eq)]

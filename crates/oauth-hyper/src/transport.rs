@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, LOCATION};
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
@@ -14,7 +13,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use oauth_client::{ResponseLimit, Transport, TransportError, TransportErrorKind};
 
 /// The default time one token request may take, answer body included.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_TIMEOUT: Duration = oauth_client::DEFAULT_REQUEST_TIMEOUT;
 
 /// Sends token requests through a hyper-util `Client` over any connector `C` — bring your own
 /// TLS (`hyper_rustls::HttpsConnector`, `hyper_tls`, …); `HttpConnector` alone speaks plain
@@ -71,7 +70,7 @@ impl<C> HyperTransport<C> {
 #[async_trait]
 impl<C: Connect + Clone + Send + Sync + 'static> Transport for HyperTransport<C> {
     async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
-        let limit = request.extensions().get::<ResponseLimit>().map_or(oauth_core::DEFAULT_MAX_BODY_BYTES, |l| l.0);
+        let limit = ResponseLimit::of(&request);
         let request = request.map(|body| Full::new(Bytes::from(body)));
         let exchange = async {
             let response = self.client.request(request).await.map_err(client_error)?;
@@ -84,28 +83,20 @@ impl<C: Connect + Clone + Send + Sync + 'static> Transport for HyperTransport<C>
 }
 
 /// Refuses a redirect or an oversize answer, else reads the body frame by frame up to `limit`.
-async fn read(response: Response<hyper::body::Incoming>, limit: usize) -> Result<Response<Vec<u8>>, TransportError> {
+async fn read(
+    response: Response<hyper::body::Incoming>,
+    limit: ResponseLimit,
+) -> Result<Response<Vec<u8>>, TransportError> {
     let (parts, mut body) = response.into_parts();
-    if parts.status.is_redirection() {
-        let location = parts.headers.get(LOCATION).map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
-        return Err(TransportError::new(TransportErrorKind::Redirect { status: parts.status, location }));
-    }
-    let too_large = TransportError::new(TransportErrorKind::BodyTooLarge { limit });
-    let declared = parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
-        return Err(too_large);
-    }
-    let mut bytes = Vec::new();
+    limit.check_head(parts.status, &parts.headers)?;
+    let mut bytes = limit.buffer();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| TransportError::with_source(TransportErrorKind::Io, e))?;
         if let Ok(data) = frame.into_data() {
-            if bytes.len() + data.len() > limit {
-                return Err(too_large);
-            }
-            bytes.extend_from_slice(&data);
+            bytes.push(&data)?;
         }
     }
-    Ok(Response::from_parts(parts, bytes))
+    Ok(Response::from_parts(parts, bytes.into_vec()))
 }
 
 /// Connection failures are `Connect`; hyper's errors on an open connection `Io`; the rest

@@ -77,9 +77,7 @@ impl Middleware for BearerMiddleware {
         let copy = request.try_clone();
         let response = next.clone().run(request, extensions).await?;
 
-        if !self.retry_on_401.applies(response.status(), response.headers())
-            || !self.source.invalidate_if_current(&used)
-        {
+        if !self.source.should_retry(self.retry_on_401, response.status(), response.headers(), &used) {
             return Ok(response);
         }
         let Some(mut retry) = copy else { return Ok(response) };

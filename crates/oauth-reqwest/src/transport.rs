@@ -3,14 +3,14 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use http::header::LOCATION;
 use oauth_client::{ResponseLimit, Transport, TransportError, TransportErrorKind};
 use reqwest::{Client, ClientBuilder, redirect};
 
 /// How long one token request may take, connecting and reading the body included, unless
-/// [`ReqwestTransport::with_timeout`] says otherwise: 10 s, so that the token source's retry
-/// policy (30 s per call by default) has time for another attempt.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// [`ReqwestTransport::with_timeout`] says otherwise: oauth-client's
+/// [`DEFAULT_REQUEST_TIMEOUT`](oauth_client::DEFAULT_REQUEST_TIMEOUT), so that the token
+/// source's retry policy (30 s per call by default) has time for another attempt.
+pub const DEFAULT_TIMEOUT: Duration = oauth_client::DEFAULT_REQUEST_TIMEOUT;
 
 /// Sends token requests with a [`reqwest::Client`] whose redirect policy is
 /// [`redirect::Policy::none`].
@@ -87,31 +87,19 @@ impl ReqwestTransport {
 #[async_trait]
 impl Transport for ReqwestTransport {
     async fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
-        let limit = request.extensions().get::<ResponseLimit>().map_or(oauth_core::DEFAULT_MAX_BODY_BYTES, |l| l.0);
-        let too_large = || TransportError::new(TransportErrorKind::BodyTooLarge { limit });
+        let limit = ResponseLimit::of(&request);
         let mut request = reqwest::Request::try_from(request).map_err(classify)?;
         *request.timeout_mut() = Some(self.timeout);
         let mut response = self.client.execute(request).await.map_err(classify)?;
 
         let status = response.status();
-        if status.is_redirection() {
-            let location = response.headers().get(LOCATION).map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
-            return Err(TransportError::new(TransportErrorKind::Redirect { status, location }));
-        }
-        let announced = response.content_length().unwrap_or(0);
-        if announced > limit as u64 {
-            return Err(too_large());
-        }
-        // `announced` is at most `limit` here, so the allocation is bounded too.
-        let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(limit));
+        limit.check_head(status, response.headers())?;
+        let mut body = limit.buffer();
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
-            if chunk.len() > limit - body.len() {
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
+            body.push(&chunk)?;
         }
 
-        let mut answer = http::Response::new(body);
+        let mut answer = http::Response::new(body.into_vec());
         *answer.status_mut() = status;
         *answer.version_mut() = response.version();
         *answer.headers_mut() = std::mem::take(response.headers_mut());

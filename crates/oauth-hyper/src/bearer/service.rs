@@ -82,7 +82,7 @@ where
             let again = (retry != RetryOn401::Never).then(|| request.clone());
             set_bearer(&mut request, header);
             let response = inner.call(request).await.map_err(BearerError::Inner)?;
-            if !retry.applies(response.status(), response.headers()) || !source.invalidate_if_current(&used) {
+            if !source.should_retry(retry, response.status(), response.headers(), &used) {
                 return Ok(response);
             }
             let Some(mut again) = again else { return Ok(response) };
