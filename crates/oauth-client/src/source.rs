@@ -325,7 +325,7 @@ impl TokenSource {
                     return Ok(cached);
                 }
                 Next::Fetch(fetch) => {
-                    let guard = FetchGuard { source: self, fetch: Some(fetch) };
+                    let guard = FetchGuard { source: self.clone(), fetch: Some(fetch) };
                     let result = self.perform(ex, guard.grant(), deadline_at).await;
                     let may_fall_back = !fell_back && ex.config.request().grant().is_replay_safe();
                     match guard.complete(result, may_fall_back) {
@@ -379,14 +379,20 @@ impl TokenSource {
     }
 
     fn spawn_refresh(&self, fetch: Fetch) {
-        let source = self.clone();
-        tracing::debug!(target: "oauth_client", "refreshing ahead of expiry");
+        // The guard exists before the runtime gets the future: if the runtime drops it unpolled
+        // (shutting down, refusing work), the guard's drop still hands the fetch back.
+        let guard = FetchGuard { source: self.clone(), fetch: Some(fetch) };
+        let Mode::Exchange(ex) = &self.inner.mode else { return };
+        tracing::debug!(target: "oauth_client", endpoint = %ex.host, "refreshing ahead of expiry");
         self.inner.runtime.spawn(Box::pin(async move {
+            let source = guard.source.clone();
             let Mode::Exchange(ex) = &source.inner.mode else { return };
             let deadline_at = source.inner.runtime.now() + ex.policy.deadline();
-            let guard = FetchGuard { source: &source, fetch: Some(fetch) };
             let result = source.perform(ex, guard.grant(), deadline_at).await;
-            if let (_, Err(error)) = guard.complete(result, false) {
+            // A refused refresh token is not the waiters' error when the primary grant can
+            // take over: they fetch again with it.
+            let may_fall_back = ex.config.request().grant().is_replay_safe();
+            if let (_, Err(error)) = guard.complete(result, may_fall_back) {
                 tracing::warn!(target: "oauth_client", endpoint = %ex.host, error = %error,
                     "refresh ahead of expiry failed; the current token serves until it expires");
                 if let Some(hook) = &ex.on_refresh_error {
@@ -410,31 +416,33 @@ impl TokenSource {
         let mut auth_index = start;
         let mut tried = Vec::new();
         let mut first_refusal: Option<ClientError> = None;
+        // The last error retried after, for a deadline error to carry.
+        let mut last_error: Option<ClientError> = None;
         let mut attempts = 0u32;
         let mut retries = 0u32;
         let limit = ResponseLimit(ex.config.endpoint().quirks().max_body_bytes);
         loop {
             let now = runtime.now();
             let Some(remaining) = deadline_at.checked_duration_since(now).filter(|d| !d.is_zero()) else {
-                return Err(deadline(ex, attempts, first_refusal));
+                return Err(deadline(ex, attempts, last_error.or(first_refusal)));
             };
             let auth = &ex.auths[auth_index];
             let (mut http_request, pending) = ex.config.endpoint().build_request(auth, &request);
             http_request.extensions_mut().insert(limit);
             attempts += 1;
             tracing::debug!(target: "oauth_client", endpoint = %ex.host, grant = %grant_type,
-                auth = auth.method().name(), attempt = attempts, "requesting a token");
+                auth = ?auth.method(), attempt = attempts, "requesting a token");
             let sent_at = runtime.now();
             let result = match race(ex.transport.send(http_request), runtime.sleep(remaining)).await {
                 Either::Left(Ok(response)) => pending.finish(&response, sent_at).map_err(ClientError::from),
                 Either::Left(Err(error)) => Err(ClientError::Transport(error)),
-                Either::Right(()) => return Err(deadline(ex, attempts, first_refusal)),
+                Either::Right(()) => return Err(deadline(ex, attempts, last_error.or(first_refusal))),
             };
             let error = match result {
                 Ok(token) => {
                     if auth_index != start {
                         ex.lock().auth_start = auth_index;
-                        tracing::info!(target: "oauth_client", endpoint = %ex.host, auth = auth.method().name(),
+                        tracing::info!(target: "oauth_client", endpoint = %ex.host, auth = ?auth.method(),
                             "client authentication method learned");
                     }
                     tracing::debug!(target: "oauth_client", endpoint = %ex.host, lifetime = ?token.lifetime(), "token received");
@@ -444,14 +452,14 @@ impl TokenSource {
             };
             if replay_safe && refuses_client(&error) && tried.len() + 1 < ex.auths.len() {
                 tried.push(auth.method());
-                tracing::info!(target: "oauth_client", endpoint = %ex.host, auth = auth.method().name(),
+                tracing::info!(target: "oauth_client", endpoint = %ex.host, auth = ?auth.method(),
                     "client authentication refused; trying the next method");
                 first_refusal.get_or_insert(error);
                 auth_index = (auth_index + 1) % ex.auths.len();
                 continue;
             }
-            if let Some(first) = first_refusal.take() {
-                if refuses_client(&error) {
+            if refuses_client(&error) {
+                if let Some(first) = first_refusal.take() {
                     tried.push(auth.method());
                     return Err(with_tried(first, tried));
                 }
@@ -464,6 +472,7 @@ impl TokenSource {
                         tracing::warn!(target: "oauth_client", endpoint = %ex.host, error = %error, delay = ?delay,
                             "token request failed; retrying");
                         runtime.sleep(delay).await;
+                        last_error = Some(error);
                         continue;
                     }
                 }
@@ -582,13 +591,14 @@ impl Exchange {
         let stale = AtomicBool::new(stale_at.is_some_and(|at| now >= at));
         let cached = Arc::new(Cached { token: token.clone(), header, refresh_at, stale });
         if let Some(at) = stale_at.filter(|at| now < *at) {
-            let weak = Arc::downgrade(&cached);
+            // The flag rises when the timer fires — or when the runtime drops the timer unfired,
+            // so a runtime that loses background work makes the fresh path check the clock
+            // rather than serve the token forever.
+            let raise = RaiseOnDrop(Arc::downgrade(&cached));
             let timer = runtime.sleep(at - now);
             runtime.spawn(Box::pin(async move {
                 timer.await;
-                if let Some(cached) = weak.upgrade() {
-                    cached.stale.store(true, Ordering::Release);
-                }
+                drop(raise);
             }));
         }
         self.publish(Some(cached.clone()));
@@ -600,14 +610,26 @@ impl Exchange {
     }
 }
 
-/// A fetch being performed. Dropped without `complete` (its caller was cancelled), it hands the
-/// fetch back and wakes the waiters, so one of them fetches instead.
-struct FetchGuard<'a> {
-    source: &'a TokenSource,
+/// Raises a cached token's `stale` flag when dropped.
+struct RaiseOnDrop(std::sync::Weak<Cached>);
+
+impl Drop for RaiseOnDrop {
+    fn drop(&mut self) {
+        if let Some(cached) = self.0.upgrade() {
+            cached.stale.store(true, Ordering::Release);
+        }
+    }
+}
+
+/// A fetch being performed. Dropped without `complete` (its caller was cancelled, or the
+/// runtime dropped the refresh task), it hands the fetch back and wakes the waiters, so one of
+/// them fetches instead.
+struct FetchGuard {
+    source: TokenSource,
     fetch: Option<Fetch>,
 }
 
-impl FetchGuard<'_> {
+impl FetchGuard {
     fn grant(&self) -> FetchGrant {
         self.fetch.as_ref().map_or(FetchGrant::Primary, |f| f.grant().clone())
     }
@@ -627,7 +649,8 @@ impl FetchGuard<'_> {
         result: Result<Token, ClientError>,
         will_retry: bool,
     ) -> (Completion, Result<Arc<Cached>, ClientError>) {
-        let ex = Self::exchange(self.source);
+        let source = self.source.clone();
+        let ex = Self::exchange(&source);
         let Some(fetch) = self.fetch.take() else {
             // Invariant: a guard is completed once, and holds its fetch until then.
             return (Completion::Failed, Err(deadline(ex, 0, None)));
@@ -646,7 +669,7 @@ impl FetchGuard<'_> {
                 let refresh_at = state.lifecycle.refresh_at();
                 // The lifecycle's copy carries a kept refresh token; publish that one.
                 match state.lifecycle.token() {
-                    Some(stored) => (completion, Ok(ex.cached_for(stored, refresh_at, &self.source.inner.runtime))),
+                    Some(stored) => (completion, Ok(ex.cached_for(stored, refresh_at, &source.inner.runtime))),
                     None => (completion, Err(deadline(ex, 0, None))),
                 }
             }
@@ -665,10 +688,10 @@ impl FetchGuard<'_> {
     }
 }
 
-impl Drop for FetchGuard<'_> {
+impl Drop for FetchGuard {
     fn drop(&mut self) {
         if let Some(fetch) = self.fetch.take() {
-            let ex = Self::exchange(self.source);
+            let ex = Self::exchange(&self.source);
             let mut state = ex.lock();
             state.lifecycle.abandon(fetch);
             ex.fetching.store(state.lifecycle.is_fetching(), Ordering::Release);
