@@ -14,69 +14,26 @@ use oauth_core::{
 use serde_json::Value;
 
 // ----- the vendors' documented tokens -----
+//
+// The seeds' example responses live in fixtures/seeds/, shared with oauth-providers' tests; its README.md says which
+// seed each file comes from and which liberty a repaired form takes.
 
-/// The JWT of the MXO seed's example response (seeds/000), in the pieces the documentation page broke it into. The
-/// arguments are what stood between the pieces: nothing for the repaired token, the page's spaces and line break for
-/// the verbatim one.
-macro_rules! mxo_jwt {
-    () => {
-        mxo_jwt!("", "", "", "", "", "", "")
-    };
-    ($a:literal, $b:literal, $c:literal, $d:literal, $e:literal, $f:literal, $g:literal) => {
-        concat!(
-            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0ZW5hbnRUeXBlI",
-            $a,
-            "joxLCJ0ZW5hbnRMb2NhbGUiOiJlbl9VUyIsImZlYXR1cmVzIjoiM3w2MDEwfDYwMjB8NjAz",
-            $b,
-            "MHw2MDUwfDYwNTF8NjA1Mnw2MDUzfDYwNTR8NjA1NXw2DYwOTciLCJzY29wZSI6W10sInRl",
-            $c,
-            "bmFudGlkIjo1ODE3NDk4NzgyODYxMTAyNTUxLCJ1c2VyQXV0aG9yaXRpZXMiOlsiOCIsIjEi",
-            $d,
-            "LCIyIiwiOTAxIiwiMTEwMCJdLCJleHAiOjE1MDMzMDY5NzEsInVzZXJpZCI6ImFwb3BAb2Nvbi1z",
-            $e,
-            "YW5kYm94IiwianRpIjoiMWE5YjE4NTYtNDBiMC00NWQ4LTk3NTgtOGQxN2E4MWMxOWE3IiwiY2",
-            $f,
-            "xpZW50X2lkIjoiYXBvcEBvY29uLXNhbmRib3gifQ.vRLRFxiMG5l7CwITCYgj2bndwa2j5PQ1C",
-            $g,
-            "WGPL0H3xpY"
-        )
-    };
-}
+/// The MXO seed's example response (seeds/000): the JWT joined (the page breaks it with spaces and a line break), the
+/// body as published, repaired, and repaired with each break in the JWT read as one space.
+const MXO_JWT: &str = include_str!("../../../fixtures/seeds/mxo-access-token.repaired.txt");
+const MXO_SEED_RESPONSE_VERBATIM: &str = include_str!("../../../fixtures/seeds/mxo-token-response.verbatim.json");
+const MXO_SEED_RESPONSE_REPAIRED: &str = include_str!("../../../fixtures/seeds/mxo-token-response.repaired.json");
+const MXO_SEED_RESPONSE_SPACES_KEPT: &str = include_str!("../../../fixtures/seeds/mxo-token-response.spaces-kept.json");
+/// The CloudCX seed's example response (seeds/001), as published: the page masks part of the JWT header with `*`,
+/// which is visible ASCII, so the masked token is kept as it is.
+const CLOUDCX_JWT: &str = include_str!("../../../fixtures/seeds/cloudcx-access-token.txt");
+const CLOUDCX_SEED_RESPONSE: &str = include_str!("../../../fixtures/seeds/cloudcx-token-response.json");
+/// The Bright Pattern seed's example response (seeds/003): with its trailing comma removed, and as published.
+const BRIGHT_PATTERN_SEED_RESPONSE_REPAIRED: &str =
+    include_str!("../../../fixtures/seeds/bright-pattern-token-response.repaired.json");
+const BRIGHT_PATTERN_SEED_RESPONSE_VERBATIM: &str =
+    include_str!("../../../fixtures/seeds/bright-pattern-token-response.verbatim.json");
 
-/// The body of the MXO seed's example response around a given access-token text; `$comma` is what follows the token
-/// (the page has no comma there).
-macro_rules! mxo_body {
-    ($token:expr, $comma:literal) => {
-        concat!(
-            "{\n    \"access_token\": \"",
-            $token,
-            "\"",
-            $comma,
-            "\n    \"token_type\": \"bearer\",\n    \"expires_in\": 299,\n",
-            "    \"jti\": \"1a9b1856-40b0-45d8-9758-8d17a81c19a7\"\n}"
-        )
-    };
-}
-
-/// The JWT of the CloudCX seed's example response (seeds/001), as published: the page masks part of the JWT header
-/// with `*`, which is visible ASCII, so the masked token is kept as it is.
-macro_rules! cloudcx_jwt {
-    () => {
-        concat!(
-            "eyJraWQiOiJiM2Y1OWZ*************************************iOiJSUzI1NiJ9.eyJzdWIiOiIyNjAzOTA2MzQ0OT",
-            "E3OTI4MzE4MTQ4NDUiLCJhdWQiOiIyNjAzOTA2MzQ0OTE3OTI4MzE4MTQ4NDUiLCJuYmYiOjE3MjM1MTU4NDUsInVzZXItaW",
-            "QiOiJiMjQyM2Y0YS1lYTgxLTQ4OGYtOTcwYy0xNmQ0YTI3NWZiNTIiLCJpc3MiOiJodHRwOi8vY2xvdWRjeC5jbG91ZGZvbi",
-            "5uZXQiLCJleHAiOjE3MjM1MTk0NDUsImlhdCI6MTcyMzUxNTg0NX0.nWRKxWBNWMbI8v_EqcJsUNLrNqQszH-E5r0vX16Qoj",
-            "ezcPu3Dbx6Mg1ukZE5JRVbZlDCfqnwHA-dyW80dm71iyKtlJZn0XMFrjJlsVtXHKIlX5HucJrN6RTN1RxLHpDxRpcbWHZWQB",
-            "B_MZCKyUKP-X2-I3vFZr2wIutaemmBg2UAtHjNsqqrDZEmimfy-PDSCMl6VphcMhtWXtYKdFMiaJgrxoQE-hVNjSaQZuUs6X",
-            "HN_JK_RsDti8-MDpLYD7FsAD_8lk0h1gX3poWyy7mfhLFDxbqgmHeusV4HMSE0NU-Jz9UB503UTRRmAQyoachmO5De1Q4Ct-",
-            "rbFO0EU39jFw"
-        )
-    };
-}
-
-const MXO_JWT: &str = mxo_jwt!();
-const CLOUDCX_JWT: &str = cloudcx_jwt!();
 const RFC_TOKEN: &str = "2YotnFZFEjr1zCsicMWpAA";
 const RFC_REFRESH: &str = "tGzv3JOkF0XG5Qx2TlKWIA";
 
@@ -302,7 +259,7 @@ fn cases() -> Vec<Case> {
                      the JWT with spaces and a line break; the comma is added and the JWT joined",
             status: 200,
             headers: JSON,
-            body: Text(mxo_body!(mxo_jwt!(), ",")),
+            body: Text(MXO_SEED_RESPONSE_REPAIRED),
             quirks: Strict,
             expect: Expect::Token(Tok {
                 extras: &[("jti", r#""1a9b1856-40b0-45d8-9758-8d17a81c19a7""#)],
@@ -314,7 +271,7 @@ fn cases() -> Vec<Case> {
             source: "seeds/000 (MXO), byte for byte: missing comma, a raw line break inside the token string",
             status: 200,
             headers: JSON,
-            body: Text(mxo_body!(mxo_jwt!("   ", " ", " ", " ", " ", " ", "  \n    "), "")),
+            body: Text(MXO_SEED_RESPONSE_VERBATIM),
             quirks: Lenient,
             expect: not_json(),
         },
@@ -324,7 +281,7 @@ fn cases() -> Vec<Case> {
                      inside the JWT kept",
             status: 200,
             headers: JSON,
-            body: Text(mxo_body!(mxo_jwt!(" ", " ", " ", " ", " ", " ", " "), ",")),
+            body: Text(MXO_SEED_RESPONSE_SPACES_KEPT),
             quirks: Lenient,
             expect: proto(K::AccessTokenCharacters),
         },
@@ -333,11 +290,7 @@ fn cases() -> Vec<Case> {
             source: "seeds/001 (CloudCX), as published (the `*` masking inside the JWT is kept)",
             status: 200,
             headers: JSON,
-            body: Text(concat!(
-                "{\n\"access_token\":\"",
-                cloudcx_jwt!(),
-                "\",\n\"token_type\":\"Bearer\",\n\"expires_in\":3599\n}"
-            )),
+            body: Text(CLOUDCX_SEED_RESPONSE),
             quirks: Strict,
             expect: Expect::Token(tok(CLOUDCX_JWT, Some(3599))),
         },
@@ -346,10 +299,7 @@ fn cases() -> Vec<Case> {
             source: "seeds/003 (Bright Pattern). Liberty taken: the trailing comma after \"3599\" is removed",
             status: 200,
             headers: JSON,
-            body: Text(
-                "{\n\"access_token\":\"eyJhbGciOiJSUzI1NiI5q9Jgt...6HznsvPWy7UP3MINA\",\n\"token_type\":\"Bearer\",\n\
-                 \"expires_in\":\"3599\"\n}",
-            ),
+            body: Text(BRIGHT_PATTERN_SEED_RESPONSE_REPAIRED),
             quirks: Lenient,
             expect: Expect::Token(tok("eyJhbGciOiJSUzI1NiI5q9Jgt...6HznsvPWy7UP3MINA", Some(3599))),
         },
@@ -358,10 +308,7 @@ fn cases() -> Vec<Case> {
             source: "seeds/003 (Bright Pattern). Liberty taken: the trailing comma after \"3599\" is removed",
             status: 200,
             headers: JSON,
-            body: Text(
-                "{\n\"access_token\":\"eyJhbGciOiJSUzI1NiI5q9Jgt...6HznsvPWy7UP3MINA\",\n\"token_type\":\"Bearer\",\n\
-                 \"expires_in\":\"3599\"\n}",
-            ),
+            body: Text(BRIGHT_PATTERN_SEED_RESPONSE_REPAIRED),
             quirks: Strict,
             expect: expires_in(E::StringNotAllowed),
         },
@@ -370,10 +317,7 @@ fn cases() -> Vec<Case> {
             source: "seeds/003 (Bright Pattern). Liberty taken: the trailing comma after \"3599\" is removed",
             status: 200,
             headers: JSON,
-            body: Text(
-                "{\n\"access_token\":\"eyJhbGciOiJSUzI1NiI5q9Jgt...6HznsvPWy7UP3MINA\",\n\"token_type\":\"Bearer\",\n\
-                 \"expires_in\":\"3599\"\n}",
-            ),
+            body: Text(BRIGHT_PATTERN_SEED_RESPONSE_REPAIRED),
             quirks: STRICT_STRING_EXPIRES_IN,
             expect: Expect::Token(tok("eyJhbGciOiJSUzI1NiI5q9Jgt...6HznsvPWy7UP3MINA", Some(3599))),
         },
@@ -382,10 +326,7 @@ fn cases() -> Vec<Case> {
             source: "seeds/003 (Bright Pattern), as published",
             status: 200,
             headers: JSON,
-            body: Text(
-                "{\n\"access_token\":\"eyJhbGciOiJSUzI1NiI5q9Jgt...6HznsvPWy7UP3MINA\",\n\"token_type\":\"Bearer\",\n\
-                 \"expires_in\":\"3599\",\n}",
-            ),
+            body: Text(BRIGHT_PATTERN_SEED_RESPONSE_VERBATIM),
             quirks: Lenient,
             expect: not_json(),
         },

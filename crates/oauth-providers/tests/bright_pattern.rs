@@ -1,16 +1,20 @@
 //! Bright Pattern conformance fixtures: the exact token requests the tenant profiles build, the documented answers
 //! read through the profile's quirks, and the vendor's error shapes (seeds/003, VENDORS.md §3).
 
-use std::collections::BTreeSet;
+mod support;
+
 use std::time::{Duration, Instant};
 
-use oauth_core::http::{Method, Request, Response};
 use oauth_core::{
     ErrorCode, ErrorSource, ExpiresInProblem, ProtocolErrorKind, Quirks, RetryAfter, Token, TokenError,
     parse_token_response,
 };
 use oauth_providers::bright_pattern::{self, TenantProfile, TokenApi};
 use oauth_providers::{Profile, ProfileError};
+use support::{
+    ExpectedRequest, Failures, answer, assert_hides, check_each, read_both_ways, request_mismatches, server_mismatches,
+    token_mismatches, verdict,
+};
 
 /// seeds/003's parameter-table examples: the user's login id and API secret.
 const LOGIN_ID: &str = "sheila.thomas";
@@ -18,6 +22,11 @@ const API_SECRET: &str = "qkDwDJlDfig2IpeuUZYKH1Wb8q1V0ju6sILxQQqhJ";
 
 /// seeds/003's access token, as published (its `...` is visible ASCII, so it is kept).
 const SEED_TOKEN: &str = "eyJhbGciOiJSUzI1NiI5q9Jgt...6HznsvPWy7UP3MINA";
+/// seeds/003's example response with its trailing comma removed, and as published (fixtures/seeds/README.md).
+const SEED_RESPONSE_REPAIRED: &str =
+    include_str!("../../../fixtures/seeds/bright-pattern-token-response.repaired.json");
+const SEED_RESPONSE_VERBATIM: &str =
+    include_str!("../../../fixtures/seeds/bright-pattern-token-response.verbatim.json");
 /// VENDORS.md §3: "opaque; 64-character uppercase hex in most examples".
 const HEX_TOKEN: &str = "6E1A1F27C0D94B5E8A3F2B7C9D0E4F61A2B3C4D5E6F708192A3B4C5D6E7F8091";
 
@@ -137,63 +146,23 @@ fn request_cases() -> Vec<RequestCase> {
     ]
 }
 
-/// Every header as (name, value, sensitive), sorted.
-fn headers_of(request: &Request<Vec<u8>>) -> Vec<(String, String, bool)> {
-    let mut headers: Vec<(String, String, bool)> = request
-        .headers()
-        .iter()
-        .map(|(name, value)| {
-            (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned(), value.is_sensitive())
-        })
-        .collect();
-    headers.sort();
-    headers
-}
-
 fn check_request(case: &RequestCase) -> Result<(), String> {
     let profile = (case.profile)().map_err(|e| format!("refused: {e}"))?;
     let (request, _pending) = profile.token_config().ok_or("no token config")?.build_request();
-    let mut bad = Vec::new();
-    if profile.vendor() != "bright-pattern" {
-        bad.push(format!("vendor {}", profile.vendor()));
-    }
-    if profile.api_base() != case.api_base {
-        bad.push(format!("api_base {}", profile.api_base()));
-    }
-    if request.method() != Method::POST {
-        bad.push(format!("method {}", request.method()));
-    }
-    if request.uri() != case.uri {
-        bad.push(format!("uri {}", request.uri()));
-    }
-    // seeds/003: Content-Type form, no Basic auth (VENDORS.md §3: "All in the form body, no Basic auth").
-    let expected = vec![
-        ("accept".to_owned(), "application/json".to_owned(), false),
-        ("content-type".to_owned(), "application/x-www-form-urlencoded".to_owned(), false),
-    ];
-    let headers = headers_of(&request);
-    if headers != expected {
-        bad.push(format!("headers {headers:?}"));
-    }
-    if request.body() != case.body.as_bytes() {
-        bad.push(format!("body {}", String::from_utf8_lossy(request.body())));
-    }
-    if bad.is_empty() { Ok(()) } else { Err(bad.join("; ")) }
+    let want = ExpectedRequest {
+        vendor: "bright-pattern",
+        api_base: case.api_base,
+        uri: case.uri,
+        // seeds/003: Content-Type form, no Basic auth (VENDORS.md §3: "All in the form body, no Basic auth").
+        authorization: None,
+        body: case.body.as_bytes(),
+    };
+    verdict(request_mismatches(&profile, &request, &want))
 }
 
 #[test]
 fn every_tenant_profile_gives_its_exact_request() {
-    let mut failures = Vec::new();
-    let mut names = BTreeSet::new();
-    for case in request_cases() {
-        if !names.insert(case.name) {
-            failures.push(format!("{}: duplicate case name", case.name));
-        }
-        if let Err(e) = check_request(&case) {
-            failures.push(format!("{} ({}): {e}", case.name, case.source));
-        }
-    }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    check_each(request_cases(), |case| (case.name, case.source), check_request);
 }
 
 // ----- the answers -----
@@ -264,8 +233,7 @@ fn response_cases() -> Vec<ResponseCase> {
                      seeds README calls it a documentation artifact)",
             status: 200,
             headers: JSON,
-            body: "{\n\"access_token\":\"eyJhbGciOiJSUzI1NiI5q9Jgt...6HznsvPWy7UP3MINA\",\n\
-                   \"token_type\":\"Bearer\",\n\"expires_in\":\"3599\"\n}",
+            body: SEED_RESPONSE_REPAIRED,
             expect: Expect::Token { access_token: SEED_TOKEN, lifetime: 3599, scope: None },
         },
         ResponseCase {
@@ -273,8 +241,7 @@ fn response_cases() -> Vec<ResponseCase> {
             source: "seeds/003 Example Response byte for byte",
             status: 200,
             headers: JSON,
-            body: "{\n\"access_token\":\"eyJhbGciOiJSUzI1NiI5q9Jgt...6HznsvPWy7UP3MINA\",\n\
-                   \"token_type\":\"Bearer\",\n\"expires_in\":\"3599\",\n}",
+            body: SEED_RESPONSE_VERBATIM,
             expect: Expect::NotJson,
         },
         ResponseCase {
@@ -446,52 +413,27 @@ fn response_cases() -> Vec<ResponseCase> {
 fn check(case: &ResponseCase, outcome: Result<Token, TokenError>, sent_at: Instant) -> Result<(), String> {
     match (&case.expect, outcome) {
         (Expect::Token { access_token, lifetime, scope }, Ok(token)) => {
-            let mut bad = Vec::new();
-            if token.access_token().secret() != *access_token {
-                bad.push("access_token".to_owned());
-            }
-            if token.token_type().as_str() != "Bearer" {
-                bad.push(format!("token_type {}", token.token_type()));
-            }
-            let lifetime = Duration::from_secs(*lifetime);
-            if token.lifetime() != Some(lifetime) || token.expires_at() != Some(sent_at + lifetime) {
-                bad.push(format!("lifetime {:?}, expires_at is not sent_at + lifetime", token.lifetime()));
-            }
+            let mut bad = token_mismatches(&token, access_token, *lifetime, sent_at);
             if token.scope().map(|s| s.as_str()) != *scope {
                 bad.push(format!("scope {:?}", token.scope()));
             }
             if token.refresh_token().is_some() {
                 bad.push("a refresh token (VENDORS.md §3: none)".to_owned());
             }
-            if bad.is_empty() { Ok(()) } else { Err(bad.join("; ")) }
+            verdict(bad)
         }
         (
             Expect::Server { code, source, vendor_code, description, retry_after, retryable },
             Err(TokenError::Server(error)),
         ) => {
-            let mut bad = Vec::new();
-            if error.status.as_u16() != case.status {
-                bad.push(format!("status {}", error.status));
-            }
-            if error.code != *code {
-                bad.push(format!("code {:?}", error.code));
-            }
-            if error.source != *source {
-                bad.push(format!("source {:?}", error.source));
-            }
+            let mut bad = server_mismatches(&error, case.status, code.as_ref(), *source, *description, *retryable);
             if error.vendor_code.as_deref() != *vendor_code {
                 bad.push(format!("vendor_code {:?}", error.vendor_code));
-            }
-            if error.description.as_deref() != *description {
-                bad.push(format!("description {:?}", error.description));
             }
             if error.retry_after != retry_after.map(|s| RetryAfter::Delay(Duration::from_secs(s))) {
                 bad.push(format!("retry_after {:?}", error.retry_after));
             }
-            if error.is_retryable() != *retryable {
-                bad.push(format!("is_retryable {}", error.is_retryable()));
-            }
-            if bad.is_empty() { Ok(()) } else { Err(bad.join("; ")) }
+            verdict(bad)
         }
         (Expect::NotJson, Err(TokenError::Protocol(error)))
             if matches!(error.kind, ProtocolErrorKind::NotJson { .. }) =>
@@ -503,14 +445,6 @@ fn check(case: &ResponseCase, outcome: Result<Token, TokenError>, sent_at: Insta
     }
 }
 
-fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Response<Vec<u8>> {
-    let mut builder = Response::builder().status(status);
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    builder.body(body.as_bytes().to_vec()).expect("fixture headers are valid")
-}
-
 fn tenant_profile() -> Profile {
     bright_pattern::profile("example.brightpattern.com", LOGIN_ID, API_SECRET).expect("valid fixture profile")
 }
@@ -520,25 +454,15 @@ fn documented_answers_and_error_shapes_read_through_the_bright_pattern_profile_q
     let profile = tenant_profile();
     let config = profile.token_config().expect("bright pattern exchanges tokens");
     let sent_at = Instant::now();
-    let mut failures = Vec::new();
-    let mut names = BTreeSet::new();
+    let mut failures = Failures::default();
     for case in response_cases() {
-        if !names.insert(case.name) {
-            failures.push(format!("{}: duplicate case name", case.name));
-        }
+        failures.name(case.name);
         let answer = answer(case.status, case.headers, case.body);
-        let (_request, pending) = config.build_request();
-        let outcomes = [
-            ("parse_response", config.endpoint().parse_response(&answer, sent_at)),
-            ("finish", pending.finish(&answer, sent_at)),
-        ];
-        for (path, outcome) in outcomes {
-            if let Err(e) = check(&case, outcome, sent_at) {
-                failures.push(format!("{} [{path}] ({}): {e}", case.name, case.source));
-            }
+        for (path, outcome) in read_both_ways(config, &answer, sent_at) {
+            failures.record(&format!("{} [{path}]", case.name), case.source, check(&case, outcome, sent_at));
         }
     }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    failures.assert_none();
 }
 
 #[test]
@@ -585,7 +509,7 @@ fn bright_pattern_profiles_never_print_the_api_secret() {
     let builder = TenantProfile::new("sp.brightpattern.com", "admin", API_SECRET).service_provider("example.com");
     let service_provider = builder.clone().build().expect("valid fixture profile");
     let printed = format!("{:?} {builder:?} {service_provider:?}", tenant_profile());
-    assert!(!printed.contains(API_SECRET), "Debug prints the API secret: {printed}");
+    assert_hides("Debug", &printed, &[API_SECRET]);
 }
 
 #[test]

@@ -2,13 +2,18 @@
 //! documented token answer and `code` envelopes read through the profile's quirks, and `read_envelope` on API answers
 //! (seeds/001, seeds/002, VENDORS.md §2).
 
-use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+mod support;
 
-use oauth_core::http::{Method, Request, Response, StatusCode};
+use std::time::Instant;
+
+use oauth_core::http::{Request, Response, StatusCode};
 use oauth_core::{Access, BodyExcerpt, ErrorCode, ErrorSource, Grant, ProtocolErrorKind, Token, TokenError};
 use oauth_providers::cloudcx::{self, ApiError, Page, PasswordProfile, User, UsernameField};
 use oauth_providers::{Profile, ProfileError};
+use support::{
+    ExpectedRequest, Failures, answer, assert_hides, check_each, read_both_ways, request_mismatches, server_mismatches,
+    token_mismatches, verdict,
+};
 
 /// seeds/001's cURL request, as published: the page masks parts of every value with `*`, kept here as they are.
 const SEED_ID: &str = "2603****************814845";
@@ -25,30 +30,10 @@ const CX_API_KEY: &str = "cx-4f2a9e71c0b84d1e9a3f5b6c7d8e9f01";
 
 /// The access token of seeds/001's response example, as published: the page masks part of the JWT header with `*`,
 /// which is visible ASCII, so the token is kept as it is.
-const CLOUDCX_JWT: &str = concat!(
-    "eyJraWQiOiJiM2Y1OWZ*************************************iOiJSUzI1NiJ9.eyJzdWIiOiIyNjAzOTA2MzQ0OT",
-    "E3OTI4MzE4MTQ4NDUiLCJhdWQiOiIyNjAzOTA2MzQ0OTE3OTI4MzE4MTQ4NDUiLCJuYmYiOjE3MjM1MTU4NDUsInVzZXItaW",
-    "QiOiJiMjQyM2Y0YS1lYTgxLTQ4OGYtOTcwYy0xNmQ0YTI3NWZiNTIiLCJpc3MiOiJodHRwOi8vY2xvdWRjeC5jbG91ZGZvbi",
-    "5uZXQiLCJleHAiOjE3MjM1MTk0NDUsImlhdCI6MTcyMzUxNTg0NX0.nWRKxWBNWMbI8v_EqcJsUNLrNqQszH-E5r0vX16Qoj",
-    "ezcPu3Dbx6Mg1ukZE5JRVbZlDCfqnwHA-dyW80dm71iyKtlJZn0XMFrjJlsVtXHKIlX5HucJrN6RTN1RxLHpDxRpcbWHZWQB",
-    "B_MZCKyUKP-X2-I3vFZr2wIutaemmBg2UAtHjNsqqrDZEmimfy-PDSCMl6VphcMhtWXtYKdFMiaJgrxoQE-hVNjSaQZuUs6X",
-    "HN_JK_RsDti8-MDpLYD7FsAD_8lk0h1gX3poWyy7mfhLFDxbqgmHeusV4HMSE0NU-Jz9UB503UTRRmAQyoachmO5De1Q4Ct-",
-    "rbFO0EU39jFw"
-);
+const CLOUDCX_JWT: &str = include_str!("../../../fixtures/seeds/cloudcx-access-token.txt");
 
 /// seeds/001's token response example, with the token above (the JSON is well-formed as published).
-const SEED_TOKEN_RESPONSE: &str = concat!(
-    "{\n\"access_token\":\"",
-    "eyJraWQiOiJiM2Y1OWZ*************************************iOiJSUzI1NiJ9.eyJzdWIiOiIyNjAzOTA2MzQ0OT",
-    "E3OTI4MzE4MTQ4NDUiLCJhdWQiOiIyNjAzOTA2MzQ0OTE3OTI4MzE4MTQ4NDUiLCJuYmYiOjE3MjM1MTU4NDUsInVzZXItaW",
-    "QiOiJiMjQyM2Y0YS1lYTgxLTQ4OGYtOTcwYy0xNmQ0YTI3NWZiNTIiLCJpc3MiOiJodHRwOi8vY2xvdWRjeC5jbG91ZGZvbi",
-    "5uZXQiLCJleHAiOjE3MjM1MTk0NDUsImlhdCI6MTcyMzUxNTg0NX0.nWRKxWBNWMbI8v_EqcJsUNLrNqQszH-E5r0vX16Qoj",
-    "ezcPu3Dbx6Mg1ukZE5JRVbZlDCfqnwHA-dyW80dm71iyKtlJZn0XMFrjJlsVtXHKIlX5HucJrN6RTN1RxLHpDxRpcbWHZWQB",
-    "B_MZCKyUKP-X2-I3vFZr2wIutaemmBg2UAtHjNsqqrDZEmimfy-PDSCMl6VphcMhtWXtYKdFMiaJgrxoQE-hVNjSaQZuUs6X",
-    "HN_JK_RsDti8-MDpLYD7FsAD_8lk0h1gX3poWyy7mfhLFDxbqgmHeusV4HMSE0NU-Jz9UB503UTRRmAQyoachmO5De1Q4Ct-",
-    "rbFO0EU39jFw",
-    "\",\n\"token_type\":\"Bearer\",\n\"expires_in\":3599\n}"
-);
+const SEED_TOKEN_RESPONSE: &str = include_str!("../../../fixtures/seeds/cloudcx-token-response.json");
 
 /// seeds/001's `/openapi/v2/user/page` response example. The page shows it twice (after the OAuth and the API-key
 /// cURL examples); both copies are identical, byte for byte, and this is that text.
@@ -239,50 +224,21 @@ fn request_cases() -> Vec<RequestCase> {
     ]
 }
 
-/// Every header as (name, value, sensitive), sorted.
-fn headers_of(request: &Request<Vec<u8>>) -> Vec<(String, String, bool)> {
-    let mut headers: Vec<(String, String, bool)> = request
-        .headers()
-        .iter()
-        .map(|(name, value)| {
-            (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned(), value.is_sensitive())
-        })
-        .collect();
-    headers.sort();
-    headers
-}
-
 fn check_request(case: &RequestCase) -> Result<(), String> {
     let profile = (case.profile)().map_err(|e| format!("refused: {e}"))?;
     let request = match case.refresh {
         Some(refresh_token) => refresh_request(&profile, refresh_token),
         None => profile.token_config().ok_or("no token config")?.build_request().0,
     };
-    let mut bad = Vec::new();
-    if profile.vendor() != "cloudcx" {
-        bad.push(format!("vendor {}", profile.vendor()));
-    }
-    if profile.api_base() != case.api_base {
-        bad.push(format!("api_base {}", profile.api_base()));
-    }
-    if request.method() != Method::POST {
-        bad.push(format!("method {}", request.method()));
-    }
-    if request.uri() != case.uri {
-        bad.push(format!("uri {}", request.uri()));
-    }
-    // seeds/001: the form Content-Type and no Authorization header (the client authenticates in the body).
-    let expected = vec![
-        ("accept".to_owned(), "application/json".to_owned(), false),
-        ("content-type".to_owned(), "application/x-www-form-urlencoded".to_owned(), false),
-    ];
-    let headers = headers_of(&request);
-    if headers != expected {
-        bad.push(format!("headers {headers:?}"));
-    }
-    if request.body() != case.body.as_bytes() {
-        bad.push(format!("body {}", String::from_utf8_lossy(request.body())));
-    }
+    let want = ExpectedRequest {
+        vendor: "cloudcx",
+        api_base: case.api_base,
+        uri: case.uri,
+        // seeds/001: the form Content-Type and no Authorization header (the client authenticates in the body).
+        authorization: None,
+        body: case.body.as_bytes(),
+    };
+    let mut bad = request_mismatches(&profile, &request, &want);
     if !case.documented_fields.is_empty() {
         let mut sent: Vec<(String, String)> = form_urlencoded::parse(request.body()).into_owned().collect();
         let mut documented: Vec<(String, String)> =
@@ -293,22 +249,12 @@ fn check_request(case: &RequestCase) -> Result<(), String> {
             bad.push(format!("form fields {sent:?} are not the documented {documented:?}"));
         }
     }
-    if bad.is_empty() { Ok(()) } else { Err(bad.join("; ")) }
+    verdict(bad)
 }
 
 #[test]
 fn every_password_and_refresh_request_has_its_exact_bytes() {
-    let mut failures = Vec::new();
-    let mut names = BTreeSet::new();
-    for case in request_cases() {
-        if !names.insert(case.name) {
-            failures.push(format!("{}: duplicate case name", case.name));
-        }
-        if let Err(e) = check_request(&case) {
-            failures.push(format!("{} ({}): {e}", case.name, case.source));
-        }
-    }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    check_each(request_cases(), |case| (case.name, case.source), check_request);
 }
 
 // ----- the API key -----
@@ -538,17 +484,7 @@ fn response_cases() -> Vec<ResponseCase> {
 fn check(expect: &Expect, status: u16, outcome: Result<Token, TokenError>, sent_at: Instant) -> Result<(), String> {
     match (expect, outcome) {
         (Expect::Token { access_token, lifetime, extras }, Ok(token)) => {
-            let mut bad = Vec::new();
-            if token.access_token().secret() != *access_token {
-                bad.push("access_token".to_owned());
-            }
-            if token.token_type().as_str() != "Bearer" {
-                bad.push(format!("token_type {}", token.token_type()));
-            }
-            let lifetime = Duration::from_secs(*lifetime);
-            if token.lifetime() != Some(lifetime) || token.expires_at() != Some(sent_at + lifetime) {
-                bad.push(format!("lifetime {:?}, expires_at is not sent_at + lifetime", token.lifetime()));
-            }
+            let mut bad = token_mismatches(&token, access_token, *lifetime, sent_at);
             if token.extras().len() != extras.len() {
                 bad.push(format!("extras {:?}", token.extras()));
             }
@@ -558,29 +494,14 @@ fn check(expect: &Expect, status: u16, outcome: Result<Token, TokenError>, sent_
                     bad.push(format!("extra {name} = {:?}", token.extras().get(name)));
                 }
             }
-            if bad.is_empty() { Ok(()) } else { Err(bad.join("; ")) }
+            verdict(bad)
         }
         (Expect::Server { code, source, vendor_code, description, retryable }, Err(TokenError::Server(error))) => {
-            let mut bad = Vec::new();
-            if error.status.as_u16() != status {
-                bad.push(format!("status {}", error.status));
-            }
-            if error.code != *code {
-                bad.push(format!("code {:?}", error.code));
-            }
-            if error.source != *source {
-                bad.push(format!("source {:?}", error.source));
-            }
+            let mut bad = server_mismatches(&error, status, code.as_ref(), *source, *description, *retryable);
             if error.vendor_code.as_deref() != *vendor_code {
                 bad.push(format!("vendor_code {:?}", error.vendor_code));
             }
-            if error.description.as_deref() != *description {
-                bad.push(format!("description {:?}", error.description));
-            }
-            if error.is_retryable() != *retryable {
-                bad.push(format!("is_retryable {}", error.is_retryable()));
-            }
-            if bad.is_empty() { Ok(()) } else { Err(bad.join("; ")) }
+            verdict(bad)
         }
         (Expect::Protocol(kind), Err(TokenError::Protocol(error))) if error.kind == *kind => Ok(()),
         (_, Ok(token)) => Err(format!("unexpected token {token:?}")),
@@ -597,29 +518,16 @@ fn documented_answers_and_code_envelopes_read_through_the_cloudcx_profile_quirks
     let profile = password_profile();
     let config = profile.token_config().expect("a password profile exchanges tokens");
     let sent_at = Instant::now();
-    let mut failures = Vec::new();
-    let mut names = BTreeSet::new();
+    let mut failures = Failures::default();
     for case in response_cases() {
-        if !names.insert(case.name) {
-            failures.push(format!("{}: duplicate case name", case.name));
-        }
-        let answer = Response::builder()
-            .status(case.status)
-            .header("content-type", case.content_type)
-            .body(case.body.as_bytes().to_vec())
-            .expect("fixture headers are valid");
-        let (_request, pending) = config.build_request();
-        let outcomes = [
-            ("parse_response", config.endpoint().parse_response(&answer, sent_at)),
-            ("finish", pending.finish(&answer, sent_at)),
-        ];
-        for (path, outcome) in outcomes {
-            if let Err(e) = check(&case.expect, case.status, outcome, sent_at) {
-                failures.push(format!("{} [{path}] ({}): {e}", case.name, case.source));
-            }
+        failures.name(case.name);
+        let answer = answer(case.status, &[("content-type", case.content_type)], case.body);
+        for (path, outcome) in read_both_ways(config, &answer, sent_at) {
+            let label = format!("{} [{path}]", case.name);
+            failures.record(&label, case.source, check(&case.expect, case.status, outcome, sent_at));
         }
     }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    failures.assert_none();
 }
 
 #[test]
@@ -670,7 +578,7 @@ fn check_seed_user_page(page: &Page<User>) -> Result<(), String> {
     if user.unique_code.is_some() {
         bad.push(format!("uniqueCode {:?}", user.unique_code));
     }
-    if bad.is_empty() { Ok(()) } else { Err(bad.join("; ")) }
+    verdict(bad)
 }
 
 #[test]
@@ -819,12 +727,9 @@ fn envelope_cases() -> Vec<EnvelopeCase> {
 
 #[test]
 fn api_envelopes_read_into_data_or_typed_errors() {
-    let mut failures = Vec::new();
-    let mut names = BTreeSet::new();
+    let mut failures = Failures::default();
     for case in envelope_cases() {
-        if !names.insert(case.name) {
-            failures.push(format!("{}: duplicate case name", case.name));
-        }
+        failures.name(case.name);
         let status = StatusCode::from_u16(case.status).expect("fixture statuses are valid");
         let outcome = cloudcx::read_envelope::<Page<User>>(status, case.body.as_bytes());
         let result = match (&case.expect, outcome) {
@@ -847,11 +752,9 @@ fn api_envelopes_read_into_data_or_typed_errors() {
             (_, Ok(page)) => Err(format!("unexpected data {page:?}")),
             (_, Err(error)) => Err(format!("unexpected error {error:?}")),
         };
-        if let Err(e) = result {
-            failures.push(format!("{} ({}): {e}", case.name, case.source));
-        }
+        failures.record(case.name, case.source, result);
     }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    failures.assert_none();
 }
 
 #[test]
@@ -870,10 +773,8 @@ fn user_debug_keeps_personal_data_out() {
         "email":"anabel.lq@example.com","phoneNumber":"+1 555 0100","uniqueCode":"EMP-99812"}]}}"#;
     let other: Page<User> = cloudcx::read_envelope(StatusCode::OK, body.as_bytes()).expect("a valid page");
     let printed = format!("{page:?} {other:?}");
-    for personal in ["frees1aa@gmail.com", "Anabel", "Lopez-Quintana", "anabel.lq@example.com", "555 0100", "EMP-99812"]
-    {
-        assert!(!printed.contains(personal), "User Debug prints {personal}: {printed}");
-    }
+    let personal = ["frees1aa@gmail.com", "Anabel", "Lopez-Quintana", "anabel.lq@example.com", "555 0100", "EMP-99812"];
+    assert_hides("User Debug", &printed, &personal);
     assert!(printed.contains("75d86d40-f7d9-4025-8a1c-8a868f918289") && printed.contains("ana.l"), "{printed}");
 }
 
@@ -886,9 +787,7 @@ fn cloudcx_profiles_never_print_the_client_secret_password_or_api_key() {
     let email = builder.clone().build().expect("valid fixture profile");
     let key = cloudcx::api_key("cx.cloudfon.net:9001", CX_API_KEY).expect("valid fixture key");
     let printed = format!("{:?} {:?} {email:?} {key:?} {:?}", password_profile(), builder, key.access());
-    for secret in [CX_SECRET, CX_PASSWORD, CX_API_KEY] {
-        assert!(!printed.contains(secret), "Debug prints {secret}: {printed}");
-    }
+    assert_hides("Debug", &printed, &[CX_SECRET, CX_PASSWORD, CX_API_KEY]);
 }
 
 #[test]

@@ -1,12 +1,16 @@
 //! MXO conformance fixtures: the exact token request `mxo::profile` builds, and the vendor's documented answers read
 //! through the profile's own quirks (seeds/000, VENDORS.md §1).
 
-use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+mod support;
 
-use oauth_core::http::{Method, Request, Response};
+use std::time::Instant;
+
 use oauth_core::{ErrorCode, ErrorSource, ProtocolErrorKind, Token, TokenError};
 use oauth_providers::mxo;
+use support::{
+    ExpectedRequest, Failures, answer, assert_hides, read_both_ways, request_mismatches, server_mismatches,
+    token_mismatches, verdict,
+};
 
 /// The client id and secret of seeds/000's example.
 const MXO_ID: &str = "2e8fec0e-34fb-4851-800e-9989331e55d2";
@@ -16,49 +20,14 @@ const MXO_SECRET: &str = "d7f4484f-9817-4778-9161-6eb06d1f6cf7";
 const MXO_BASIC: &str =
     "Basic MmU4ZmVjMGUtMzRmYi00ODUxLTgwMGUtOTk4OTMzMWU1NWQyOmQ3ZjQ0ODRmLTk4MTctNDc3OC05MTYxLTZlYjA2ZDFmNmNmNw==";
 
-/// The JWT of seeds/000's example response, in the pieces the page broke it into. The arguments are what stood
-/// between the pieces: nothing for the repaired token, the page's spaces and line break for the verbatim one.
-macro_rules! mxo_jwt {
-    () => {
-        mxo_jwt!("", "", "", "", "", "", "")
-    };
-    ($a:literal, $b:literal, $c:literal, $d:literal, $e:literal, $f:literal, $g:literal) => {
-        concat!(
-            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0ZW5hbnRUeXBlI",
-            $a,
-            "joxLCJ0ZW5hbnRMb2NhbGUiOiJlbl9VUyIsImZlYXR1cmVzIjoiM3w2MDEwfDYwMjB8NjAz",
-            $b,
-            "MHw2MDUwfDYwNTF8NjA1Mnw2MDUzfDYwNTR8NjA1NXw2DYwOTciLCJzY29wZSI6W10sInRl",
-            $c,
-            "bmFudGlkIjo1ODE3NDk4NzgyODYxMTAyNTUxLCJ1c2VyQXV0aG9yaXRpZXMiOlsiOCIsIjEi",
-            $d,
-            "LCIyIiwiOTAxIiwiMTEwMCJdLCJleHAiOjE1MDMzMDY5NzEsInVzZXJpZCI6ImFwb3BAb2Nvbi1z",
-            $e,
-            "YW5kYm94IiwianRpIjoiMWE5YjE4NTYtNDBiMC00NWQ4LTk3NTgtOGQxN2E4MWMxOWE3IiwiY2",
-            $f,
-            "xpZW50X2lkIjoiYXBvcEBvY29uLXNhbmRib3gifQ.vRLRFxiMG5l7CwITCYgj2bndwa2j5PQ1C",
-            $g,
-            "WGPL0H3xpY"
-        )
-    };
-}
-
-/// seeds/000's example response body around an access-token text; `$comma` is what follows the token (the page has
-/// no comma there).
-macro_rules! mxo_body {
-    ($token:expr, $comma:literal) => {
-        concat!(
-            "{\n    \"access_token\": \"",
-            $token,
-            "\"",
-            $comma,
-            "\n    \"token_type\": \"bearer\",\n    \"expires_in\": 299,\n",
-            "    \"jti\": \"1a9b1856-40b0-45d8-9758-8d17a81c19a7\"\n}"
-        )
-    };
-}
-
-const MXO_JWT: &str = mxo_jwt!();
+/// The JWT of seeds/000's example response, joined: the page breaks it with spaces and a line break.
+const MXO_JWT: &str = include_str!("../../../fixtures/seeds/mxo-access-token.repaired.txt");
+/// seeds/000's example response body, byte for byte (fixtures/seeds/README.md says what the other forms change).
+const SEED_RESPONSE_VERBATIM: &str = include_str!("../../../fixtures/seeds/mxo-token-response.verbatim.json");
+/// The seed's body with the missing comma added and the JWT joined.
+const SEED_RESPONSE_REPAIRED: &str = include_str!("../../../fixtures/seeds/mxo-token-response.repaired.json");
+/// The seed's body with the comma added and each break in the JWT read as one space.
+const SEED_RESPONSE_SPACES_KEPT: &str = include_str!("../../../fixtures/seeds/mxo-token-response.spaces-kept.json");
 const MXO_JTI: &str = "1a9b1856-40b0-45d8-9758-8d17a81c19a7";
 
 // ----- the request -----
@@ -179,27 +148,11 @@ fn request_cases() -> Vec<RequestCase> {
     ]
 }
 
-/// Every header as (name, value, sensitive), sorted.
-fn headers_of(request: &Request<Vec<u8>>) -> Vec<(String, String, bool)> {
-    let mut headers: Vec<(String, String, bool)> = request
-        .headers()
-        .iter()
-        .map(|(name, value)| {
-            (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned(), value.is_sensitive())
-        })
-        .collect();
-    headers.sort();
-    headers
-}
-
 #[test]
 fn every_mxo_server_form_gives_the_documented_request() {
-    let mut failures = Vec::new();
-    let mut names = BTreeSet::new();
+    let mut failures = Failures::default();
     for case in request_cases() {
-        if !names.insert(case.name) {
-            failures.push(format!("{}: duplicate case name", case.name));
-        }
+        failures.name(case.name);
         let profile = match mxo::profile(case.server, case.id, case.secret) {
             Ok(profile) => profile,
             Err(e) => {
@@ -207,44 +160,24 @@ fn every_mxo_server_form_gives_the_documented_request() {
                 continue;
             }
         };
-        let mut bad = Vec::new();
-        if profile.vendor() != "mxo" {
-            bad.push(format!("vendor {}", profile.vendor()));
-        }
-        if profile.api_base() != case.api_base {
-            bad.push(format!("api_base {}", profile.api_base()));
-        }
         let Some(config) = profile.token_config() else {
             failures.push(format!("{}: no token config", case.name));
             continue;
         };
         let (request, _pending) = config.build_request();
-        if request.method() != Method::POST {
-            bad.push(format!("method {}", request.method()));
-        }
-        if request.uri() != case.uri {
-            bad.push(format!("uri {}", request.uri()));
-        }
-        // seeds/000: the Basic header and the form Content-Type; Accept is the library's; Authorization is the one
-        // sensitive header.
-        let expected = vec![
-            ("accept".to_owned(), "application/json".to_owned(), false),
-            ("authorization".to_owned(), case.authorization.to_owned(), true),
-            ("content-type".to_owned(), "application/x-www-form-urlencoded".to_owned(), false),
-        ];
-        let headers = headers_of(&request);
-        if headers != expected {
-            bad.push(format!("headers {headers:?}"));
-        }
-        // seeds/000 Request Body: exactly this, no client id, no scope.
-        if request.body() != b"grant_type=client_credentials" {
-            bad.push(format!("body {}", String::from_utf8_lossy(request.body())));
-        }
-        if !bad.is_empty() {
-            failures.push(format!("{} ({}): {}", case.name, case.source, bad.join("; ")));
-        }
+        let want = ExpectedRequest {
+            vendor: "mxo",
+            api_base: case.api_base,
+            uri: case.uri,
+            // seeds/000: the Basic header and the form Content-Type; Accept is the library's; Authorization is the
+            // one sensitive header.
+            authorization: Some(case.authorization),
+            // seeds/000 Request Body: exactly this, no client id, no scope.
+            body: b"grant_type=client_credentials",
+        };
+        failures.record(case.name, case.source, verdict(request_mismatches(&profile, &request, &want)));
     }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    failures.assert_none();
 }
 
 #[test]
@@ -299,7 +232,7 @@ fn response_cases() -> Vec<ResponseCase> {
                      breaks the JWT with spaces and a line break; the comma is added and the JWT joined",
             status: 200,
             content_type: Some("application/json"),
-            body: mxo_body!(mxo_jwt!(), ","),
+            body: SEED_RESPONSE_REPAIRED,
             expect: Expect::Token { access_token: MXO_JWT, lifetime: 299, jti: Some(MXO_JTI) },
         },
         ResponseCase {
@@ -307,7 +240,7 @@ fn response_cases() -> Vec<ResponseCase> {
             source: "seeds/000 (repaired as above); the seed names no Content-Type for the answer",
             status: 200,
             content_type: None,
-            body: mxo_body!(mxo_jwt!(), ","),
+            body: SEED_RESPONSE_REPAIRED,
             expect: Expect::Token { access_token: MXO_JWT, lifetime: 299, jti: Some(MXO_JTI) },
         },
         ResponseCase {
@@ -315,7 +248,7 @@ fn response_cases() -> Vec<ResponseCase> {
             source: "seeds/000 byte for byte: no comma after access_token, a raw line break inside the token string",
             status: 200,
             content_type: Some("application/json"),
-            body: mxo_body!(mxo_jwt!("   ", " ", " ", " ", " ", " ", "  \n    "), ""),
+            body: SEED_RESPONSE_VERBATIM,
             expect: Expect::NotJson,
         },
         ResponseCase {
@@ -323,7 +256,7 @@ fn response_cases() -> Vec<ResponseCase> {
             source: "seeds/000. Liberty taken: comma added, the line break read as a space, the spaces in the JWT kept",
             status: 200,
             content_type: Some("application/json"),
-            body: mxo_body!(mxo_jwt!(" ", " ", " ", " ", " ", " ", " "), ","),
+            body: SEED_RESPONSE_SPACES_KEPT,
             expect: Expect::Protocol(ProtocolErrorKind::AccessTokenCharacters),
         },
         ResponseCase {
@@ -377,43 +310,17 @@ fn response_cases() -> Vec<ResponseCase> {
 fn check(expect: &Expect, status: u16, outcome: Result<Token, TokenError>, sent_at: Instant) -> Result<(), String> {
     match (expect, outcome) {
         (Expect::Token { access_token, lifetime, jti }, Ok(token)) => {
-            let mut bad = Vec::new();
-            if token.access_token().secret() != *access_token {
-                bad.push("access_token".to_owned());
-            }
-            if token.token_type().as_str() != "Bearer" {
-                bad.push(format!("token_type {}", token.token_type()));
-            }
-            let lifetime = Duration::from_secs(*lifetime);
-            if token.lifetime() != Some(lifetime) || token.expires_at() != Some(sent_at + lifetime) {
-                bad.push(format!("lifetime {:?}, expires_at is not sent_at + lifetime", token.lifetime()));
-            }
+            let mut bad = token_mismatches(&token, access_token, *lifetime, sent_at);
             if token.extras().jti() != *jti {
                 bad.push(format!("jti {:?}", token.extras().jti()));
             }
             if token.refresh_token().is_some() {
                 bad.push("a refresh token from a client_credentials answer".to_owned());
             }
-            if bad.is_empty() { Ok(()) } else { Err(bad.join("; ")) }
+            verdict(bad)
         }
         (Expect::Server { code, source, description, retryable }, Err(TokenError::Server(error))) => {
-            let mut bad = Vec::new();
-            if error.status.as_u16() != status {
-                bad.push(format!("status {}", error.status));
-            }
-            if error.code != *code {
-                bad.push(format!("code {:?}", error.code));
-            }
-            if error.source != *source {
-                bad.push(format!("source {:?}", error.source));
-            }
-            if error.description.as_deref() != *description {
-                bad.push(format!("description {:?}", error.description));
-            }
-            if error.is_retryable() != *retryable {
-                bad.push(format!("is_retryable {}", error.is_retryable()));
-            }
-            if bad.is_empty() { Ok(()) } else { Err(bad.join("; ")) }
+            verdict(server_mismatches(&error, status, code.as_ref(), *source, *description, *retryable))
         }
         (Expect::Protocol(kind), Err(TokenError::Protocol(error))) if error.kind == *kind => Ok(()),
         (Expect::NotJson, Err(TokenError::Protocol(error)))
@@ -426,39 +333,23 @@ fn check(expect: &Expect, status: u16, outcome: Result<Token, TokenError>, sent_
     }
 }
 
-fn answer(case: &ResponseCase) -> Response<Vec<u8>> {
-    let mut builder = Response::builder().status(case.status);
-    if let Some(content_type) = case.content_type {
-        builder = builder.header("content-type", content_type);
-    }
-    builder.body(case.body.as_bytes().to_vec()).expect("fixture headers are valid")
-}
-
 #[test]
 fn documented_answers_read_through_the_mxo_profile_quirks() {
     let profile = mxo::profile("eu2", MXO_ID, MXO_SECRET).expect("the documented credentials are valid");
     let config = profile.token_config().expect("mxo exchanges tokens");
     let sent_at = Instant::now();
-    let mut failures = Vec::new();
-    let mut names = BTreeSet::new();
+    let mut failures = Failures::default();
     for case in response_cases() {
-        if !names.insert(case.name) {
-            failures.push(format!("{}: duplicate case name", case.name));
-        }
-        let answer = answer(&case);
+        failures.name(case.name);
+        let content_type = case.content_type.map(|content_type| ("content-type", content_type));
+        let answer = answer(case.status, content_type.as_slice(), case.body);
         // The endpoint's own reader and the pending exchange must agree: both use the profile's quirks.
-        let (_request, pending) = config.build_request();
-        let outcomes = [
-            ("parse_response", config.endpoint().parse_response(&answer, sent_at)),
-            ("finish", pending.finish(&answer, sent_at)),
-        ];
-        for (path, outcome) in outcomes {
-            if let Err(e) = check(&case.expect, case.status, outcome, sent_at) {
-                failures.push(format!("{} [{path}] ({}): {e}", case.name, case.source));
-            }
+        for (path, outcome) in read_both_ways(config, &answer, sent_at) {
+            let label = format!("{} [{path}]", case.name);
+            failures.record(&label, case.source, check(&case.expect, case.status, outcome, sent_at));
         }
     }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    failures.assert_none();
 }
 
 // ----- secrets -----
@@ -468,9 +359,8 @@ fn mxo_profile_and_its_request_never_print_the_secret_or_the_basic_credential() 
     let profile = mxo::profile("eu2", MXO_ID, MXO_SECRET).expect("the documented credentials are valid");
     let encoded = MXO_BASIC.trim_start_matches("Basic ");
     let printed = format!("{profile:?} {:?}", profile.access());
-    assert!(!printed.contains(MXO_SECRET), "Debug prints the client secret: {printed}");
-    assert!(!printed.contains(encoded), "Debug prints the Basic credential: {printed}");
+    assert_hides("Debug", &printed, &[MXO_SECRET, encoded]);
     let (request, pending) = profile.token_config().expect("mxo exchanges tokens").build_request();
     let printed = format!("{request:?} {pending:?}");
-    assert!(!printed.contains(encoded), "the request's Debug prints the Basic credential: {printed}");
+    assert_hides("the request's Debug", &printed, &[encoded]);
 }

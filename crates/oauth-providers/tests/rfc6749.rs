@@ -1,16 +1,20 @@
 //! Generic RFC 6749 profile fixtures: the exact requests `rfc6749::client_credentials` and `rfc6749::Builder` produce
 //! under each client-authentication method, and how the strict and lenient presets read the same answers.
 
-use std::collections::BTreeSet;
+mod support;
+
 use std::time::{Duration, Instant};
 
-use oauth_core::http::{Method, Request, Response};
+use oauth_core::http::Response;
 use oauth_core::{
     AuthMethod, BasicEncoding, ErrorCode, ErrorSource, ExpiresInProblem, Grant, JsonKind, ProtocolErrorKind, Quirks,
     Scope, Token, TokenError,
 };
 use oauth_providers::rfc6749::{self, Builder};
 use oauth_providers::{Profile, ProfileError};
+use support::{
+    ExpectedRequest, Failures, answer, assert_hides, check_each, read_both_ways, request_mismatches, verdict,
+};
 
 /// RFC 6749's example client (§4.4.2, §4.3.2, §6) and the Basic header it documents.
 const RFC_ID: &str = "s6BhdRkqt3";
@@ -175,66 +179,22 @@ fn request_cases() -> Vec<RequestCase> {
     ]
 }
 
-/// Every header as (name, value, sensitive), sorted.
-fn headers_of(request: &Request<Vec<u8>>) -> Vec<(String, String, bool)> {
-    let mut headers: Vec<(String, String, bool)> = request
-        .headers()
-        .iter()
-        .map(|(name, value)| {
-            (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned(), value.is_sensitive())
-        })
-        .collect();
-    headers.sort();
-    headers
-}
-
 fn check_request(case: &RequestCase) -> Result<(), String> {
     let profile = (case.profile)().map_err(|e| format!("refused: {e}"))?;
     let (request, _pending) = profile.token_config().ok_or("no token config")?.build_request();
-    let mut bad = Vec::new();
-    if profile.vendor() != "rfc6749" {
-        bad.push(format!("vendor {}", profile.vendor()));
-    }
-    if profile.api_base() != case.api_base {
-        bad.push(format!("api_base {}", profile.api_base()));
-    }
-    if request.method() != Method::POST {
-        bad.push(format!("method {}", request.method()));
-    }
-    if request.uri() != case.uri {
-        bad.push(format!("uri {}", request.uri()));
-    }
-    let mut expected = vec![
-        ("accept".to_owned(), "application/json".to_owned(), false),
-        ("content-type".to_owned(), "application/x-www-form-urlencoded".to_owned(), false),
-    ];
-    if let Some(basic) = case.authorization {
-        expected.push(("authorization".to_owned(), basic.to_owned(), true));
-    }
-    expected.sort();
-    let headers = headers_of(&request);
-    if headers != expected {
-        bad.push(format!("headers {headers:?}"));
-    }
-    if request.body() != case.body.as_bytes() {
-        bad.push(format!("body {}", String::from_utf8_lossy(request.body())));
-    }
-    if bad.is_empty() { Ok(()) } else { Err(bad.join("; ")) }
+    let want = ExpectedRequest {
+        vendor: "rfc6749",
+        api_base: case.api_base,
+        uri: case.uri,
+        authorization: case.authorization,
+        body: case.body.as_bytes(),
+    };
+    verdict(request_mismatches(&profile, &request, &want))
 }
 
 #[test]
 fn every_generic_profile_gives_its_exact_request() {
-    let mut failures = Vec::new();
-    let mut names = BTreeSet::new();
-    for case in request_cases() {
-        if !names.insert(case.name) {
-            failures.push(format!("{}: duplicate case name", case.name));
-        }
-        if let Err(e) = check_request(&case) {
-            failures.push(format!("{} ({}): {e}", case.name, case.source));
-        }
-    }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    check_each(request_cases(), |case| (case.name, case.source), check_request);
 }
 
 // ----- the presets -----
@@ -430,7 +390,7 @@ fn check(expect: &Expect, status: u16, outcome: Result<Token, TokenError>, sent_
             if token.scope().map(|s| s.as_str()) != *scope {
                 bad.push(format!("scope {:?}", token.scope()));
             }
-            if bad.is_empty() { Ok(()) } else { Err(bad.join("; ")) }
+            verdict(bad)
         }
         (Expect::Server { code, source }, Err(TokenError::Server(error)))
             if error.status.as_u16() == status && error.code == *code && error.source == *source =>
@@ -448,38 +408,25 @@ fn strict_and_lenient_presets_read_each_answer_as_expected() {
     let lenient = rfc_client().build().expect("valid fixture profile");
     let strict = rfc_client().quirks(Quirks::strict()).build().expect("valid fixture profile");
     let sent_at = Instant::now();
-    let mut failures = Vec::new();
+    let mut failures = Failures::default();
     let presets = [("strict", &strict, Quirks::strict()), ("lenient", &lenient, Quirks::lenient())];
     for (preset, profile, quirks) in &presets {
         if profile.token_config().expect("tokens").endpoint().quirks() != quirks {
             failures.push(format!("the {preset} profile does not read with Quirks::{preset}()"));
         }
     }
-    let mut names = BTreeSet::new();
     for case in preset_cases() {
-        if !names.insert(case.name) {
-            failures.push(format!("{}: duplicate case name", case.name));
-        }
-        let answer = Response::builder()
-            .status(case.status)
-            .header("content-type", case.content_type)
-            .body(case.body.as_bytes().to_vec())
-            .expect("fixture headers are valid");
+        failures.name(case.name);
+        let answer = answer(case.status, &[("content-type", case.content_type)], case.body);
         for ((preset, profile, _), expect) in presets.iter().zip([&case.strict, &case.lenient]) {
             let config = profile.token_config().expect("tokens");
-            let (_request, pending) = config.build_request();
-            let outcomes = [
-                ("parse_response", config.endpoint().parse_response(&answer, sent_at)),
-                ("finish", pending.finish(&answer, sent_at)),
-            ];
-            for (path, outcome) in outcomes {
-                if let Err(e) = check(expect, case.status, outcome, sent_at) {
-                    failures.push(format!("{} [{preset}, {path}] ({}): {e}", case.name, case.source));
-                }
+            for (path, outcome) in read_both_ways(config, &answer, sent_at) {
+                let label = format!("{} [{preset}, {path}]", case.name);
+                failures.record(&label, case.source, check(expect, case.status, outcome, sent_at));
             }
         }
     }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    failures.assert_none();
 }
 
 #[test]
@@ -514,9 +461,7 @@ fn generic_profiles_and_builders_never_print_the_secret_or_password() {
     let builder = rfc_client().grant(Grant::password("johndoe", "A3ddj3w-pa55"));
     let profile = builder.clone().build().expect("valid fixture profile");
     let printed = format!("{builder:?} {profile:?} {:?}", profile.access());
-    for secret in [RFC_SECRET, "A3ddj3w-pa55", "czZCaGRSa3F0MzpnWDFmQmF0M2JW"] {
-        assert!(!printed.contains(secret), "Debug prints {secret}: {printed}");
-    }
+    assert_hides("Debug", &printed, &[RFC_SECRET, "A3ddj3w-pa55", "czZCaGRSa3F0MzpnWDFmQmF0M2JW"]);
 }
 
 #[test]

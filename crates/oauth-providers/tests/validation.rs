@@ -1,13 +1,14 @@
 //! Construction-time validation of every profile, with the typed error each bad input gets, and the API URL helpers
 //! (`Profile::api_url`, `mxo::interaction_url`, `mxo::datastores_url`, `cloudcx::user_page_url`).
 
-use std::collections::BTreeSet;
+mod support;
 
 use oauth_core::MisuseError;
 use oauth_providers::bright_pattern::{self, TenantProfile};
 use oauth_providers::cloudcx::{self, PasswordProfile};
 use oauth_providers::rfc6749::{self, Builder};
 use oauth_providers::{Profile, ProfileError, mxo};
+use support::{Failures, check_each};
 
 /// Passwords planted in inputs; no error may print one.
 const PLANTED: &[&str] = &["pa55w0rd", "hunter2", "s3cr/t", "p?w0rd", "k3y#pa55"];
@@ -432,17 +433,7 @@ fn check(case: &Case) -> Result<(), String> {
 
 #[test]
 fn every_bad_input_is_refused_at_construction_with_its_typed_error() {
-    let mut failures = Vec::new();
-    let mut names = BTreeSet::new();
-    for case in cases() {
-        if !names.insert(case.name) {
-            failures.push(format!("{}: duplicate case name", case.name));
-        }
-        if let Err(e) = check(&case) {
-            failures.push(format!("{} ({}): {e}", case.name, case.source));
-        }
-    }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    check_each(cases(), |case| (case.name, case.source), check);
 }
 
 // ----- API URLs -----
@@ -620,17 +611,14 @@ fn url_cases() -> Vec<UrlCase> {
 
 #[test]
 fn api_url_helpers_join_escape_and_refuse_as_documented() {
-    let mut failures = Vec::new();
-    let mut names = BTreeSet::new();
+    let mut failures = Failures::default();
     for case in url_cases() {
-        if !names.insert(case.name) {
-            failures.push(format!("{}: duplicate case name", case.name));
-        }
+        failures.name(case.name);
         match ((case.url)(), case.want) {
             (Ok(url), Ok(want)) if url == want => {}
             (Err(ProfileError::InvalidApiPath { path }), Err(want)) if &*path == want => {}
             (outcome, _) => failures.push(format!("{} ({}): {outcome:?}", case.name, case.source)),
         }
     }
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.join("\n"));
+    failures.assert_none();
 }
