@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use crate::{cargo, run_step, tidy, workspace_root};
+use crate::{cargo, interop, run_step, tidy, workspace_root};
 
 pub(crate) fn run() -> Result<(), String> {
     let started = Instant::now();
@@ -12,6 +12,8 @@ pub(crate) fn run() -> Result<(), String> {
     run_step("clippy", cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
     run_step("test", cargo().args(["test", "--workspace", "--locked"]))?;
     run_step("doc", cargo().args(["doc", "--workspace", "--no-deps", "--locked"]).env("RUSTDOCFLAGS", "-D warnings"))?;
+    eprintln!("\n==> interop");
+    interop::run()?;
     eprintln!("\nci: all checks passed in {:.0?}", started.elapsed());
     Ok(())
 }

@@ -1,9 +1,10 @@
-//! Developer tasks for the workspace: `cargo xtask ci | tidy | bench`.
+//! Developer tasks for the workspace: `cargo xtask ci | tidy | bench | interop`.
 //!
 //! `ci` is what CI runs (`.ci/run`) and what the README gives as the test command.
 
 mod bench;
 mod ci;
+mod interop;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -12,9 +13,12 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  ci      fmt --check, clippy -D warnings, tests (unit, integration, doc), docs -D warnings, tidy
+  ci      fmt --check, tidy, clippy -D warnings, tests (unit, integration, doc), docs -D warnings,
+          interop
   tidy    the repository's structural rules (dependency layering, sans-IO core, file headers)
-  bench   the benchmarks, with ratios against their baselines (extra args go to criterion)";
+  bench   the benchmarks, with ratios against their baselines (extra args go to criterion)
+  interop the adapters against real authorization servers (oidc-provider, Authlib), installed
+          into target/interop from npm and PyPI and run on 127.0.0.1";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,6 +26,7 @@ fn main() -> ExitCode {
         Some("ci") => ci::run(),
         Some("tidy") => tidy::run(&workspace_root()).map(|()| eprintln!("tidy: ok")),
         Some("bench") => bench::run(&args[1..]),
+        Some("interop") => interop::run(),
         Some("help" | "--help" | "-h") | None => {
             eprintln!("{USAGE}");
             Ok(())

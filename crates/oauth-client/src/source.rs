@@ -450,7 +450,8 @@ impl TokenSource {
                 }
                 Err(error) => error,
             };
-            if replay_safe && refuses_client(&error) && tried.len() + 1 < ex.auths.len() {
+            let in_pass = first_refusal.is_some();
+            if replay_safe && refuses_client(&error, in_pass) && tried.len() + 1 < ex.auths.len() {
                 tried.push(auth.method());
                 tracing::info!(target: "oauth_client", endpoint = %ex.host, auth = ?auth.method(),
                     "client authentication refused; trying the next method");
@@ -458,7 +459,7 @@ impl TokenSource {
                 auth_index = (auth_index + 1) % ex.auths.len();
                 continue;
             }
-            if refuses_client(&error) {
+            if refuses_client(&error, in_pass) {
                 if let Some(first) = first_refusal.take() {
                     tried.push(auth.method());
                     return Err(with_tried(first, tried));
@@ -556,9 +557,14 @@ fn with_tried(error: ClientError, tried: Vec<oauth_core::AuthMethod>) -> ClientE
 }
 
 /// Whether the server refused the client's authentication: `invalid_client`, or a bare
-/// 400/401/403 with nothing in the body.
-fn refuses_client(error: &ClientError) -> bool {
+/// 400/401/403 with nothing in the body. Inside a fallback pass (the first method was refused),
+/// a 400 `invalid_request` counts too: servers answer it to credentials they cannot decode
+/// (oidc-provider to raw Basic with `%` in the secret), which is this method being refused.
+fn refuses_client(error: &ClientError, in_pass: bool) -> bool {
     let Some(TokenError::Server(server)) = error.token_error() else { return false };
+    if in_pass && server.status.as_u16() == 400 && server.code == Some(ErrorCode::InvalidRequest) {
+        return true;
+    }
     server.code == Some(ErrorCode::InvalidClient)
         || (server.code.is_none()
             && server.source == ErrorSource::StatusOnly

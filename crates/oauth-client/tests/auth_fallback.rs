@@ -205,3 +205,41 @@ async fn a_retried_server_error_in_the_middle_of_a_pass_keeps_the_first_methods_
     assert_eq!(tried_auth, &[PERCENT_METHOD, RAW_METHOD, AuthMethod::Post]);
     assert_eq!(server.description.as_deref(), Some("percent refused"), "the first method's error");
 }
+
+#[tokio::test(start_paused = true)]
+async fn inside_a_pass_a_400_invalid_request_counts_as_that_method_refused() {
+    // oidc-provider answers raw Basic it cannot decode (a `%` in the secret) with 400
+    // invalid_request "not properly encoded": the pass goes on to client_secret_post.
+    let transport = Scripted::new([
+        oauth_error(401, "invalid_client"),
+        oauth_error(400, "invalid_request"),
+        token("t1", 3600, None),
+    ]);
+    let source = TokenSource::new(auto_config(), transport.clone(), Virtual::new()).unwrap();
+    assert_eq!(source.token().await.unwrap().secret(), "t1");
+    assert_eq!(authorizations(&transport), expect(&[PERCENT, RAW, POST]));
+    assert_eq!(transport.bodies()[2], POST_BODY);
+
+    // Outside a pass, invalid_request is the request's fault, not the client's: no fallback.
+    let transport = Scripted::new([oauth_error(400, "invalid_request"), token("t1", 3600, None)]);
+    let source = TokenSource::builder(auto_config(), transport.clone(), Virtual::new())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    assert_eq!(source.token().await.unwrap_err().code(), Some(&ErrorCode::InvalidRequest));
+    assert_eq!(authorizations(&transport), expect(&[PERCENT]));
+
+    // Every method refused this way: the first method's error, all three tried.
+    let transport = Scripted::new([
+        oauth_error(401, "invalid_client"),
+        oauth_error(400, "invalid_request"),
+        oauth_error(401, "invalid_client"),
+    ]);
+    let source = TokenSource::new(auto_config(), transport.clone(), Virtual::new()).unwrap();
+    let error = source.token().await.unwrap_err();
+    assert_eq!(error.code(), Some(&ErrorCode::InvalidClient));
+    assert!(
+        matches!(&error, ClientError::Token { tried_auth, .. } if tried_auth == &[PERCENT_METHOD, RAW_METHOD, AuthMethod::Post]),
+        "{error:?}"
+    );
+}

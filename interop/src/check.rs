@@ -1,0 +1,103 @@
+//! The assertions scenarios make: which token requests a server saw, and what a refusal carries.
+
+use oauth_client::ClientError;
+use oauth_core::{AccessToken, AuthMethod, ErrorCode, TokenError};
+
+use crate::admin::{Seen, describe};
+
+/// What a scenario found: a one-line detail, or what went wrong.
+pub(crate) type Outcome = Result<String, String>;
+
+/// Fails with `what()` unless `condition` holds.
+pub(crate) fn ensure(condition: bool, what: impl FnOnce() -> String) -> Result<(), String> {
+    if condition { Ok(()) } else { Err(what()) }
+}
+
+/// Checks the token requests a server saw, each as `(grant_type, method, status)`.
+pub(crate) fn seen(seen: &[Seen], expected: &[(&str, &str, u16)]) -> Result<(), String> {
+    let matches = seen.len() == expected.len()
+        && seen
+            .iter()
+            .zip(expected)
+            .all(|(s, (grant, method, status))| s.grant_type == *grant && s.method == *method && s.status == *status);
+    let wanted: Vec<String> = expected.iter().map(|(g, m, s)| format!("{g} {m} → {s}")).collect();
+    ensure(matches, || format!("the server saw {}, expected [{}]", describe(seen), wanted.join(", ")))
+}
+
+/// A token, or the error as text.
+pub(crate) fn token(result: Result<AccessToken, ClientError>) -> Result<AccessToken, String> {
+    result.map_err(|e| format!("no token: {e}"))
+}
+
+/// What the `WWW-Authenticate` of a refusal must hold.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ChallengeRule {
+    /// No challenge at all.
+    Absent,
+    /// A `Basic` challenge whose `error` is the refusal's code.
+    Basic,
+}
+
+/// What a refused token request must look like.
+#[derive(Debug, Clone)]
+pub(crate) struct Refusal {
+    pub(crate) status: u16,
+    pub(crate) code: ErrorCode,
+    pub(crate) challenge: ChallengeRule,
+    /// Text the `error_description` must contain.
+    pub(crate) description: Option<&'static str>,
+    /// The client-authentication methods the token source reports having tried (empty: one).
+    pub(crate) tried: &'static [AuthMethod],
+}
+
+impl Refusal {
+    pub(crate) fn new(
+        status: u16,
+        code: ErrorCode,
+        challenge: ChallengeRule,
+        description: Option<&'static str>,
+        tried: &'static [AuthMethod],
+    ) -> Self {
+        Self { status, code, challenge, description, tried }
+    }
+}
+
+/// Checks that `result` is the server's OAuth error described by `expected`, not retryable.
+pub(crate) fn refusal(result: Result<AccessToken, ClientError>, expected: &Refusal) -> Outcome {
+    let Err(error) = result else { return Err("got a token, expected a refusal".to_owned()) };
+    let Some(TokenError::Server(server)) = error.token_error() else {
+        return Err(format!("expected the server's OAuth error, got: {error}"));
+    };
+    ensure(server.status.as_u16() == expected.status, || {
+        format!("status {}, expected {}", server.status, expected.status)
+    })?;
+    ensure(server.code.as_ref() == Some(&expected.code), || {
+        format!("code {:?}, expected {}", server.code, expected.code)
+    })?;
+    ensure(!error.is_retryable(), || format!("{error} is called retryable"))?;
+    let mut detail = format!("{} {}", server.status.as_u16(), expected.code);
+    if let Some(text) = expected.description {
+        let description = server.description.as_deref().unwrap_or_default();
+        ensure(description.contains(text), || format!("description `{description}` lacks `{text}`"))?;
+        detail.push_str(&format!(" \"{description}\""));
+    }
+    let challenge = match expected.challenge {
+        ChallengeRule::Absent => {
+            ensure(server.challenges.is_empty(), || format!("unexpected challenges {:?}", server.challenges))?;
+            "no challenge".to_owned()
+        }
+        ChallengeRule::Basic => {
+            let basic = server.challenges.iter().find(|c| c.is_scheme("basic"));
+            let basic = basic.ok_or_else(|| format!("no Basic challenge in {:?}", server.challenges))?;
+            ensure(basic.error().as_ref() == Some(&expected.code), || format!("challenge {basic:?} lacks the error"))?;
+            format!("challenge {} error={}", basic.scheme(), expected.code)
+        }
+    };
+    let tried = match &error {
+        ClientError::Token { tried_auth, .. } => tried_auth.as_slice(),
+        _ => &[],
+    };
+    ensure(tried == expected.tried, || format!("tried {tried:?}, expected {:?}", expected.tried))?;
+    let tried = if tried.is_empty() { String::new() } else { format!(", tried {tried:?}") };
+    Ok(format!("{detail}, not retryable, {challenge}{tried}"))
+}

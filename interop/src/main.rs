@@ -1,0 +1,117 @@
+//! The interop client: runs every scenario against real authorization servers, over both
+//! adapters (oauth-reqwest and oauth-hyper), and reports one line per scenario and adapter.
+//!
+//! `cargo xtask interop` installs and starts the servers (`interop/servers/`) and runs this
+//! binary with their base URLs in `OAUTH_INTEROP_OIDC_PROVIDER_URL` and
+//! `OAUTH_INTEROP_AUTHLIB_URL`. Output, on stdout:
+//!
+//! ```text
+//! PASS <scenario> (<adapter>, <server>): <detail>
+//! FAIL <scenario> (<adapter>, <server>): <what went wrong>
+//! interop: <N> passed, <M> failed
+//! ```
+//!
+//! The exit status is non-zero when any scenario failed. Scenarios run one after another: some
+//! read the server's token log or revoke every token, which concurrent scenarios would disturb.
+#![allow(clippy::print_stdout, reason = "the report is this program's output")]
+
+mod adapter;
+mod admin;
+mod authlib;
+mod check;
+mod oidc_provider;
+mod steps;
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use adapter::Adapter;
+use admin::Admin;
+use check::Outcome;
+
+/// The client secret both servers' clients are registered with: every character that the Basic
+/// spellings treat differently (INTEROP.md's table).
+pub(crate) const TRICKY_SECRET: &str = "a b+c/d:e%f&g=h";
+
+/// The longest one scenario may take (the slowest waits about 4 s for tokens to expire).
+const SCENARIO_TIMEOUT: Duration = Duration::from_secs(30);
+
+const OIDC_PROVIDER: (&str, &str) = ("oidc-provider", "OAUTH_INTEROP_OIDC_PROVIDER_URL");
+const AUTHLIB: (&str, &str) = ("authlib", "OAUTH_INTEROP_AUTHLIB_URL");
+
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+}
+
+impl Tally {
+    fn report(&mut self, name: &str, adapter: Adapter, server: &str, outcome: &Outcome, took: Duration) {
+        match outcome {
+            Ok(detail) => {
+                self.passed += 1;
+                println!("PASS {name} ({adapter}, {server}): {detail} [{took:.1?}]");
+            }
+            Err(problem) => {
+                self.failed += 1;
+                println!("FAIL {name} ({adapter}, {server}): {problem} [{took:.1?}]");
+            }
+        }
+    }
+}
+
+/// A scenario of one server's module.
+trait Scenario: Copy {
+    fn name(self) -> &'static str;
+    async fn run(self, server: &Admin, adapter: Adapter) -> Outcome;
+}
+
+impl Scenario for oidc_provider::Scenario {
+    fn name(self) -> &'static str {
+        self.name()
+    }
+
+    async fn run(self, server: &Admin, adapter: Adapter) -> Outcome {
+        self.run(server, adapter).await
+    }
+}
+
+impl Scenario for authlib::Scenario {
+    fn name(self) -> &'static str {
+        self.name()
+    }
+
+    async fn run(self, server: &Admin, adapter: Adapter) -> Outcome {
+        self.run(server, adapter).await
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let mut tally = Tally::default();
+    run_all(&mut tally, OIDC_PROVIDER, &oidc_provider::Scenario::ALL).await;
+    run_all(&mut tally, AUTHLIB, &authlib::Scenario::ALL).await;
+    println!("interop: {} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// Runs each of `scenarios` over each adapter against the server whose base URL is in
+/// `variable`, one at a time, each within [`SCENARIO_TIMEOUT`]. Without the URL, each fails.
+async fn run_all<S: Scenario>(tally: &mut Tally, (server_name, variable): (&str, &str), scenarios: &[S]) {
+    let server = match std::env::var(variable) {
+        Ok(url) if !url.is_empty() => Ok(Admin::new(&url)),
+        _ => Err(format!("{variable} is not set: run the suite with `cargo xtask interop`")),
+    };
+    for &scenario in scenarios {
+        for adapter in Adapter::ALL {
+            let started = Instant::now();
+            let outcome = match &server {
+                Ok(admin) => tokio::time::timeout(SCENARIO_TIMEOUT, scenario.run(admin, adapter))
+                    .await
+                    .unwrap_or_else(|_| Err(format!("no result within {SCENARIO_TIMEOUT:?}"))),
+                Err(problem) => Err(problem.clone()),
+            };
+            tally.report(scenario.name(), adapter, server_name, &outcome, started.elapsed());
+        }
+    }
+}
