@@ -680,7 +680,8 @@ impl FetchGuard {
                 }
             }
             Err(error) => {
-                let completion = state.lifecycle.fail(fetch, error.code());
+                let refused = error.token_error().is_some_and(oauth_core::is_refusal);
+                let completion = state.lifecycle.fail(fetch, refused);
                 if !(completion == Completion::RefreshRejected && will_retry) {
                     state.failure = Some((id, error.clone()));
                 }

@@ -72,7 +72,7 @@ pub use http;
 pub use id::{ClientId, Username};
 pub use lifecycle::{
     AHEAD_RETRY_MAX, AHEAD_RETRY_MIN, Completion, DEFAULT_FETCH_TIMEOUT, DEFAULT_REFRESH_SKEW, Fetch, FetchGrant, Poll,
-    TokenLifecycle,
+    TokenLifecycle, is_refusal,
 };
 pub use quirks::{DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LIFETIME, EnvelopeError, ErrorEnvelope, Quirks};
 pub use request::PendingExchange;

@@ -10,7 +10,15 @@
 
 use std::time::{Duration, Instant};
 
-use crate::{ErrorCode, Grant, RefreshToken, Token, TokenError};
+use crate::{Grant, RefreshToken, Token, TokenError};
+
+/// Whether `error` is the server refusing the request in a way that trying again would not
+/// change: a server error that is not retryable. Misuse and malformed answers are not
+/// refusals.
+#[must_use]
+pub fn is_refusal(error: &TokenError) -> bool {
+    matches!(error, TokenError::Server(_)) && !error.is_retryable()
+}
 
 /// How long before expiry a token is refreshed, by default.
 pub const DEFAULT_REFRESH_SKEW: Duration = Duration::from_secs(60);
@@ -107,8 +115,8 @@ pub enum Completion {
     /// ahead of expiry the next one waits (1 s, doubling to 30 s) so a failing server is not
     /// asked again on every poll.
     Failed,
-    /// The refresh token was refused (`invalid_grant`) and dropped: fetch again, and the next
-    /// fetch uses the primary grant.
+    /// The refresh token was refused (`invalid_grant`, or any refusal that retrying would not
+    /// change) and dropped: fetch again, and the next fetch uses the primary grant.
     RefreshRejected,
 }
 
@@ -257,15 +265,21 @@ impl TokenLifecycle {
                 self.ahead_not_before = None;
                 Completion::Stored
             }
-            Err(error) => self.fail(fetch, error.code()),
+            Err(error) => self.fail(fetch, is_refusal(&error)),
         }
     }
 
-    /// Reports a failed fetch by its OAuth error code alone (`None` for a failure with no
-    /// answer, such as a broken connection). As [`TokenLifecycle::complete`] with an error.
-    pub fn fail(&mut self, fetch: Fetch, code: Option<&ErrorCode>) -> Completion {
+    /// Reports a failed fetch. `refused` says the server answered with a refusal that trying
+    /// again would not change (see [`is_refusal`]); `false` is for failures with no answer (a
+    /// broken connection, a timeout) or answers that say "later". A refused refresh drops the
+    /// refresh token, whatever the server called the refusal: `invalid_grant` is the RFC's word,
+    /// but a server that already rotated the token (its answer lost on the way) may say
+    /// `invalid_client` or only a vendor code, and keeping a dead refresh token would wedge the
+    /// client. The primary grant then gets one try, which costs one request if the client
+    /// itself was refused.
+    pub fn fail(&mut self, fetch: Fetch, refused: bool) -> Completion {
         self.release(&fetch);
-        if matches!(fetch.grant, FetchGrant::Refresh(_)) && code == Some(&ErrorCode::InvalidGrant) {
+        if matches!(fetch.grant, FetchGrant::Refresh(_)) && refused {
             // The cached token still serves, but must not offer the refused refresh token.
             self.refresh_token = None;
             if let Some(token) = &mut self.token {

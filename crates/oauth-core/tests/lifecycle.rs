@@ -238,15 +238,29 @@ const SCENARIOS: &[Scenario] = &[
         steps: &[P(0.0, F(G::Primary)), Complete(0, Refused("invalid_grant", 400), Failed), P(0.0, F(G::Primary))],
     },
     Scenario {
-        name: "other refusals of a refresh keep the refresh token",
+        name: "any refusal of a refresh drops the refresh token (a rotated token's lost answer may be refused as invalid_client)",
         skew: 60.0,
         steps: &[
             P(0.0, F(G::Primary)),
             Complete(0, Tok(issued("a1", 0.0, 100.0, Some("r1"))), Stored),
             P(100.0, F(G::Refresh("r1"))),
-            Complete(1, Refused("invalid_client", 401), Failed),
+            Complete(1, Refused("invalid_client", 401), RefreshRejected),
+            Holds(None),
+            P(100.0, F(G::Primary)),
+        ],
+    },
+    Scenario {
+        name: "a refresh answered with 'later' keeps the refresh token",
+        skew: 60.0,
+        steps: &[
+            P(0.0, F(G::Primary)),
+            Complete(0, Tok(issued("a1", 0.0, 100.0, Some("r1"))), Stored),
+            P(100.0, F(G::Refresh("r1"))),
+            Complete(1, Refused("temporarily_unavailable", 503), Failed),
             Holds(Some("r1")),
             P(100.0, F(G::Refresh("r1"))),
+            Complete(2, Refused("server_error", 500), Failed),
+            Holds(Some("r1")),
         ],
     },
     Scenario {
