@@ -65,7 +65,8 @@ pub(crate) fn token_source(
 /// An API client that puts `source`'s tokens on its requests through `adapter`'s middleware.
 pub(crate) enum Api {
     Reqwest(reqwest_middleware::ClientWithMiddleware),
-    Hyper(oauth_hyper::Bearer<Client<HttpConnector, Full<Bytes>>>),
+    // Boxed: hyper-util's client is large (more so with the workspace's features unified).
+    Hyper(Box<oauth_hyper::Bearer<Client<HttpConnector, Full<Bytes>>>>),
 }
 
 impl Api {
@@ -78,7 +79,7 @@ impl Api {
             ),
             Adapter::Hyper => {
                 let client = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
-                Self::Hyper(BearerLayer::new(source).layer(client))
+                Self::Hyper(Box::new(BearerLayer::new(source).layer(client)))
             }
         }
     }
@@ -96,7 +97,7 @@ impl Api {
                 Self::Hyper(service) => {
                     let request =
                         http::Request::get(url).body(Full::default()).map_err(|e| format!("GET {url}: {e}"))?;
-                    let response = service.clone().oneshot(request).await.map_err(|e| format!("GET {url}: {e}"))?;
+                    let response = (**service).clone().oneshot(request).await.map_err(|e| format!("GET {url}: {e}"))?;
                     let status = response.status();
                     let body = response.into_body().collect().await.map_err(|e| format!("GET {url}: body: {e}"))?;
                     Ok((status, body.to_bytes()))

@@ -1,6 +1,8 @@
 //! `cargo xtask bench`: runs the `core` benchmark of `oauth-bench` and judges oauth-core
 //! against its goals — at least 2.5× faster than `oauth2`, at most 2× a bare `serde_json`
-//! parse of the same body, at most 10 allocations per exchange.
+//! parse of the same body, at most 10 allocations per exchange. Then runs the `client` (token
+//! source) and `middleware` (bearer middleware throughput) benchmarks, each of which prints its
+//! own comparison after criterion's output, so one command prints all three reports.
 //!
 //! Timings are criterion's medians (`<criterion dir>/<group>/<bench>/new/estimates.json`);
 //! allocation counts come from `alloc-counts.json`, which the benchmark writes beside them.
@@ -54,13 +56,18 @@ const DROPS_NOTE: &str = "each contestant's measured function drops what its exc
                           request and the token; oauth2: its request, the answer and the token; bare-serde_json: \
                           its struct), so time, allocations and instructions all include the drops";
 
-/// Runs `cargo bench -p oauth-bench --bench core <args>` and prints the verdict.
+/// The benchmarks that print their own report, run after `core` in this order.
+const SELF_REPORTING: [&str; 2] = ["client", "middleware"];
+
+/// Runs `cargo bench -p oauth-bench --bench core <args>` and prints the verdict, then
+/// `--bench client <args>` and `--bench middleware <args>`, which print their own.
 ///
-/// `args` are the arguments after `bench`, passed to `cargo bench` as they are: a filter
+/// `args` are the arguments after `bench`, passed to each `cargo bench` as they are: a filter
 /// (`cargo xtask bench oauth`) or criterion options after `--` (`cargo xtask bench -- --quick`).
-/// Then counts instructions per exchange under callgrind when valgrind is on `PATH` (without
-/// it, says so and judges on time alone). Fails when the benchmark fails or when a goal is
-/// missed: a speed goal is missed when time and instructions both miss it.
+/// After `core`, counts instructions per exchange under callgrind when valgrind is on `PATH`
+/// (without it, says so and judges on time alone). Fails when a benchmark fails to run; a
+/// missed goal is reported, not a failure (a speed goal of `core` is missed when time and
+/// instructions both miss it).
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let root = workspace_root();
     let criterion_dir = criterion_dir(&root)?;
@@ -73,16 +80,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         _ => {}
     }
 
-    let status = cargo()
-        .args(["bench", "-p", "oauth-bench", "--bench", "core"])
-        .args(args)
-        .env("CRITERION_HOME", &criterion_dir)
-        .current_dir(&root)
-        .status()
-        .map_err(|e| format!("could not start cargo bench: {e}"))?;
-    if !status.success() {
-        return Err(format!("cargo bench failed ({status})"));
-    }
+    bench("core", args, &root, &criterion_dir)?;
 
     let report = read_json(&report_path).map_err(|e| format!("no allocation counts: {e}"))?;
     let mut results = Results::read(&criterion_dir, &report, started)?;
@@ -99,7 +97,23 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     if missed > 0 {
         eprintln!("bench: {missed} goal(s) missed (see the table)");
     }
+    for name in SELF_REPORTING {
+        bench(name, args, &root, &criterion_dir)?;
+    }
     Ok(())
+}
+
+/// `cargo bench -p oauth-bench --bench <name> <args>`, writing under `criterion_dir`.
+fn bench(name: &str, args: &[String], root: &Path, criterion_dir: &Path) -> Result<(), String> {
+    eprintln!("\n==> cargo bench -p oauth-bench --bench {name}");
+    let status = cargo()
+        .args(["bench", "-p", "oauth-bench", "--bench", name])
+        .args(args)
+        .env("CRITERION_HOME", criterion_dir)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("could not start cargo bench --bench {name}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("cargo bench --bench {name} failed ({status})")) }
 }
 
 #[expect(clippy::print_stdout, reason = "the verdict is this task's output")]

@@ -12,6 +12,10 @@ pub(crate) fn run() -> Result<(), String> {
     run_step("clippy", cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
     run_step("test", cargo().args(["test", "--workspace", "--locked"]))?;
     run_step("doc", cargo().args(["doc", "--workspace", "--no-deps", "--locked"]).env("RUSTDOCFLAGS", "-D warnings"))?;
+    run_step(
+        "quickstart",
+        cargo().args(["run", "--quiet", "--locked", "-p", "oauth-reqwest", "--example", "quickstart"]),
+    )?;
     eprintln!("\n==> interop");
     interop::run()?;
     eprintln!("\nci: all checks passed in {:.0?}", started.elapsed());

@@ -14,7 +14,7 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   ci      fmt --check, tidy, clippy -D warnings, tests (unit, integration, doc), docs -D warnings,
-          interop
+          the quickstart example, interop
   tidy    the repository's structural rules (dependency layering, sans-IO core, file headers)
   bench   the benchmarks, with ratios against their baselines (extra args go to criterion)
   interop the adapters against real authorization servers (oidc-provider, Authlib), installed
