@@ -71,7 +71,8 @@ scenarios! {
     cloudcx_password_flow_refreshes_with_the_refresh_token => flows::cloudcx_password;
     /// CloudCX API key: the key on every call, never a token request.
     cloudcx_api_key_flow_sends_no_token_request => flows::cloudcx_api_key;
-    /// Bright Pattern: its bare 401 is retried under `RetryOn401::Any`, returned under the default.
+    /// Bright Pattern: its bare 401 is retried by the profile's own rule, returned under a
+    /// challenge-only rule.
     bright_pattern_flow_retries_its_bare_401 => flows::bright_pattern;
     /// RFC 6749: the refused Basic style falls back to the next, which is then kept.
     rfc6749_flow_learns_client_authentication => flows::rfc6749_auth_fallback;

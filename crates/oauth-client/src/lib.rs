@@ -47,8 +47,9 @@ mod runtime;
 mod source;
 mod transport;
 
-pub use bearer::{RetryOn401, set_bearer};
+pub use bearer::set_bearer;
 pub use error::ClientError;
+pub use oauth_core::RetryOn401;
 pub use retry::RetryPolicy;
 pub use runtime::{BoxFuture, Runtime};
 pub use source::{Builder, RefreshErrorHook, TokenFuture, TokenSource};

@@ -237,6 +237,17 @@ impl TokenSource {
         self.with_cached(|c| (c.header.clone(), c.token.access_token().clone()))
     }
 
+    /// Which 401s from the APIs mean this source's token is no longer good, as its profile says
+    /// ([`TokenConfig::retry_on_401`]); [`RetryOn401::Never`] for an API key, which a new fetch
+    /// would not change. The middlewares use it unless told otherwise.
+    #[must_use]
+    pub fn retry_on_401(&self) -> crate::RetryOn401 {
+        match &self.inner.mode {
+            Mode::Static(_) => crate::RetryOn401::Never,
+            Mode::Exchange(ex) => ex.config.retry_on_401(),
+        }
+    }
+
     /// Whether this source serves a fixed credential (an API key) with no token exchange.
     #[must_use]
     pub fn is_static(&self) -> bool {

@@ -60,3 +60,14 @@ async fn an_api_key_no_header_can_carry_is_refused_when_the_source_is_built() {
         assert!(matches!(error.token_error(), Some(oauth_core::TokenError::Misuse(_))), "{bad:?}: {error:?}");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_source_passes_on_its_profiles_401_rule_and_an_api_key_never_retries() {
+    let key = TokenSource::new(oauth_core::ApiKey::new("k3y"), Scripted::new([]), Virtual::new()).unwrap();
+    assert_eq!(key.retry_on_401(), oauth_client::RetryOn401::Never);
+    let bare = oauth_providers::bright_pattern::TenantProfile::new("127.0.0.1:9", "id", "s").build().unwrap();
+    let source = TokenSource::new(bare, Scripted::new([]), Virtual::new()).unwrap();
+    assert_eq!(source.retry_on_401(), oauth_client::RetryOn401::Any);
+    let source = TokenSource::new(support::config(), Scripted::new([]), Virtual::new()).unwrap();
+    assert_eq!(source.retry_on_401(), oauth_client::RetryOn401::InvalidToken);
+}

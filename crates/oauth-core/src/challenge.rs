@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use http::HeaderMap;
+use http::{HeaderMap, StatusCode};
 use http::header::WWW_AUTHENTICATE;
 
 use crate::ErrorCode;
@@ -121,6 +121,45 @@ pub fn is_invalid_token(status: http::StatusCode, headers: &HeaderMap) -> bool {
         && Challenge::from_headers(headers)
             .iter()
             .any(|c| c.is_scheme("bearer") && c.error() == Some(ErrorCode::InvalidToken))
+}
+
+/// When a resource's 401 means "get a new token and try once more". A profile says which its
+/// vendor's APIs need ([`TokenConfig::retry_on_401`](crate::TokenConfig::retry_on_401)); the
+/// middlewares default to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RetryOn401 {
+    /// Only a 401 whose Bearer challenge says `error="invalid_token"` (RFC 6750 §3.1).
+    #[default]
+    InvalidToken,
+    /// Any 401 (for resources that send no challenge, such as status-only APIs).
+    Any,
+    /// Never.
+    Never,
+}
+
+impl RetryOn401 {
+    /// Whether an answer with `status` and `headers` calls for a new token and one retry.
+    ///
+    /// # Examples
+    /// ```
+    /// use http::{HeaderMap, HeaderValue, StatusCode, header::WWW_AUTHENTICATE};
+    /// use oauth_core::RetryOn401;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer error="invalid_token""#));
+    /// assert!(RetryOn401::InvalidToken.applies(StatusCode::UNAUTHORIZED, &headers));
+    /// assert!(!RetryOn401::InvalidToken.applies(StatusCode::UNAUTHORIZED, &HeaderMap::new()));
+    /// assert!(RetryOn401::Any.applies(StatusCode::UNAUTHORIZED, &HeaderMap::new()));
+    /// assert!(!RetryOn401::Any.applies(StatusCode::FORBIDDEN, &headers));
+    /// ```
+    #[must_use]
+    pub fn applies(self, status: StatusCode, headers: &HeaderMap) -> bool {
+        match self {
+            Self::InvalidToken => is_invalid_token(status, headers),
+            Self::Any => status == StatusCode::UNAUTHORIZED,
+            Self::Never => false,
+        }
+    }
 }
 
 struct Parser<'a> {

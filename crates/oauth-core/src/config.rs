@@ -4,7 +4,9 @@ use std::fmt;
 
 use http::HeaderValue;
 
-use crate::{ApiKey, AuthMethod, ClientAuth, MisuseError, PendingExchange, TokenEndpoint, TokenRequest, bearer_header};
+use crate::{
+    ApiKey, AuthMethod, ClientAuth, MisuseError, PendingExchange, RetryOn401, TokenEndpoint, TokenRequest, bearer_header,
+};
 
 /// Everything needed to get tokens from one token endpoint: where, as whom, and for what.
 ///
@@ -26,13 +28,29 @@ pub struct TokenConfig {
     auth: ClientAuth,
     request: TokenRequest,
     auth_fallbacks: Vec<AuthMethod>,
+    retry_on_401: RetryOn401,
 }
 
 impl TokenConfig {
     /// Bundles the three values.
     #[must_use]
     pub fn new(endpoint: TokenEndpoint, auth: ClientAuth, request: TokenRequest) -> Self {
-        Self { endpoint, auth, request, auth_fallbacks: Vec::new() }
+        Self { endpoint, auth, request, auth_fallbacks: Vec::new(), retry_on_401: RetryOn401::InvalidToken }
+    }
+
+    /// Says which 401s from the APIs these tokens are for mean "the token is no longer good":
+    /// the RFC 6750 `invalid_token` challenge (the default), or any 401 for APIs that send no
+    /// challenge. Middlewares built on a token source use it unless told otherwise.
+    #[must_use]
+    pub fn with_retry_on_401(mut self, policy: RetryOn401) -> Self {
+        self.retry_on_401 = policy;
+        self
+    }
+
+    /// Which 401s call for a new token and one retry.
+    #[must_use]
+    pub fn retry_on_401(&self) -> RetryOn401 {
+        self.retry_on_401
     }
 
     /// Other client-authentication methods a token source may try, in order, when the server

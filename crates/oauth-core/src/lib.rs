@@ -60,7 +60,7 @@ mod token_type;
 
 pub use auth::{AuthMethod, BasicEncoding, ClientAuth, basic_credentials};
 pub use bearer::{BearerCredential, bearer_header};
-pub use challenge::{Challenge, is_invalid_token};
+pub use challenge::{Challenge, RetryOn401, is_invalid_token};
 pub use config::{Access, TokenConfig};
 pub use endpoint::{TokenEndpoint, is_loopback};
 pub use error::{

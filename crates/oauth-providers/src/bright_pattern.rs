@@ -38,7 +38,7 @@
 use std::time::Duration;
 
 use http::StatusCode;
-use oauth_core::{AuthMethod, ClientSecret, EnvelopeError, ErrorCode, ErrorEnvelope, Scope};
+use oauth_core::{AuthMethod, ClientSecret, EnvelopeError, ErrorCode, ErrorEnvelope, RetryOn401, Scope};
 
 use crate::host::{Http, Origin};
 use crate::{Profile, ProfileError, rfc6749};
@@ -182,6 +182,8 @@ impl TenantProfile {
             .auth_method(AuthMethod::Post)
             .default_lifetime(DEFAULT_LIFETIME)
             .quirk(|q| q.error_envelope = Some(ENVELOPE))
+            // The APIs answer an expired or malformed token with a bare 401 (no challenge).
+            .retry_on_401(RetryOn401::Any)
             .api_base(origin.url_string(""));
         builder = match (self.tenant, self.scope) {
             (Some(tenant), scope) => {

@@ -38,7 +38,7 @@ use std::fmt;
 use http::{StatusCode, Uri};
 use oauth_core::{
     Access, ApiKey, AuthMethod, BodyExcerpt, ClientSecret, EnvelopeError, ErrorCode, ErrorEnvelope, Grant, Params,
-    Password, SecretParam,
+    Password, RetryOn401, SecretParam,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -189,6 +189,9 @@ impl PasswordProfile {
             .auth_method(if self.send_secret { AuthMethod::Post } else { AuthMethod::None })
             .grant(grant)
             .quirk(|q| q.error_envelope = Some(ENVELOPE))
+            // Undocumented: whether the APIs send a challenge. One retry on any 401 costs at most
+            // one token request, and a dead token is never kept.
+            .retry_on_401(RetryOn401::Any)
             .api_base(origin.url_string(""));
         if origin.is_http() {
             builder = builder.allow_http();

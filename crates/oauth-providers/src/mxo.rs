@@ -32,7 +32,7 @@
 use std::time::Duration;
 
 use http::Uri;
-use oauth_core::{AuthMethod, BasicEncoding, ClientSecret};
+use oauth_core::{AuthMethod, BasicEncoding, ClientSecret, RetryOn401};
 
 use crate::host::{Http, Origin};
 use crate::{Profile, ProfileError, rfc6749};
@@ -76,6 +76,8 @@ pub fn profile(
         .client(client_id, client_secret)
         .auth_method(AuthMethod::Basic(BasicEncoding::Raw))
         .default_lifetime(DEFAULT_LIFETIME)
+        // The Datastores API documents 401 for "Invalid OAuth 2.0 token", with no challenge.
+        .retry_on_401(RetryOn401::Any)
         .api_base(origin.url_string(""))
         .build()
 }

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use oauth_core::{
-    Access, AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, Grant, Params, Quirks, Scope, TokenConfig,
-    TokenEndpoint, TokenRequest,
+    Access, AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, Grant, Params, Quirks, RetryOn401, Scope,
+    TokenConfig, TokenEndpoint, TokenRequest,
 };
 
 use crate::host::{Http, Origin};
@@ -74,6 +74,7 @@ pub struct Builder {
     quirks: Quirks,
     http: Http,
     api_base: Option<String>,
+    retry_on_401: RetryOn401,
 }
 
 impl Builder {
@@ -92,6 +93,7 @@ impl Builder {
             quirks: Quirks::lenient(),
             http: Http::Refuse,
             api_base: None,
+            retry_on_401: RetryOn401::InvalidToken,
         }
     }
 
@@ -168,6 +170,13 @@ impl Builder {
         self
     }
 
+    /// Which of the APIs' 401s mean the token is no longer good (default: the RFC 6750
+    /// `invalid_token` challenge; [`RetryOn401::Any`] for APIs that answer a bare 401).
+    pub fn retry_on_401(mut self, policy: RetryOn401) -> Self {
+        self.retry_on_401 = policy;
+        self
+    }
+
     /// The base of the API URLs (scheme and host, optional port), when not the token URL's.
     pub fn api_base(mut self, base: impl Into<String>) -> Self {
         self.api_base = Some(base.into());
@@ -202,7 +211,7 @@ impl Builder {
             params.push(name, value)?;
         }
         let request = TokenRequest::new(self.grant).with_scope(self.scope).with_params(params)?;
-        let mut config = TokenConfig::new(endpoint, auth, request);
+        let mut config = TokenConfig::new(endpoint, auth, request).with_retry_on_401(self.retry_on_401);
         if !self.method_chosen && config.auth().client_secret().is_some() {
             config = config.with_auth_fallbacks([AuthMethod::Basic(BasicEncoding::Raw), AuthMethod::Post]);
         }

@@ -488,3 +488,42 @@ fn the_generic_profile_may_fall_back_to_other_auth_methods_only_when_none_was_ch
         assert!(config.auth_fallbacks().is_empty(), "{}: the vendor's documented method is fixed", vendor.vendor());
     }
 }
+
+#[test]
+fn each_profile_says_which_401s_mean_a_dead_token() {
+    use oauth_core::RetryOn401;
+    let cases: [(&str, oauth_providers::Profile, RetryOn401); 5] = [
+        // VENDORS.md §1: the Datastores swagger lists 401 for "Invalid OAuth 2.0 token", no challenge.
+        ("mxo", oauth_providers::mxo::profile("eu2", "id", "s").expect("valid"), RetryOn401::Any),
+        // VENDORS.md §3: 401 for an expired or malformed token; the Config API sends status codes only.
+        (
+            "bright pattern",
+            oauth_providers::bright_pattern::profile("t.example.com", "id", "s").expect("valid"),
+            RetryOn401::Any,
+        ),
+        // VENDORS.md §2: undocumented (L); one retry on any 401 is the safe default.
+        (
+            "cloudcx",
+            oauth_providers::cloudcx::password("cx.example.com", "id", "s", "u", "p").expect("valid"),
+            RetryOn401::Any,
+        ),
+        // RFC 6750 §3.1: the invalid_token challenge.
+        (
+            "rfc6749",
+            rfc6749::client_credentials("https://as.example/token", "id", "s").expect("valid"),
+            RetryOn401::InvalidToken,
+        ),
+        (
+            "rfc6749 told otherwise",
+            rfc6749::Builder::new("https://as.example/token")
+                .client("id", "s")
+                .retry_on_401(RetryOn401::Any)
+                .build()
+                .expect("valid"),
+            RetryOn401::Any,
+        ),
+    ];
+    for (name, profile, want) in cases {
+        assert_eq!(profile.token_config().expect("an exchange").retry_on_401(), want, "{name}");
+    }
+}

@@ -42,11 +42,13 @@ pub struct BearerMiddleware {
 }
 
 impl BearerMiddleware {
-    /// Bearer tokens from `source`, retried after a 401 per [`RetryOn401::default`]
-    /// (`invalid_token` challenges only).
+    /// Bearer tokens from `source`, retried after a 401 as its profile says
+    /// ([`TokenSource::retry_on_401`]: `invalid_token` challenges unless the vendor's APIs
+    /// answer a bare 401).
     #[must_use]
     pub fn new(source: TokenSource) -> Self {
-        Self { source, retry_on_401: RetryOn401::default() }
+        let retry_on_401 = source.retry_on_401();
+        Self { source, retry_on_401 }
     }
 
     /// Sets which 401 answers get a new token and one retry.

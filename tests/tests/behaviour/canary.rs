@@ -8,7 +8,6 @@ use std::io;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-use oauth_client::RetryOn401;
 use oauth_providers::cloudcx::PasswordProfile;
 use oauth_testkit::{BrightPattern, CloudCx, Fault, Mxo, Rfc6749};
 use tracing_subscriber::fmt::MakeWriter;
@@ -343,8 +342,8 @@ async fn run(stack: Stack, vendors: &Vendors, printed: &mut Renderings) -> Vec<(
     let wrong = stack.client(wrong.expect("an RFC 6749 profile"), settings);
     printed.no_token("RFC 6749 wrong secret", &wrong.no_token(&rfc.api_call(), "RFC 6749 wrong secret").await);
 
-    // Bright Pattern (whose API's 401 has no challenge: RetryOn401::Any).
-    let bp_client = stack.client(bp.profile(), settings.on_401(RetryOn401::Any));
+    // Bright Pattern (whose API's bare 401 its profile retries by itself).
+    let bp_client = stack.client(bp.profile(), settings);
     bp_client.ok(&bp.api_call(), "Bright Pattern").await;
     bp.expire_tokens();
     bp_client.ok(&bp.api_call(), "Bright Pattern after the server dropped every token").await;

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use http::StatusCode;
-use oauth_client::{ClientError, RetryOn401, RetryPolicy, TransportErrorKind};
+use oauth_client::{ClientError, RetryPolicy, TransportErrorKind};
 use oauth_core::{ProtocolErrorKind, TokenError};
 use oauth_testkit::{BrightPattern, CloudCx, Fault, Mxo, Rfc6749};
 use wiremock::matchers::any;
@@ -46,8 +46,8 @@ pub(crate) async fn rate_limited_honours_retry_after(stack: Stack) {
     let bp = BrightPattern::start().await;
     let call = bp.api_call();
     bp.inject(Fault::RateLimited { retry_after_secs: 1 }, 1);
-    // RetryOn401::Any: Bright Pattern's API sends no challenge with its 401.
-    let client = stack.client(bp.profile(), Settings::default().on_401(RetryOn401::Any));
+    // Bright Pattern's profile retries its API's bare 401 by itself.
+    let client = stack.client(bp.profile(), Settings::default());
     let started = Instant::now();
     client.ok(&call, "a call whose first token request meets a 429").await;
     let waited = started.elapsed();

@@ -27,12 +27,13 @@ async fn token_flow<E: Emulator>(
     stack: Stack,
     vendor: &E,
     access: impl Into<Access>,
-    on_401: RetryOn401,
+    on_401: Option<RetryOn401>,
     first_fetch: usize,
 ) -> Client {
     vendor.lifetime(LIFETIME.as_secs());
     let call = vendor.api_call();
-    let client = stack.client(access, Settings::default().skew(SKEW).on_401(on_401));
+    let settings = Settings::default().skew(SKEW);
+    let client = stack.client(access, Settings { on_401, ..settings });
     let counts = |tokens, api| Counts { tokens, api };
 
     client.ok(&call, "first call").await;
@@ -66,7 +67,7 @@ async fn token_flow<E: Emulator>(
 /// MXO: raw Basic, client_credentials every time (MXO issues no refresh token).
 pub(crate) async fn mxo(stack: Stack) {
     let mxo = Mxo::start().await;
-    token_flow(stack, &mxo, mxo.profile(), RetryOn401::InvalidToken, 1).await;
+    token_flow(stack, &mxo, mxo.profile(), Some(RetryOn401::InvalidToken), 1).await;
 
     let requests = mxo.requests().await;
     let fetches = token_requests(&mxo, &requests);
@@ -82,7 +83,7 @@ pub(crate) async fn mxo(stack: Stack) {
 /// (rotated by the server, so each refresh must present the newest one).
 pub(crate) async fn cloudcx_password(stack: Stack) {
     let cx = CloudCx::start().await;
-    token_flow(stack, &cx, cx.profile(), RetryOn401::InvalidToken, 1).await;
+    token_flow(stack, &cx, cx.profile(), Some(RetryOn401::InvalidToken), 1).await;
 
     let requests = cx.requests().await;
     let fetches = token_requests(&cx, &requests);
@@ -120,16 +121,17 @@ pub(crate) async fn cloudcx_api_key(stack: Stack) {
 pub(crate) async fn bright_pattern(stack: Stack) {
     let bp = BrightPattern::start().await;
     // Bright Pattern's API answers a stale token with `401 {"errorCode":2}` and no
-    // `WWW-Authenticate` challenge, so its profile needs `RetryOn401::Any`.
-    token_flow(stack, &bp, bp.profile(), RetryOn401::Any, 1).await;
+    // `WWW-Authenticate` challenge; its profile says so (`RetryOn401::Any`), and the middleware
+    // follows the profile with no setting from the caller.
+    token_flow(stack, &bp, bp.profile(), None, 1).await;
     let before = bp.counts();
 
-    // With the default policy (an `invalid_token` challenge only) that bare 401 comes back as is.
+    // Told to wait for an `invalid_token` challenge, the middleware returns that bare 401 as is.
     let call = bp.api_call();
-    let client = stack.client(bp.profile(), Settings::default());
-    client.ok(&call, "first call, default policy").await;
+    let client = stack.client(bp.profile(), Settings::default().on_401(RetryOn401::InvalidToken));
+    client.ok(&call, "first call, challenge-only policy").await;
     bp.expire_tokens();
-    assert_eq!(client.answer(&call, "a bare 401 under the default policy").await.status, REFUSED);
+    assert_eq!(client.answer(&call, "a bare 401 under the challenge-only policy").await.status, REFUSED);
     assert_eq!(bp.counts(), Counts { tokens: before.tokens + 1, api: before.api + 2 }, "no retry");
 }
 
@@ -138,7 +140,7 @@ pub(crate) async fn bright_pattern(stack: Stack) {
 /// fallback (raw Basic) works, and every later fetch starts with the learned one.
 pub(crate) async fn rfc6749_auth_fallback(stack: Stack) {
     let server = Rfc6749::raw_only().client("app", "s3 cr3t").start().await;
-    token_flow(stack, &server, server.profile(), RetryOn401::InvalidToken, 2).await;
+    token_flow(stack, &server, server.profile(), None, 2).await;
 
     let requests = server.requests().await;
     let sent: Vec<_> = token_requests(&server, &requests).into_iter().map(|r| basic(r).unwrap_or_default()).collect();

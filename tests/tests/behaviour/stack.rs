@@ -39,7 +39,8 @@ pub(crate) struct Settings {
     pub(crate) skew: Duration,
     /// The transport's timeout for one token request.
     pub(crate) timeout: Duration,
-    pub(crate) on_401: RetryOn401,
+    /// The middleware's 401 rule; `None` keeps its default, which is the profile's.
+    pub(crate) on_401: Option<RetryOn401>,
 }
 
 impl Default for Settings {
@@ -51,7 +52,7 @@ impl Default for Settings {
                 .with_deadline(Duration::from_secs(10)),
             skew: oauth_core::DEFAULT_REFRESH_SKEW,
             timeout: oauth_client::DEFAULT_REQUEST_TIMEOUT,
-            on_401: RetryOn401::default(),
+            on_401: None,
         }
     }
 }
@@ -70,7 +71,7 @@ impl Settings {
     }
 
     pub(crate) fn on_401(self, on_401: RetryOn401) -> Self {
-        Self { on_401, ..self }
+        Self { on_401: Some(on_401), ..self }
     }
 }
 
@@ -126,7 +127,10 @@ impl Stack {
             Self::Reqwest => {
                 let transport = ReqwestTransport::new().expect("reqwest sets up").with_timeout(settings.timeout);
                 let source = build_source(access, transport, settings);
-                let middleware = BearerMiddleware::new(source.clone()).retry_on_401(settings.on_401);
+                let mut middleware = BearerMiddleware::new(source.clone());
+                if let Some(policy) = settings.on_401 {
+                    middleware = middleware.retry_on_401(policy);
+                }
                 let api = reqwest_middleware::ClientBuilder::new(reqwest::Client::new()).with(middleware).build();
                 Client { source, api: Api::Reqwest(api) }
             }
@@ -134,7 +138,11 @@ impl Stack {
                 let transport = HyperTransport::new(HttpConnector::new()).with_timeout(settings.timeout);
                 let source = build_source(access, transport, settings);
                 let client = HyperClient::builder(TokioExecutor::new()).build(HttpConnector::new());
-                let api = BearerLayer::new(source.clone()).retry_on_401(settings.on_401).layer(client);
+                let mut layer = BearerLayer::new(source.clone());
+                if let Some(policy) = settings.on_401 {
+                    layer = layer.retry_on_401(policy);
+                }
+                let api = layer.layer(client);
                 Client { source, api: Api::Hyper(Box::new(api)) }
             }
         }

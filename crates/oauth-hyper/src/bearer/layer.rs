@@ -30,10 +30,12 @@ pub struct BearerLayer {
 }
 
 impl BearerLayer {
-    /// A layer taking tokens from `source`, retrying per [`RetryOn401::default`].
+    /// A layer taking tokens from `source`, retrying after a 401 as its profile says
+    /// ([`TokenSource::retry_on_401`]).
     #[must_use]
     pub fn new(source: TokenSource) -> Self {
-        Self { source, retry: RetryOn401::default() }
+        let retry = source.retry_on_401();
+        Self { source, retry }
     }
 
     /// Sets which 401 answers get a new token and one retry.

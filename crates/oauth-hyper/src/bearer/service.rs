@@ -28,10 +28,12 @@ pub struct Bearer<S> {
 }
 
 impl<S> Bearer<S> {
-    /// Wraps `inner`, taking tokens from `source`, retrying per [`RetryOn401::default`].
+    /// Wraps `inner`, taking tokens from `source`, retrying after a 401 as its profile says
+    /// ([`TokenSource::retry_on_401`]).
     #[must_use]
     pub fn new(inner: S, source: TokenSource) -> Self {
-        Self { inner, source, retry: RetryOn401::default() }
+        let retry = source.retry_on_401();
+        Self { inner, source, retry }
     }
 
     /// Sets which 401 answers get a new token and one retry.
