@@ -6,8 +6,8 @@
 
 use std::fmt;
 
-use http::{HeaderMap, StatusCode};
 use http::header::WWW_AUTHENTICATE;
+use http::{HeaderMap, StatusCode};
 
 use crate::ErrorCode;
 

@@ -5,7 +5,8 @@ use std::fmt;
 use http::HeaderValue;
 
 use crate::{
-    ApiKey, AuthMethod, ClientAuth, MisuseError, PendingExchange, RetryOn401, TokenEndpoint, TokenRequest, bearer_header,
+    ApiKey, AuthMethod, ClientAuth, MisuseError, PendingExchange, RetryOn401, TokenEndpoint, TokenRequest,
+    bearer_header,
 };
 
 /// Everything needed to get tokens from one token endpoint: where, as whom, and for what.
