@@ -238,7 +238,7 @@ impl TokenSource {
     }
 
     /// Which 401s from the APIs mean this source's token is no longer good, as its profile says
-    /// ([`TokenConfig::retry_on_401`]); [`RetryOn401::Never`] for an API key, which a new fetch
+    /// ([`TokenConfig::retry_on_401`]); [`RetryOn401::Never`](crate::RetryOn401::Never) for an API key, which a new fetch
     /// would not change. The middlewares use it unless told otherwise.
     #[must_use]
     pub fn retry_on_401(&self) -> crate::RetryOn401 {
