@@ -249,9 +249,9 @@ impl TokenLifecycle {
     /// Reports a fetch's result. A success is stored (keeping the held refresh token when the
     /// answer has none); an `invalid_grant` on a refresh drops the refresh token.
     pub fn complete(&mut self, fetch: Fetch, result: Result<Token, TokenError>) -> Completion {
-        self.release(&fetch);
         match result {
             Ok(mut token) => {
+                self.release(&fetch);
                 match token.refresh_token.clone() {
                     Some(new) => self.refresh_token = Some(new),
                     None => token.refresh_token.clone_from(&self.refresh_token),

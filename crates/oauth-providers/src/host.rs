@@ -46,10 +46,12 @@ impl Origin {
         if authority.host().is_empty() {
             return Err(invalid("it has no host"));
         }
-        // Nor does it check that a port is a number (`port()` is `None` for `:9oo1`, as for no port at all).
-        let port = authority.as_str()[authority.host().len()..].strip_prefix(':').unwrap_or_default();
-        if !port.is_empty() && port.parse::<u16>().is_err() {
-            return Err(invalid("its port is not a number"));
+        // The authority (host, port) is held to oauth-core's rules for a token URL, so the two
+        // checks cannot drift apart (`http` alone reads `:9oo1` as no port at all).
+        if let Err(oauth_core::MisuseError::InvalidEndpoint { reason, .. }) =
+            oauth_core::TokenEndpoint::new_allowing_http(&format!("{scheme}://{authority}/"))
+        {
+            return Err(invalid(reason));
         }
         if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
             return Err(invalid("it has a path or query; give the host only"));
