@@ -50,6 +50,7 @@ mod error;
 mod grant;
 mod id;
 mod lifecycle;
+mod mask;
 mod quirks;
 mod request;
 mod response;
@@ -64,8 +65,8 @@ pub use challenge::{Challenge, RetryOn401, is_invalid_token};
 pub use config::{Access, TokenConfig};
 pub use endpoint::{TokenEndpoint, is_loopback};
 pub use error::{
-    BODY_EXCERPT_LIMIT, BodyExcerpt, ErrorCode, ErrorSource, ExpiresInProblem, JsonKind, MisuseError, ProtocolError,
-    ProtocolErrorKind, RetryAfter, ServerError, TokenError,
+    ErrorCode, ErrorSource, ExpiresInProblem, JsonKind, MisuseError, ProtocolError, ProtocolErrorKind, RetryAfter,
+    ServerError, TokenError,
 };
 pub use grant::{Grant, ParamValue, Params, RESERVED_EXTENSION_PARAMS, RESERVED_PARAMS, TokenRequest};
 pub use http;
@@ -74,6 +75,7 @@ pub use lifecycle::{
     AHEAD_RETRY_MAX, AHEAD_RETRY_MIN, Completion, DEFAULT_FETCH_TIMEOUT, DEFAULT_REFRESH_SKEW, Fetch, FetchGrant, Poll,
     TokenLifecycle, is_refusal,
 };
+pub use mask::{BODY_EXCERPT_LIMIT, BodyExcerpt};
 pub use quirks::{DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LIFETIME, EnvelopeError, ErrorEnvelope, Quirks};
 pub use request::PendingExchange;
 pub use response::parse_token_response;
