@@ -361,8 +361,8 @@ impl ServerError {
 impl fmt::Display for ServerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.code {
-            Some(code) => write!(f, "token endpoint refused with `{code}` (HTTP {})", self.status)?,
-            None => write!(f, "token endpoint refused with HTTP {}", self.status)?,
+            Some(code) => write!(f, "the server refused with `{code}` (HTTP {})", self.status)?,
+            None => write!(f, "the server refused with HTTP {}", self.status)?,
         }
         if let Some(vendor) = &self.vendor_code {
             write!(f, " [vendor code {vendor}]")?;

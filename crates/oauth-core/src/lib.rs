@@ -47,10 +47,12 @@ mod challenge;
 mod config;
 mod endpoint;
 mod error;
+mod error_body;
 mod grant;
 mod id;
 mod lifecycle;
 mod mask;
+mod media;
 mod quirks;
 mod request;
 mod response;
@@ -68,6 +70,7 @@ pub use error::{
     ErrorCode, ErrorSource, ExpiresInProblem, JsonKind, MisuseError, ProtocolError, ProtocolErrorKind, RetryAfter,
     ServerError, TokenError,
 };
+pub use error_body::parse_error_response;
 pub use grant::{Grant, ParamValue, Params, RESERVED_EXTENSION_PARAMS, RESERVED_PARAMS, TokenRequest};
 pub use http;
 pub use id::{ClientId, Username};

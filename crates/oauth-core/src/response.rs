@@ -1,30 +1,45 @@
 //! Reading a token endpoint's answer (RFC 6749 §5.1 and §5.2) at a caller-given time.
 //!
 //! The body is capped, then read once by a visitor that borrows strings from it, so a success
-//! costs one allocation for the access token and one per optional field present. Error bodies
-//! are read a second time only when a vendor envelope needs the whole JSON value.
+//! costs one allocation for the access token and one per optional field present. A 4xx or 5xx
+//! goes to the error-body reader (`error_body`) that every endpoint shares; a 2xx is read a
+//! second time only when a vendor envelope needs the whole JSON value.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use http::header::{CONTENT_TYPE, RETRY_AFTER};
+use http::header::CONTENT_TYPE;
 use http::{HeaderMap, Response, StatusCode};
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::error::{ErrorSource, ExpiresInProblem, JsonKind, ProtocolErrorKind};
+use crate::error::{ExpiresInProblem, JsonKind, ProtocolErrorKind};
+use crate::error_body::{self, OAuthFields};
+use crate::media::{FORM_MEDIA, is_json_media, looks_like_form, media_type};
 use crate::{
-    AccessToken, BodyExcerpt, Challenge, ErrorCode, Extras, IdToken, ProtocolError, Quirks, RefreshToken, RetryAfter,
-    Scope, ServerError, Token, TokenError, TokenType,
+    AccessToken, BodyExcerpt, Extras, IdToken, ProtocolError, Quirks, RefreshToken, Scope, Token, TokenError, TokenType,
 };
 
-/// Reads a token endpoint's answer.
+/// Reads a token endpoint's answer with the given quirks alone: no endpoint, no request.
 ///
 /// `sent_at` is when the request was sent, on the caller's clock; the token's expiry is
 /// counted from it. Non-2xx answers become [`TokenError::Server`]; a 2xx that is not a usable
 /// token becomes [`TokenError::Protocol`] — or [`TokenError::Server`] when it carries an
 /// `error` member or a vendor error envelope.
+///
+/// # Which reader to use
+/// - [`PendingExchange::finish`](crate::PendingExchange::finish), after sending a request made
+///   by [`TokenEndpoint::build_request`](crate::TokenEndpoint::build_request): the one to use
+///   for an exchange. It also keeps a refresh token the answer did not replace and scrubs the
+///   request's credentials from an error.
+/// - [`TokenEndpoint::parse_response`](crate::TokenEndpoint::parse_response): for code that
+///   sees an answer and holds the endpoint but not the exchange (a transport wrapper that logs
+///   lifetimes, say). The answer is read as here, with the endpoint's quirks.
+/// - This function: for an answer with only a [`Quirks`] at hand — a recorded answer, a
+///   fixture, a profile's quirks checked without any URL. Nothing is kept or scrubbed.
+/// - [`parse_error_response`](crate::parse_error_response): for the error answers of other
+///   endpoints (revocation, introspection), which carry no token.
 ///
 /// # Errors
 /// As described above; never panics, whatever the bytes.
@@ -63,11 +78,7 @@ pub(crate) fn parse(
     let fail = |kind| protocol_error(kind, status, headers, body);
     let too_large = body.len() > quirks.max_body_bytes;
     if status.is_client_error() || status.is_server_error() {
-        if too_large {
-            // The status and headers still say what went wrong; the body is not read.
-            return Err(finish_server_error(ServerError::new(status), status, headers, body));
-        }
-        return Err(server_error(quirks, status, headers, body, None));
+        return Err(error_body::read(quirks, status, headers, body).into());
     }
     if too_large {
         let kind = ProtocolErrorKind::BodyTooLarge { limit: quirks.max_body_bytes, actual: body.len() };
@@ -86,13 +97,20 @@ pub(crate) fn parse(
     // profile reads null as absent.
     match &fields.error {
         None => {}
-        Some(Loose::Str(_)) => return Err(server_error(quirks, status, headers, body, Some(&fields))),
+        Some(Loose::Str(code)) => {
+            let fields = OAuthFields {
+                error: code,
+                description: fields.error_description.as_ref().and_then(Loose::as_str),
+                uri: fields.error_uri.as_ref().and_then(Loose::as_str),
+            };
+            return Err(error_body::from_fields(&fields, status, headers, body).into());
+        }
         Some(Loose::Other(JsonKind::Null)) if quirks.null_as_absent => {}
         Some(other) => return Err(fail(ProtocolErrorKind::FieldType { field: "error", found: other.kind() })),
     }
     if fields.access_token.is_none() {
-        if let Some(envelope) = envelope_error(quirks, status, body) {
-            return Err(finish_server_error(envelope, status, headers, body));
+        if let Some(envelope) = error_body::from_envelope(quirks, status, headers, body) {
+            return Err(envelope.into());
         }
     }
     fields.into_token(quirks, sent_at).map_err(|kind| {
@@ -114,20 +132,6 @@ enum Format {
     Json,
     Form,
 }
-
-/// The media type of `Content-Type`, parameters dropped, as bytes (compared as ASCII only).
-fn media_type(headers: &HeaderMap) -> Option<&[u8]> {
-    let value = headers.get(CONTENT_TYPE)?.as_bytes();
-    let end = value.iter().position(|&b| b == b';').unwrap_or(value.len());
-    Some(value[..end].trim_ascii())
-}
-
-fn is_json_media(media: &[u8]) -> bool {
-    media.eq_ignore_ascii_case(b"application/json")
-        || media.len() > 5 && media[media.len() - 5..].eq_ignore_ascii_case(b"+json")
-}
-
-const FORM_MEDIA: &[u8] = b"application/x-www-form-urlencoded";
 
 fn body_format(quirks: &Quirks, headers: &HeaderMap, body: &[u8]) -> Result<Format, ProtocolErrorKind> {
     let trimmed = body.trim_ascii();
@@ -152,11 +156,6 @@ fn body_format(quirks: &Quirks, headers: &HeaderMap, body: &[u8]) -> Result<Form
         return Ok(Format::Json);
     }
     Err(ProtocolErrorKind::UnexpectedContentType)
-}
-
-/// `name=value(&name=value)*` with nothing that would make it markup or JSON.
-fn looks_like_form(body: &[u8]) -> bool {
-    body.contains(&b'=') && !body.iter().any(|b| matches!(b, b'<' | b'{' | b'"' | b' ' | b'\n'))
 }
 
 fn json_kind_of(first: u8) -> JsonKind {
@@ -215,85 +214,15 @@ fn parse_form(body: &[u8]) -> Result<RawFields<'_>, ProtocolErrorKind> {
     Ok(fields)
 }
 
-fn retry_after(headers: &HeaderMap) -> Option<RetryAfter> {
-    RetryAfter::parse(headers.get(RETRY_AFTER)?)
-}
-
 fn protocol_error(kind: ProtocolErrorKind, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> TokenError {
     ProtocolError {
         kind,
         status,
         content_type: headers.get(CONTENT_TYPE).cloned(),
-        retry_after: retry_after(headers),
+        retry_after: error_body::retry_after(headers),
         body: BodyExcerpt::new(body),
     }
     .into()
-}
-
-fn envelope_error(quirks: &Quirks, status: StatusCode, body: &[u8]) -> Option<ServerError> {
-    let envelope = quirks.error_envelope?;
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let mapped = envelope.map(status, &value)?;
-    let mut error = ServerError::new(status);
-    error.code = mapped.code;
-    error.description = mapped.description;
-    error.vendor_code = mapped.vendor_code;
-    error.retryable = mapped.retryable;
-    error.source = ErrorSource::VendorEnvelope;
-    Some(error)
-}
-
-fn finish_server_error(mut error: ServerError, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> TokenError {
-    error.status = status;
-    error.challenges = Challenge::from_headers(headers);
-    error.retry_after = retry_after(headers);
-    error.body = BodyExcerpt::new(body);
-    if error.code.is_none() {
-        // A status-only answer may still say why in its challenge (RFC 6750 §3).
-        error.code = error.challenges.iter().find_map(Challenge::error);
-        if error.code.is_some() && error.source == ErrorSource::StatusOnly {
-            error.source = ErrorSource::Challenge;
-        }
-    }
-    error.into()
-}
-
-/// Builds the error for a non-2xx answer, or a 2xx that carried `error`.
-fn server_error(
-    quirks: &Quirks,
-    status: StatusCode,
-    headers: &HeaderMap,
-    body: &[u8],
-    parsed: Option<&RawFields<'_>>,
-) -> TokenError {
-    let reparsed;
-    let fields = match parsed {
-        Some(fields) => Some(fields),
-        None => {
-            reparsed = parse_error_body(headers, body);
-            reparsed.as_ref()
-        }
-    };
-    let mut error = ServerError::new(status);
-    if let Some((code, fields)) = fields.and_then(|f| Some((f.error.as_ref()?.as_str()?, f))) {
-        error.code = Some(ErrorCode::from_code(code));
-        error.source = ErrorSource::OAuthBody;
-        error.description = fields.error_description.as_ref().and_then(Loose::as_str).map(Into::into);
-        error.uri = fields.error_uri.as_ref().and_then(Loose::as_str).map(Into::into);
-    } else if let Some(envelope) = envelope_error(quirks, status, body) {
-        error = envelope;
-    }
-    finish_server_error(error, status, headers, body)
-}
-
-/// An error body, read as JSON or as a form, whatever it is labelled; `None` when it is neither.
-fn parse_error_body<'a>(headers: &HeaderMap, body: &'a [u8]) -> Option<RawFields<'a>> {
-    let trimmed = body.trim_ascii();
-    if trimmed.first() == Some(&b'{') {
-        return parse_json(body).ok();
-    }
-    let labelled_form = media_type(headers).is_some_and(|m| m.eq_ignore_ascii_case(FORM_MEDIA));
-    if labelled_form || looks_like_form(trimmed) { parse_form(body).ok() } else { None }
 }
 
 /// A field value before validation: a string (borrowed from the body when it can be), an

@@ -8,9 +8,10 @@ use oauth_core::http::{HeaderValue, Response, StatusCode};
 use oauth_core::{
     AuthMethod, BasicEncoding, BodyExcerpt, Challenge, ClientAuth, ClientId, ClientSecret, EnvelopeError,
     ErrorEnvelope, Grant, Params, Quirks, RESERVED_PARAMS, Scope, SecretParam, TokenEndpoint, TokenError, TokenRequest,
-    parse_token_response,
+    parse_error_response, parse_token_response,
 };
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 
 const METHODS: [AuthMethod; 5] = [
     AuthMethod::Basic(BasicEncoding::Percent),
@@ -217,7 +218,8 @@ proptest! {
         }
         let response = builder.body(body).expect("printable header values");
         let sent_at = Instant::now();
-        match parse_token_response(&quirks, &response, sent_at) {
+        let outcome = parse_token_response(&quirks, &response, sent_at);
+        match &outcome {
             Ok(token) => {
                 prop_assert!(StatusCode::from_u16(status).expect("valid").is_success());
                 let secret = token.access_token().secret();
@@ -228,6 +230,15 @@ proptest! {
                 prop_assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
                 let _ = (error.to_string(), format!("{error:?}"), error.is_retryable(), error.code(), error.retry_after());
             }
+        }
+        // The error reader other endpoints use never panics either, and reads a 4xx or 5xx exactly as the token
+        // reader does.
+        let shared = parse_error_response(&quirks, &response);
+        if status >= 400 {
+            let Err(TokenError::Server(from_token)) = &outcome else {
+                return Err(TestCaseError::fail(format!("a {status} is a server error: {outcome:?}")));
+            };
+            prop_assert_eq!(format!("{shared:?}"), format!("{:?}", Some(from_token)));
         }
     }
 
