@@ -41,16 +41,15 @@
 
 mod bearer;
 mod error;
+pub mod events;
 mod race;
-mod retry;
 mod runtime;
 mod source;
 mod transport;
 
 pub use bearer::set_bearer;
 pub use error::ClientError;
-pub use oauth_core::RetryOn401;
-pub use retry::RetryPolicy;
+pub use oauth_core::{RetryOn401, RetryPolicy};
 pub use runtime::{BoxFuture, Runtime};
 pub use source::{Builder, RefreshErrorHook, TokenFuture, TokenSource};
 pub use transport::{

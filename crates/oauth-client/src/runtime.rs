@@ -25,10 +25,9 @@ pub trait Runtime: Send + Sync + 'static {
     /// A future that completes after `duration`.
     fn sleep(&self, duration: Duration) -> BoxFuture<()>;
 
-    /// Runs `future` to completion in the background: a refresh ahead of expiry (so that no
-    /// caller waits for it), and the timer that marks a cached token as due for refresh (so
-    /// that the fresh path needs no clock). A runtime must run what it is given; if it drops a
-    /// refresh unfinished, the token source notices and the next caller fetches.
+    /// Runs `future` to completion in the background: a refresh ahead of expiry, so that no
+    /// caller waits for it. A runtime should run what it is given; if it drops a refresh
+    /// unfinished, the token source notices and the next caller fetches.
     fn spawn(&self, future: BoxFuture<()>);
 }
 

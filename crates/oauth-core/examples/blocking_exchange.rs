@@ -1,17 +1,22 @@
-//! A whole token exchange over a plain `std::net::TcpStream`: the sans-IO core needs no HTTP
-//! stack of ours. A tiny token server and API run on loopback in this process.
+//! A blocking token client on oauth-core alone, over a plain `TcpStream`: the lifecycle says when
+//! to fetch, `Attempts` which client authentication to present and when to retry — the rules the
+//! async token source runs. The loopback server in this process is busy once and accepts only
+//! `client_secret_post`, so the transcript shows a retry and the fallback.
 //!
 //! Run: `cargo run -p oauth-core --example blocking_exchange`
 
 #![allow(clippy::print_stdout, reason = "an example prints its transcript")]
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::time::{Duration, Instant};
+use std::hash::{BuildHasher, RandomState};
+use std::io::Write;
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::time::{Instant, SystemTime};
 
-use oauth_core::http::{self, Request, Response};
+use oauth_core::http::{Request, Response, header::AUTHORIZATION};
 use oauth_core::{
-    ClientAuth, ClientId, ClientSecret, Grant, Scope, TokenEndpoint, TokenLifecycle, TokenRequest, bearer_header,
+    AttemptStep, Attempts, AuthFallback, AuthMethod, ClientAuth, ClientId, ClientSecret, Decision, Grant,
+    RequestFailure, RetryPolicy, Token, TokenConfig, TokenEndpoint, TokenError, TokenLifecycle, TokenRequest,
+    bearer_header,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,115 +24,111 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let base = format!("http://{}", listener.local_addr()?);
     std::thread::spawn(move || serve(&listener));
 
-    // Made once: the endpoint (checked: http is allowed only because the host is loopback),
-    // the credentials (the Basic header is encoded here, once), and the request.
+    // Checked once: the URL (http only because it is loopback), the credentials, the request.
     let endpoint = TokenEndpoint::new(&format!("{base}/oauth/token"))?;
     let auth = ClientAuth::basic(ClientId::new("demo-client")?, ClientSecret::new("demo secret"));
-    let request = TokenRequest::new(Grant::ClientCredentials).with_scope(Scope::parse("read")?);
-    let mut lifecycle = TokenLifecycle::default();
+    let request = TokenRequest::new(Grant::ClientCredentials);
+    let config = TokenConfig::new(endpoint, auth, request).with_auth_fallbacks([AuthMethod::Post]);
+    let (fallback, mut lifecycle, mut learned) = (AuthFallback::new(&config), TokenLifecycle::default(), 0);
 
     for call in 1..=3 {
-        let now = Instant::now();
-        // The lifecycle says whether the cached token will do; only the first call fetches.
-        let token = match lifecycle.poll(now) {
-            oauth_core::Poll::Ready(token) | oauth_core::Poll::RefreshAhead(token, None) => token.clone(),
-            oauth_core::Poll::Fetch(fetch) | oauth_core::Poll::RefreshAhead(_, Some(fetch)) => {
-                let (http_request, pending) = endpoint.build_request(&auth, &request);
-                let sent_at = Instant::now();
-                let result = pending.finish(&send(&http_request)?, sent_at);
-                println!("call {call}: fetched a token -> {:?}", result.as_ref().map(|t| t.lifetime()));
-                let completion = lifecycle.complete(fetch, result);
-                println!("call {call}: lifecycle {completion:?}");
-                lifecycle.token().ok_or("the token endpoint refused")?.clone()
+        let token = match lifecycle.poll(Instant::now()) {
+            Decision::Ready(token) | Decision::RefreshAhead(token, None) => token.clone(),
+            Decision::Fetch(fetch) | Decision::RefreshAhead(_, Some(fetch)) => {
+                let result = fetch_token(&config, &fallback, &mut learned);
+                if let (_, Some(error)) = lifecycle.complete(fetch, result) {
+                    return Err(format!("no token: {error:?}").into());
+                }
+                lifecycle.token().ok_or("no token stored")?.clone()
             }
-            oauth_core::Poll::Wait => return Err("one thread, so nothing else can be fetching".into()),
+            Decision::Wait => return Err("one thread, so nothing else can be fetching".into()),
         };
         let mut api = Request::get(format!("{base}/api/me")).body(Vec::new())?;
-        api.headers_mut().insert(http::header::AUTHORIZATION, bearer_header(token.access_token())?);
+        api.headers_mut().insert(AUTHORIZATION, bearer_header(token.access_token())?);
         let answer = send(&api)?;
-        println!(
-            "call {call}: GET /api/me -> {} {} (token {:?})",
-            answer.status(),
-            String::from_utf8_lossy(answer.body()),
-            token.access_token()
-        );
+        println!("call {call}: GET /api/me -> {} {}", answer.status(), String::from_utf8_lossy(answer.body()));
     }
     Ok(())
 }
 
+/// One fetch: the loop every driver runs, with the decisions made by oauth-core.
+fn fetch_token(config: &TokenConfig, fallback: &AuthFallback, learned: &mut usize) -> Result<Token, Failure> {
+    let mut attempts =
+        Attempts::new(fallback, *learned, config.request().grant(), RetryPolicy::default(), Instant::now());
+    loop {
+        let auth = attempts.next_auth();
+        let (request, pending) = config.endpoint().build_request(auth, config.request());
+        let sent_at = Instant::now();
+        let failure = match send(&request).map(|response| pending.finish(&response, sent_at)) {
+            Ok(Ok(token)) => {
+                *learned = attempts.succeeded().unwrap_or(*learned);
+                println!("token: {:?} accepted; it lives {:?}", auth.method(), token.lifetime());
+                return Ok(token);
+            }
+            Ok(Err(error)) => Failure(Some(error)),
+            Err(_) => Failure(None),
+        };
+        let entropy = RandomState::new().hash_one(attempts.sent()); // any random u64, for the jitter
+        match attempts.failed(failure, Instant::now(), SystemTime::now(), entropy) {
+            AttemptStep::NextAuth => println!("token: {:?} refused; trying the next method", auth.method()),
+            AttemptStep::RetryAfter(wait) => {
+                println!("token: no token yet; retrying in {wait:?}");
+                std::thread::sleep(wait);
+            }
+            AttemptStep::GiveUp { error, .. } => return Err(error),
+        }
+    }
+}
+
+/// A failed attempt: the server's error, or `None` when there was no answer (worth retrying).
+#[derive(Debug)]
+struct Failure(Option<TokenError>);
+
+impl RequestFailure for Failure {
+    fn token_error(&self) -> Option<&TokenError> {
+        self.0.as_ref()
+    }
+
+    fn is_retryable(&self) -> bool {
+        self.0.as_ref().is_none_or(TokenError::is_retryable)
+    }
+}
+
 /// The smallest HTTP/1.1 client that does the job: one request per connection.
 fn send(request: &Request<Vec<u8>>) -> Result<Response<Vec<u8>>, Box<dyn std::error::Error>> {
-    let uri = request.uri();
-    let mut stream = TcpStream::connect(uri.authority().ok_or("no authority")?.as_str())?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let mut head = format!(
-        "{} {} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n",
-        request.method(),
-        uri.path(),
-        uri.host().unwrap_or_default()
-    );
+    let mut stream = TcpStream::connect(request.uri().authority().ok_or("no authority")?.as_str())?;
+    let (method, path, length) = (request.method(), request.uri().path(), request.body().len());
+    write!(stream, "{method} {path} HTTP/1.1\r\ncontent-length: {length}\r\n")?;
     for (name, value) in request.headers() {
-        head.push_str(&format!("{name}: {}\r\n", value.to_str()?));
+        write!(stream, "{name}: {}\r\n", value.to_str()?)?;
     }
-    head.push_str(&format!("content-length: {}\r\n\r\n", request.body().len()));
-    stream.write_all(head.as_bytes())?;
+    stream.write_all(b"\r\n")?;
     stream.write_all(request.body())?;
-    read_message(&mut BufReader::new(stream), |start, builder| {
-        let code: u16 = start.split(' ').nth(1).ok_or("no status")?.parse()?;
-        Ok(builder.status(code))
-    })
+    stream.shutdown(Shutdown::Write)?;
+    let text = std::io::read_to_string(&mut stream)?;
+    let (head, body) = text.split_once("\r\n\r\n").ok_or("no header end")?;
+    let mut lines = head.lines();
+    let status: u16 = lines.next().and_then(|l| l.split(' ').nth(1)).ok_or("no status")?.parse()?;
+    let headers = lines.filter_map(|l| l.split_once(':'));
+    let response = headers.fold(Response::builder().status(status), |r, (name, value)| r.header(name, value.trim()));
+    Ok(response.body(body.as_bytes().to_vec())?)
 }
 
-type Builder = http::response::Builder;
-
-fn read_message(
-    reader: &mut impl BufRead,
-    start: impl FnOnce(&str, Builder) -> Result<Builder, Box<dyn std::error::Error>>,
-) -> Result<Response<Vec<u8>>, Box<dyn std::error::Error>> {
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let mut builder = start(line.trim_end(), Response::builder())?;
-    let mut length = 0;
-    loop {
-        line.clear();
-        reader.read_line(&mut line)?;
-        let Some((name, value)) = line.trim_end().split_once(':') else { break };
-        if name.eq_ignore_ascii_case("content-length") {
-            length = value.trim().parse()?;
-        }
-        builder = builder.header(name, value.trim());
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
-    Ok(builder.body(body)?)
-}
-
-/// The loopback server: a token endpoint that checks the Basic credentials and an API that
-/// checks the bearer token.
+/// The loopback server: a token endpoint that is busy once and then wants the credentials in
+/// the form body, and an API that checks the bearer token.
 fn serve(listener: &TcpListener) {
-    for stream in listener.incoming().flatten() {
-        let mut reader = BufReader::new(&stream);
-        let Ok(request) = read_message(&mut reader, |start, builder| Ok(builder.header("x-start", start))) else {
-            continue;
-        };
-        let start = request.headers().get("x-start").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-        let auth = request.headers().get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let (status, body) = if start.starts_with("POST /oauth/token") {
-            // base64("demo-client:demo%20secret"): the percent-encoded RFC 6749 §2.3.1 form.
-            if auth == "Basic ZGVtby1jbGllbnQ6ZGVtbyUyMHNlY3JldA==" {
-                (200, r#"{"access_token":"tok-1a2b3c","token_type":"bearer","expires_in":299,"scope":"read"}"#)
-            } else {
-                (401, r#"{"error":"invalid_client"}"#)
+    for (n, mut stream) in listener.incoming().flatten().enumerate() {
+        let request = std::io::read_to_string(&mut stream).unwrap_or_default(); // to the client's shutdown
+        let (status, reply) = match (request.starts_with("POST /oauth/token"), n) {
+            (true, 0) => (503, r#"{"error":"temporarily_unavailable"}"#),
+            (true, _) if request.ends_with("client_secret=demo+secret") => {
+                (200, r#"{"access_token":"tok-1a2b3c","token_type":"bearer","expires_in":299}"#)
             }
-        } else if auth == "Bearer tok-1a2b3c" {
-            (200, r#"{"me":"demo-client"}"#)
-        } else {
-            (401, r#"{"error":"invalid_token"}"#)
+            (true, _) => (401, r#"{"error":"invalid_client"}"#),
+            (false, _) if request.contains("Bearer tok-1a2b3c") => (200, r#"{"me":"demo-client"}"#),
+            (false, _) => (401, r#"{"error":"invalid_token"}"#),
         };
-        let reply = format!(
-            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        let _ = (&stream).write_all(reply.as_bytes());
+        let head = format!("HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}", reply.len());
+        let _ = stream.write_all(format!("{head}\r\n\r\n{reply}").as_bytes());
     }
 }

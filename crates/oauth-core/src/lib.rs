@@ -41,6 +41,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod attempts;
 mod auth;
 mod bearer;
 mod challenge;
@@ -48,6 +49,7 @@ mod config;
 mod endpoint;
 mod error;
 mod error_body;
+mod fallback;
 mod grant;
 mod id;
 mod lifecycle;
@@ -56,11 +58,13 @@ mod media;
 mod quirks;
 mod request;
 mod response;
+mod retry;
 mod scope;
 mod secret;
 mod token;
 mod token_type;
 
+pub use attempts::{AttemptStep, Attempts, RequestFailure};
 pub use auth::{AuthMethod, BasicEncoding, ClientAuth, basic_credentials};
 pub use bearer::{BearerCredential, bearer_header};
 pub use challenge::{Challenge, RetryOn401, is_invalid_token};
@@ -71,17 +75,19 @@ pub use error::{
     ServerError, TokenError,
 };
 pub use error_body::parse_error_response;
+pub use fallback::{AuthFallback, refuses_client};
 pub use grant::{Grant, ParamValue, Params, RESERVED_EXTENSION_PARAMS, RESERVED_PARAMS, TokenRequest};
 pub use http;
 pub use id::{ClientId, Username};
 pub use lifecycle::{
-    AHEAD_RETRY_MAX, AHEAD_RETRY_MIN, Completion, DEFAULT_FETCH_TIMEOUT, DEFAULT_REFRESH_SKEW, Fetch, FetchGrant, Poll,
-    TokenLifecycle, is_refusal,
+    AHEAD_RETRY_MAX, AHEAD_RETRY_MIN, Completion, DEFAULT_FETCH_TIMEOUT, DEFAULT_REFRESH_SKEW, Decision, Fetch,
+    FetchGrant, TokenLifecycle, is_refusal,
 };
 pub use mask::{BODY_EXCERPT_LIMIT, BodyExcerpt};
 pub use quirks::{DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LIFETIME, EnvelopeError, ErrorEnvelope, Quirks};
 pub use request::PendingExchange;
 pub use response::parse_token_response;
+pub use retry::RetryPolicy;
 pub use scope::Scope;
 pub use secret::{AccessToken, ApiKey, ClientSecret, IdToken, Password, RefreshToken, SecretParam};
 pub use token::{Extras, Token};

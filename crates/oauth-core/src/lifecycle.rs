@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::{Grant, RefreshToken, Token, TokenError};
+use crate::{Grant, RefreshToken, RequestFailure, Token, TokenError};
 
 /// Whether `error` is the server refusing the request in a way that trying again would not
 /// change: a server error that is not retryable. Misuse and malformed answers are not
@@ -82,18 +82,12 @@ impl Fetch {
     pub fn id(&self) -> u64 {
         self.id
     }
-
-    /// The `now` of the poll that handed it out.
-    #[must_use]
-    pub fn started(&self) -> Instant {
-        self.started
-    }
 }
 
-/// What to do at `now`.
+/// What to do at `now`: the lifecycle's answer to [`TokenLifecycle::poll`].
 #[derive(Debug)]
 #[must_use]
-pub enum Poll<'a> {
+pub enum Decision<'a> {
     /// The cached token is good: use it.
     Ready(&'a Token),
     /// The cached token is good but close to expiry: use it, and perform `fetch` (if `Some`;
@@ -125,15 +119,16 @@ pub enum Completion {
 /// # Examples
 /// ```
 /// use std::time::{Duration, Instant};
-/// use oauth_core::{AccessToken, Completion, Poll, Token, TokenLifecycle};
+/// use oauth_core::{AccessToken, Completion, Decision, Token, TokenError, TokenLifecycle};
 /// let mut life = TokenLifecycle::new(Duration::from_secs(60));
 /// let t0 = Instant::now();
-/// let Poll::Fetch(fetch) = life.poll(t0) else { unreachable!() };
-/// assert!(matches!(life.poll(t0), Poll::Wait)); // single flight
+/// let Decision::Fetch(fetch) = life.poll(t0) else { unreachable!() };
+/// assert!(matches!(life.poll(t0), Decision::Wait)); // single flight
 /// let token = Token::bearer(AccessToken::new("a")).with_lifetime(t0, Duration::from_secs(299));
-/// assert_eq!(life.complete(fetch, Ok(token)), Completion::Stored);
-/// assert!(matches!(life.poll(t0 + Duration::from_secs(200)), Poll::Ready(_)));
-/// assert!(matches!(life.poll(t0 + Duration::from_secs(250)), Poll::RefreshAhead(_, Some(_))));
+/// let (completion, error) = life.complete::<TokenError>(fetch, Ok(token));
+/// assert_eq!((completion, error.is_none()), (Completion::Stored, true));
+/// assert!(matches!(life.poll(t0 + Duration::from_secs(200)), Decision::Ready(_)));
+/// assert!(matches!(life.poll(t0 + Duration::from_secs(250)), Decision::RefreshAhead(_, Some(_))));
 /// ```
 #[derive(Debug)]
 pub struct TokenLifecycle {
@@ -226,7 +221,7 @@ impl TokenLifecycle {
     }
 
     /// What to do at `now`.
-    pub fn poll(&mut self, now: Instant) -> Poll<'_> {
+    pub fn poll(&mut self, now: Instant) -> Decision<'_> {
         if self.in_flight.is_some_and(|f| now.saturating_duration_since(f.started) >= self.fetch_timeout) {
             self.in_flight = None; // the lease ran out: that ticket is lost
         }
@@ -236,37 +231,45 @@ impl TokenLifecycle {
                 if refresh_at.is_some_and(|at| now >= at) {
                     let may_start = in_flight.is_none() && ahead_not_before.is_none_or(|at| now >= at);
                     let fetch = may_start.then(|| hand_out(next_id, in_flight, refresh_token.as_ref(), true, now));
-                    Poll::RefreshAhead(token, fetch)
+                    Decision::RefreshAhead(token, fetch)
                 } else {
-                    Poll::Ready(token)
+                    Decision::Ready(token)
                 }
             }
-            _ if in_flight.is_some() => Poll::Wait,
-            _ => Poll::Fetch(hand_out(next_id, in_flight, refresh_token.as_ref(), false, now)),
+            _ if in_flight.is_some() => Decision::Wait,
+            _ => Decision::Fetch(hand_out(next_id, in_flight, refresh_token.as_ref(), false, now)),
         }
     }
 
-    /// Reports a fetch's result. A success is stored (keeping the held refresh token when the
-    /// answer has none); an `invalid_grant` on a refresh drops the refresh token.
-    pub fn complete(&mut self, fetch: Fetch, result: Result<Token, TokenError>) -> Completion {
-        match result {
-            Ok(mut token) => {
-                self.release(&fetch);
-                match token.refresh_token.clone() {
-                    Some(new) => self.refresh_token = Some(new),
-                    None => token.refresh_token.clone_from(&self.refresh_token),
-                }
-                self.refresh_at = match (token.expires_at, token.lifetime) {
-                    (Some(at), Some(lifetime)) => at.checked_sub(self.effective_skew(lifetime)),
-                    _ => None,
-                };
-                self.token = Some(token);
-                self.ahead_failures = 0;
-                self.ahead_not_before = None;
-                Completion::Stored
+    /// Reports a fetch's result, and gives the error back for the caller to report. A success
+    /// is stored (keeping the held refresh token when the answer has none); a failure is
+    /// [`fail`](Self::fail) with `refused` read from the error ([`is_refusal`]), so a refused
+    /// refresh drops the refresh token.
+    pub fn complete<E: RequestFailure>(&mut self, fetch: Fetch, result: Result<Token, E>) -> (Completion, Option<E>) {
+        let token = match result {
+            Ok(token) => token,
+            Err(error) => {
+                let refused = error.token_error().is_some_and(is_refusal);
+                return (self.fail(fetch, refused), Some(error));
             }
-            Err(error) => self.fail(fetch, is_refusal(&error)),
+        };
+        (self.store(fetch, token), None)
+    }
+
+    fn store(&mut self, fetch: Fetch, mut token: Token) -> Completion {
+        self.release(&fetch);
+        match token.refresh_token.clone() {
+            Some(new) => self.refresh_token = Some(new),
+            None => token.refresh_token.clone_from(&self.refresh_token),
         }
+        self.refresh_at = match (token.expires_at, token.lifetime) {
+            (Some(at), Some(lifetime)) => at.checked_sub(self.effective_skew(lifetime)),
+            _ => None,
+        };
+        self.token = Some(token);
+        self.ahead_failures = 0;
+        self.ahead_not_before = None;
+        Completion::Stored
     }
 
     /// Reports a failed fetch. `refused` says the server answered with a refusal that trying

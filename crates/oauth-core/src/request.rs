@@ -131,6 +131,12 @@ pub struct PendingExchange {
 impl PendingExchange {
     /// Reads the answer. `sent_at` is when the request was sent, on the caller's clock.
     ///
+    /// Hand over *every* answer, whatever its status: a 400 or 401 carries the server's
+    /// `error`, `error_description` and `WWW-Authenticate` challenge, which is how this method
+    /// tells a refused client from a bad request, and a 429 or 503 its `Retry-After`. Many
+    /// HTTP clients turn non-2xx statuses into their own errors (reqwest's `error_for_status`,
+    /// ureq's default); switch that off for token requests, or the answer is lost.
+    ///
     /// # Errors
     /// As [`parse_token_response`](crate::parse_token_response), with the credentials this
     /// request carried replaced by `[redacted]` in any text kept from the server.

@@ -168,16 +168,6 @@ impl Extras {
         self.get("jti")?.as_str()
     }
 
-    /// The issued-at time (`iat`), seconds since the Unix epoch, as a number or numeric string.
-    #[must_use]
-    pub fn iat(&self) -> Option<u64> {
-        match self.get("iat")? {
-            serde_json::Value::Number(n) => n.as_u64(),
-            serde_json::Value::String(s) => s.parse().ok(),
-            _ => None,
-        }
-    }
-
     /// Every field, in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &serde_json::Value)> {
         self.map.iter().flat_map(|m| m.iter()).map(|(k, v)| (k.as_str(), v))

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use oauth_core::http::Response;
 use oauth_core::{
-    AccessToken, Completion, DEFAULT_REFRESH_SKEW, Fetch, FetchGrant, Grant, Poll, Quirks, RefreshToken, Token,
+    AccessToken, Completion, DEFAULT_REFRESH_SKEW, Decision, Fetch, FetchGrant, Grant, Quirks, RefreshToken, Token,
     TokenError, TokenLifecycle, parse_token_response,
 };
 
@@ -405,8 +405,8 @@ fn run(scenario: &Scenario, clock: &Clock) -> Result<(), String> {
             Step::Poll(at, want) => {
                 let is_fetching_before = life.is_fetching();
                 let got = match life.poll(clock.at(at)) {
-                    Poll::Ready(t) => format!("Ready({})", t.access_token().secret()),
-                    Poll::RefreshAhead(t, Some(f)) => {
+                    Decision::Ready(t) => format!("Ready({})", t.access_token().secret()),
+                    Decision::RefreshAhead(t, Some(f)) => {
                         let text = format!(
                             "AheadFetch({}, {}, ahead={})",
                             t.access_token().secret(),
@@ -416,13 +416,13 @@ fn run(scenario: &Scenario, clock: &Clock) -> Result<(), String> {
                         tickets.push(Some(f));
                         text
                     }
-                    Poll::RefreshAhead(t, None) => format!("AheadInFlight({})", t.access_token().secret()),
-                    Poll::Fetch(f) => {
+                    Decision::RefreshAhead(t, None) => format!("AheadInFlight({})", t.access_token().secret()),
+                    Decision::Fetch(f) => {
                         let text = format!("Fetch({}, ahead={})", grant_of(&f), f.is_ahead());
                         tickets.push(Some(f));
                         text
                     }
-                    Poll::Wait => "Wait".to_owned(),
+                    Decision::Wait => "Wait".to_owned(),
                 };
                 let expected = match want {
                     Sees::Ready(a) => format!("Ready({a})"),
@@ -447,8 +447,8 @@ fn run(scenario: &Scenario, clock: &Clock) -> Result<(), String> {
                     Outcome::Token(t) => Ok(token(clock, t)),
                     Outcome::Refused(code, status) => Err(refused(code, status)),
                 };
-                let got = life.complete(fetch, result);
-                if got != want {
+                let (got, error) = life.complete(fetch, result);
+                if got != want || error.is_some() == (want == Stored) {
                     return fail(format!("complete({ticket}) gave {got:?}, expected {want:?}"));
                 }
                 // Still fetching exactly when another ticket is out (a lost one's lease ran out).
@@ -525,10 +525,10 @@ fn refresh_at_is_expiry_minus_the_skew_capped_at_half_the_lifetime() {
             Duration::from_secs_f64(skew.min(lifetime / 2.0)),
             "{why}"
         );
-        let Poll::Fetch(fetch) = life.poll(clock.at(0.0)) else { panic!("{why}: no fetch") };
+        let Decision::Fetch(fetch) = life.poll(clock.at(0.0)) else { panic!("{why}: no fetch") };
         let issued_at = clock.at(10.0);
         let token = Token::bearer(AccessToken::new("a")).with_lifetime(issued_at, Duration::from_secs_f64(*lifetime));
-        assert_eq!(life.complete(fetch, Ok(token)), Completion::Stored);
+        assert_eq!(life.complete::<TokenError>(fetch, Ok(token)).0, Completion::Stored);
         assert_eq!(life.refresh_at(), Some(issued_at + Duration::from_secs_f64(*refresh_at)), "{why}");
     }
 }
@@ -539,11 +539,11 @@ fn a_fresh_token_is_never_refreshed_ahead_at_issue() {
     for skew in [0, 1, 10, 60, 299, 600, 86_400] {
         for lifetime in [1, 2, 3, 59, 60, 61, 119, 120, 121, 299, 300, 3599] {
             let mut life = TokenLifecycle::new(Duration::from_secs(skew));
-            let Poll::Fetch(fetch) = life.poll(clock.at(0.0)) else { panic!("no fetch") };
+            let Decision::Fetch(fetch) = life.poll(clock.at(0.0)) else { panic!("no fetch") };
             let token =
                 Token::bearer(AccessToken::new("a")).with_lifetime(clock.at(0.0), Duration::from_secs(lifetime));
-            assert_eq!(life.complete(fetch, Ok(token)), Completion::Stored);
-            assert!(matches!(life.poll(clock.at(0.0)), Poll::Ready(_)), "skew {skew} s, lifetime {lifetime} s");
+            assert_eq!(life.complete::<TokenError>(fetch, Ok(token)).0, Completion::Stored);
+            assert!(matches!(life.poll(clock.at(0.0)), Decision::Ready(_)), "skew {skew} s, lifetime {lifetime} s");
         }
     }
 }
@@ -557,23 +557,22 @@ fn default_lifecycle_uses_the_default_skew() {
 }
 
 #[test]
-fn a_ticket_that_is_not_in_flight_does_not_clear_the_one_that_is() {
+fn a_ticket_that_lost_its_lease_does_not_clear_the_one_in_flight() {
     let clock = Clock(Instant::now());
-    let mut life = TokenLifecycle::new(Duration::from_secs(60));
-    // Ticket 1 is handed out and abandoned; ticket 2 is now in flight.
-    let Poll::Fetch(first) = life.poll(clock.at(0.0)) else { panic!("no fetch") };
-    life.abandon(first);
-    let Poll::Fetch(current) = life.poll(clock.at(0.0)) else { panic!("no fetch") };
-    // A stale ticket — ticket 1 of another lifecycle, standing in for one that outlived its slot — comes back.
-    let mut other = TokenLifecycle::new(Duration::from_secs(60));
-    let Poll::Fetch(stale) = other.poll(clock.at(0.0)) else { panic!("no fetch") };
-    assert_ne!(stale.id(), current.id());
-    let _ = life.complete(stale, Err(refused("server_error", 500)));
-    assert!(life.is_fetching(), "a stale completion cleared the in-flight ticket");
-    assert!(matches!(life.poll(clock.at(1.0)), Poll::Wait), "a second fetch was handed out");
+    let mut life = TokenLifecycle::new(Duration::from_secs(60)).with_fetch_timeout(Duration::from_secs(10));
+    // Ticket 1 goes out and outlives its 10 s lease; the next poll hands out ticket 2.
+    let Decision::Fetch(late) = life.poll(clock.at(0.0)) else { panic!("no fetch") };
+    let Decision::Fetch(current) = life.poll(clock.at(10.0)) else { panic!("the lease did not run out") };
+    // Ticket 1 comes back late, failed: ticket 2 must stay in flight, and no third goes out.
+    let (completion, error) = life.complete(late, Err(refused("server_error", 500)));
+    assert_eq!(completion, Completion::Failed);
+    assert!(error.is_some(), "the error is given back to the caller");
+    assert!(life.is_fetching(), "a late completion cleared the in-flight ticket");
+    assert!(matches!(life.poll(clock.at(11.0)), Decision::Wait), "a second fetch was handed out");
+    // Ticket 2 is handed back; only then does the next poll fetch.
     life.abandon(current);
     assert!(!life.is_fetching());
-    assert!(matches!(life.poll(clock.at(2.0)), Poll::Fetch(_)));
+    assert!(matches!(life.poll(clock.at(12.0)), Decision::Fetch(_)));
 }
 
 #[test]
@@ -593,7 +592,7 @@ fn ticket_ids_increase() {
     let mut life = TokenLifecycle::default();
     let mut last = 0;
     for _ in 0..5 {
-        let Poll::Fetch(fetch) = life.poll(clock.at(0.0)) else { panic!("no fetch") };
+        let Decision::Fetch(fetch) = life.poll(clock.at(0.0)) else { panic!("no fetch") };
         assert!(fetch.id() > last);
         last = fetch.id();
         life.abandon(fetch);
