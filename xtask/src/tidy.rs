@@ -3,7 +3,8 @@
 //! Also runs as a `#[test]`, so `cargo test` alone catches a broken rule.
 //!
 //! - Every crate depends only on what its layer allows (DESIGN.md's dependency rules).
-//! - oauth-core is sans-IO: no clock, I/O, runtime, threads or randomness in its source.
+//! - oauth-core is sans-IO: no clock, I/O (sockets, name resolution, files), runtime, threads or
+//!   randomness in its source. Parsing an address is not I/O: `core::net::IpAddr` is allowed.
 //! - Vendor names appear only in the crates that are about vendors.
 //! - Every Rust source file starts with a `//!` line saying what it is for.
 //! - Nothing names the machine it was written on.
@@ -43,10 +44,19 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
 ];
 
 /// Text that must not appear in a crate's source (comments excluded).
+///
+/// Sockets and name resolution are named one by one rather than as `std::net`: that module also
+/// holds `IpAddr` and its parsers, which read text and are not I/O.
 const SANS_IO: &[&str] = &[
     "Instant::now",
     "SystemTime::now",
-    "std::net",
+    "TcpStream",
+    "TcpListener",
+    "UdpSocket",
+    "ToSocketAddrs",
+    "UnixStream",
+    "UnixListener",
+    "UnixDatagram",
     "std::fs",
     "std::thread",
     "std::process",
@@ -80,11 +90,8 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
     check_layers(root, &mut problems)?;
     for dir in SANS_IO_CRATES {
         for file in rust_files(&root.join(dir)) {
-            let code = code_lines(&read(&file));
-            for needle in SANS_IO {
-                if let Some(line) = code.iter().find(|(_, l)| l.contains(needle)) {
-                    problems.push(format!("{}:{}: sans-IO crate uses `{needle}`", rel(root, &file), line.0));
-                }
+            for (line, needle) in sans_io_uses(&read(&file)) {
+                problems.push(format!("{}:{line}: sans-IO crate uses `{needle}`", rel(root, &file)));
             }
         }
     }
@@ -118,6 +125,15 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
     } else {
         Err(format!("tidy found {} problem(s):\n  {}", problems.len(), problems.join("\n  ")))
     }
+}
+
+/// The first line (from 1) on which each banned name of [`SANS_IO`] appears in code.
+fn sans_io_uses(text: &str) -> Vec<(usize, &'static str)> {
+    let code = code_lines(text);
+    SANS_IO
+        .iter()
+        .filter_map(|needle| code.iter().find(|(_, l)| l.contains(needle)).map(|(line, _)| (*line, *needle)))
+        .collect()
 }
 
 /// Checks every workspace crate's normal dependencies against `LAYERS` and `FORBIDDEN`.
@@ -260,6 +276,17 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert!(lines.iter().all(|(_, l)| !l.contains("tokio")));
         assert!(lines[1].1.contains("Instant::now"));
+    }
+
+    #[test]
+    fn sans_io_allows_address_parsing_and_refuses_sockets() {
+        let parsing =
+            "use core::net::{IpAddr, Ipv6Addr};\nlet ip: std::net::Ipv4Addr = host.parse()?;\nip.is_loopback()";
+        assert_eq!(sans_io_uses(parsing), []);
+        let sockets = "use core::net::IpAddr;\nlet s = std::net::TcpStream::connect(addr)?;\n// UdpSocket in a comment";
+        assert_eq!(sans_io_uses(sockets), [(2, "TcpStream")]);
+        let resolving = "use std::net::ToSocketAddrs;\nlet l = TcpListener::bind(a)?;\nlet u = UdpSocket::bind(a)?;";
+        assert_eq!(sans_io_uses(resolving), [(2, "TcpListener"), (3, "UdpSocket"), (1, "ToSocketAddrs")]);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The token endpoint: a checked URL and the quirks of the server behind it.
 
+use core::net::{IpAddr, Ipv6Addr};
+
 use http::Uri;
 
 use crate::{MisuseError, Quirks};
@@ -119,56 +121,35 @@ fn port_text(authority: &str) -> Option<&str> {
     after_host.rfind(':').map(|colon| &after_host[colon + 1..])
 }
 
-/// Whether `host` names this machine: `localhost` (and its subdomains, RFC 6761 §6.3), an
-/// address in 127.0.0.0/8, or `::1`.
+/// Whether `host` names this machine: `localhost` (and its subdomains, RFC 6761 §6.3), an IPv4
+/// address in 127.0.0.0/8, or the IPv6 loopback `::1` in any spelling, bracketed as in a URI
+/// (`[::1]`) or bare, also written as an IPv4-mapped address (`[::ffff:127.0.0.1]`).
+///
+/// Addresses are read with [`core::net`]'s parsers, which read text only: no name is resolved
+/// and nothing is opened. So `127.0.0.1.example.com` is a name, not loopback, and an address in
+/// an unusual form (`127.1`, `0x7f.0.0.1`, leading zeros) is not read as one.
+///
+/// # Examples
+/// ```
+/// use oauth_core::is_loopback;
+/// for host in ["localhost", "api.localhost", "127.0.0.1", "127.9.8.7", "[::1]", "[0:0:0:0:0:0:0:1]", "::1"] {
+///     assert!(is_loopback(host), "{host}");
+/// }
+/// for host in ["example.com", "128.0.0.1", "127.0.0.1.example.com", "[::2]", "localhost.example.com", "127.1"] {
+///     assert!(!is_loopback(host), "{host}");
+/// }
+/// ```
 #[must_use]
 pub fn is_loopback(host: &str) -> bool {
     let host = host.trim_end_matches('.');
-    if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost") {
+    let is_localhost = |name: &str| name.eq_ignore_ascii_case("localhost");
+    if is_localhost(host) || host.rsplit_once('.').is_some_and(|(_, last)| is_localhost(last)) {
         return true;
     }
-    let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
-    if bare.contains(':') { is_ipv6_loopback(bare) } else { is_ipv4_loopback(bare) }
-}
-
-/// `127.a.b.c` with decimal octets (the crate reads no sockets, so it parses addresses itself).
-fn is_ipv4_loopback(host: &str) -> bool {
-    let mut octets = 0;
-    for part in host.split('.') {
-        octets += 1;
-        let ok = !part.is_empty() && part.len() <= 3 && part.bytes().all(|b| b.is_ascii_digit());
-        if !ok || part.parse::<u16>().map_or(true, |n| n > 255) || (octets == 1 && part != "127") {
-            return false;
-        }
-    }
-    octets == 4
-}
-
-/// `::1` in any of its spellings (`0:0:0:0:0:0:0:1`, `0::1`, …).
-fn is_ipv6_loopback(host: &str) -> bool {
-    let groups = |s: &str| -> Option<Vec<u16>> {
-        if s.is_empty() {
-            return Some(Vec::new());
-        }
-        s.split(':')
-            .map(|g| (!g.is_empty() && g.len() <= 4).then(|| u16::from_str_radix(g, 16).ok()).flatten())
-            .collect()
+    // A URI writes an IPv6 address in brackets (RFC 3986 §3.2.2), and only an IPv6 address.
+    let address = match host.strip_prefix('[') {
+        Some(rest) => rest.strip_suffix(']').and_then(|inner| inner.parse::<Ipv6Addr>().ok()).map(IpAddr::V6),
+        None => host.parse::<IpAddr>().ok(),
     };
-    let all = match host.split_once("::") {
-        Some((head, tail)) => {
-            let (Some(head), Some(tail)) = (groups(head), groups(tail)) else { return false };
-            if head.len() + tail.len() > 7 {
-                return false;
-            }
-            let mut all = head;
-            all.resize(8 - tail.len(), 0);
-            all.extend(tail);
-            all
-        }
-        None => match groups(host) {
-            Some(all) if all.len() == 8 => all,
-            _ => return false,
-        },
-    };
-    all[..7].iter().all(|g| *g == 0) && all[7] == 1
+    address.is_some_and(|address| address.to_canonical().is_loopback())
 }

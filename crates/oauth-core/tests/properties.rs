@@ -1,6 +1,7 @@
 //! Property tests: request building and response parsing never panic, credentials survive every encoding, challenge
-//! lists round-trip, and no error excerpt repeats an access token.
+//! lists round-trip, no error excerpt repeats an access token, and loopback hosts are the loopback addresses.
 
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -8,7 +9,7 @@ use oauth_core::http::{HeaderValue, Response, StatusCode};
 use oauth_core::{
     AuthMethod, BasicEncoding, BodyExcerpt, Challenge, ClientAuth, ClientId, ClientSecret, EnvelopeError,
     ErrorEnvelope, Grant, Params, Quirks, RESERVED_PARAMS, Scope, SecretParam, TokenEndpoint, TokenError, TokenRequest,
-    parse_error_response, parse_token_response,
+    is_loopback, parse_error_response, parse_token_response,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -349,6 +350,27 @@ proptest! {
         let error: TokenError = parse_token_response(&Quirks::lenient(), &response, Instant::now()).expect_err("an error");
         let printed = format!("{error}\n{error:?}");
         prop_assert!(!printed.contains(token.as_str()), "{}", printed);
+    }
+}
+
+proptest! {
+    #[test]
+    fn a_host_is_loopback_exactly_when_its_address_is(
+        v4 in prop_oneof![any::<[u8; 4]>(), any::<[u8; 3]>().prop_map(|[a, b, c]| [127, a, b, c])],
+        v6 in prop_oneof![
+            any::<[u16; 8]>(),
+            Just([0, 0, 0, 0, 0, 0, 0, 1]),
+            any::<[u8; 3]>().prop_map(|[a, b, c]| Ipv4Addr::new(127, a, b, c).to_ipv6_mapped().segments()),
+        ],
+    ) {
+        let v4 = Ipv4Addr::from(v4);
+        prop_assert_eq!(is_loopback(&v4.to_string()), v4.is_loopback(), "{}", v4);
+        let v6 = Ipv6Addr::from(v6);
+        let want = v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|mapped| mapped.is_loopback());
+        let full: Vec<String> = v6.segments().iter().map(|group| format!("{group:04X}")).collect();
+        for written in [format!("[{v6}]"), format!("[{}]", full.join(":")), v6.to_string()] {
+            prop_assert_eq!(is_loopback(&written), want, "{}", written);
+        }
     }
 }
 
