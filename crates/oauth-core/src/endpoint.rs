@@ -34,9 +34,29 @@ impl TokenEndpoint {
     /// [`MisuseError::InvalidEndpoint`] or [`MisuseError::InsecureEndpoint`].
     pub fn new(url: &str) -> Result<Self, MisuseError> {
         let uri = parse(url)?;
-        if uri.scheme_str() == Some("http") && !is_loopback(uri.host().unwrap_or_default()) {
-            return Err(MisuseError::InsecureEndpoint { url: shown(url) });
-        }
+        refuse_http_off_loopback(&uri, || shown(url))?;
+        Ok(Self { uri, quirks: Quirks::lenient() })
+    }
+
+    /// As [`TokenEndpoint::new`], for a URL already parsed: its parts are checked, its text is
+    /// not read again. For code that builds the URL from checked parts (a profile that knows
+    /// the host and the path).
+    ///
+    /// # Errors
+    /// [`MisuseError::InvalidEndpoint`] or [`MisuseError::InsecureEndpoint`].
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::TokenEndpoint;
+    /// let uri: oauth_core::http::Uri = "https://as.example/oauth/token".parse()?;
+    /// assert_eq!(TokenEndpoint::from_uri(uri)?.uri().path(), "/oauth/token");
+    /// assert!(TokenEndpoint::from_uri("/oauth/token".parse()?).is_err()); // not absolute
+    /// assert!(TokenEndpoint::from_uri("http://as.example/token".parse()?).is_err()); // http
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_uri(uri: Uri) -> Result<Self, MisuseError> {
+        check(&uri, || shown(&uri.to_string()))?;
+        refuse_http_off_loopback(&uri, || shown(&uri.to_string()))?;
         Ok(Self { uri, quirks: Quirks::lenient() })
     }
 
@@ -48,6 +68,16 @@ impl TokenEndpoint {
     /// [`MisuseError::InvalidEndpoint`].
     pub fn new_allowing_http(url: &str) -> Result<Self, MisuseError> {
         Ok(Self { uri: parse(url)?, quirks: Quirks::lenient() })
+    }
+
+    /// As [`TokenEndpoint::from_uri`], but plain `http` is accepted on any host; the same
+    /// warning as for [`TokenEndpoint::new_allowing_http`] applies.
+    ///
+    /// # Errors
+    /// [`MisuseError::InvalidEndpoint`].
+    pub fn from_uri_allowing_http(uri: Uri) -> Result<Self, MisuseError> {
+        check(&uri, || shown(&uri.to_string()))?;
+        Ok(Self { uri, quirks: Quirks::lenient() })
     }
 
     /// Replaces the quirks.
@@ -75,12 +105,30 @@ impl TokenEndpoint {
     }
 }
 
+/// Reads `url` and checks it (see [`check`]); errors repeat `url`, credentials hidden.
 fn parse(url: &str) -> Result<Uri, MisuseError> {
     let invalid = |reason| MisuseError::InvalidEndpoint { url: shown(url), reason };
+    // `http` drops a fragment silently; it is refused while the text still shows it.
     if url.contains('#') {
         return Err(invalid("it has a fragment"));
     }
     let uri: Uri = url.parse().map_err(|_| invalid("it does not parse as a URL"))?;
+    check(&uri, || shown(url))?;
+    Ok(uri)
+}
+
+/// Plain `http` is refused unless the host is loopback.
+fn refuse_http_off_loopback(uri: &Uri, shown: impl Fn() -> Box<str>) -> Result<(), MisuseError> {
+    if uri.scheme_str() == Some("http") && !is_loopback(uri.host().unwrap_or_default()) {
+        return Err(MisuseError::InsecureEndpoint { url: shown() });
+    }
+    Ok(())
+}
+
+/// Absolute `http(s)`, a host, no credentials, a port from 1 to 65535 if any. `shown` gives
+/// the URL as an error may repeat it.
+fn check(uri: &Uri, shown: impl Fn() -> Box<str>) -> Result<(), MisuseError> {
+    let invalid = |reason| MisuseError::InvalidEndpoint { url: shown(), reason };
     match uri.scheme_str() {
         Some("https" | "http") => {}
         Some(_) => return Err(invalid("the scheme is not http or https")),
@@ -96,7 +144,7 @@ fn parse(url: &str) -> Result<Uri, MisuseError> {
     if port_text(authority.as_str()).is_some_and(|port| port.parse::<u16>().is_err() || port == "0") {
         return Err(invalid("its port is not a number from 1 to 65535"));
     }
-    Ok(uri)
+    Ok(())
 }
 
 /// `url` as an error may repeat it: a `user:password@` part replaced by `[redacted]@`.

@@ -355,6 +355,31 @@ proptest! {
 
 proptest! {
     #[test]
+    fn an_endpoint_checks_a_parsed_url_as_it_checks_the_text(
+        url in prop_oneof![
+            "(https?|ftp|HTTP)://(localhost|127\\.[0-9]{1,3}\\.0\\.1|\\[::[0-9a-f]{0,4}\\]|[a-z0-9.@:-]{0,16})(:[0-9a-z]{0,6})?(/[a-z?=]{0,6})?",
+            "[ -~]{0,30}",
+        ],
+    ) {
+        // The text constructors see a fragment the parsed URL no longer holds.
+        prop_assume!(!url.contains('#'));
+        let Ok(uri) = url.parse::<oauth_core::http::Uri>() else { return Ok(()) };
+        let verdict = |r: Result<TokenEndpoint, oauth_core::MisuseError>| match r {
+            Ok(endpoint) => Ok(endpoint.uri().clone()),
+            Err(oauth_core::MisuseError::InvalidEndpoint { reason, .. }) => Err(reason.to_owned()),
+            Err(oauth_core::MisuseError::InsecureEndpoint { .. }) => Err("insecure".to_owned()),
+            Err(other) => Err(other.to_string()),
+        };
+        prop_assert_eq!(verdict(TokenEndpoint::from_uri(uri.clone())), verdict(TokenEndpoint::new(&url)), "{}", url);
+        prop_assert_eq!(
+            verdict(TokenEndpoint::from_uri_allowing_http(uri)),
+            verdict(TokenEndpoint::new_allowing_http(&url)),
+            "{}",
+            url
+        );
+    }
+
+    #[test]
     fn a_host_is_loopback_exactly_when_its_address_is(
         v4 in prop_oneof![any::<[u8; 4]>(), any::<[u8; 3]>().prop_map(|[a, b, c]| [127, a, b, c])],
         v6 in prop_oneof![
