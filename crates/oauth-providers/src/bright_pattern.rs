@@ -176,7 +176,7 @@ impl TenantProfile {
     /// [`ProfileError`] for an unusable host or an empty login id.
     pub fn build(self) -> Result<Profile, ProfileError> {
         let origin = Origin::parse(&self.host, self.http)?;
-        let mut builder = rfc6749::Builder::new(origin.url_string(self.api.path()))
+        let mut builder = rfc6749::Builder::at(origin.url(self.api.path()))
             .vendor("bright-pattern")
             .client(self.login_id, self.api_secret)
             .auth_method(AuthMethod::Post)
@@ -184,7 +184,7 @@ impl TenantProfile {
             .quirk(|q| q.error_envelope = Some(ENVELOPE))
             // The APIs answer an expired or malformed token with a bare 401 (no challenge).
             .retry_on_401(RetryOn401::Any)
-            .api_base(origin.url_string(""));
+            .api_origin(origin.clone());
         builder = match (self.tenant, self.scope) {
             (Some(tenant), scope) => {
                 let builder = builder.param("tenant", tenant);

@@ -183,7 +183,7 @@ impl PasswordProfile {
                 Grant::extension("password", fields)?
             }
         };
-        let mut builder = rfc6749::Builder::new(origin.url_string(TOKEN_PATH))
+        let mut builder = rfc6749::Builder::at(origin.url(TOKEN_PATH))
             .vendor("cloudcx")
             .client(self.client_id, self.client_secret)
             .auth_method(if self.send_secret { AuthMethod::Post } else { AuthMethod::None })
@@ -192,7 +192,7 @@ impl PasswordProfile {
             // Undocumented: whether the APIs send a challenge. One retry on any 401 costs at most
             // one token request, and a dead token is never kept.
             .retry_on_401(RetryOn401::Any)
-            .api_base(origin.url_string(""));
+            .api_origin(origin.clone());
         if origin.is_http() {
             builder = builder.allow_http();
         }

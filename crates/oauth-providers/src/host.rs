@@ -1,7 +1,11 @@
 //! Reading what a user types for a host: `example.com`, `example.com:9001`, or a base URL.
+//!
+//! The text is parsed once, into an [`Origin`]; the token URL and the API base are built from
+//! its parts, so no host is formatted back into text and read again.
 
 use http::Uri;
-use http::uri::{Authority, Scheme};
+use http::uri::{Authority, PathAndQuery, Scheme};
+use oauth_core::{MisuseError, TokenEndpoint};
 
 use crate::ProfileError;
 
@@ -36,26 +40,25 @@ impl Origin {
         if trimmed.contains('#') {
             return Err(invalid("it has a fragment; give the host only"));
         }
-        let with_scheme = if trimmed.contains("://") { trimmed.to_owned() } else { format!("https://{trimmed}") };
-        let uri: Uri = with_scheme.parse().map_err(|_| invalid("it is not a host name, host:port, or base URL"))?;
-        let scheme = uri.scheme().cloned().ok_or_else(|| invalid("it has no scheme"))?;
-        if scheme != Scheme::HTTPS && scheme != Scheme::HTTP {
-            return Err(invalid("the scheme is not http or https"));
-        }
-        let authority = uri.authority().cloned().ok_or_else(|| invalid("it has no host"))?;
-        if authority.host().is_empty() {
-            return Err(invalid("it has no host"));
-        }
-        // The authority (host, port) is held to oauth-core's rules for a token URL, so the two
+        let uri: Uri = if trimmed.contains("://") { trimmed.parse() } else { format!("https://{trimmed}").parse() }
+            .map_err(|_| invalid("it is not a host name, host:port, or base URL"))?;
+        let has_path = !matches!(uri.path(), "" | "/") || uri.query().is_some();
+        let mut parts = uri.into_parts();
+        parts.path_and_query = Some(PathAndQuery::from_static("/"));
+        let base = Uri::from_parts(parts).map_err(|_| invalid("it has no host"))?;
+        // The scheme and authority are held to oauth-core's rules for a token URL, so the two
         // checks cannot drift apart (`http` alone reads `:9oo1` as no port at all).
-        if let Err(oauth_core::MisuseError::InvalidEndpoint { reason, .. }) =
-            oauth_core::TokenEndpoint::new_allowing_http(&format!("{scheme}://{authority}/"))
-        {
-            return Err(invalid(reason));
+        match TokenEndpoint::from_uri_allowing_http(base.clone()) {
+            Ok(_) => {}
+            Err(MisuseError::InvalidEndpoint { reason, .. }) => return Err(invalid(reason)),
+            Err(other) => return Err(other.into()),
         }
-        if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+        if has_path {
             return Err(invalid("it has a path or query; give the host only"));
         }
+        let (Some(scheme), Some(authority)) = (base.scheme().cloned(), base.authority().cloned()) else {
+            return Err(invalid("it has no host"));
+        };
         if scheme == Scheme::HTTP && http == Http::Refuse && !oauth_core::is_loopback(authority.host()) {
             return Err(invalid("plain http is allowed only for loopback hosts unless explicitly allowed"));
         }
@@ -72,19 +75,17 @@ impl Origin {
         self.url("/")
     }
 
-    /// `scheme://authority` + `path`, where `path` is a fixed, valid path of ours.
-    pub(crate) fn url(&self, path: &str) -> Uri {
+    /// `scheme://authority` + `path`, where `path` is one of this crate's constants.
+    pub(crate) fn url(&self, path: &'static str) -> Uri {
         let mut parts = http::uri::Parts::default();
         parts.scheme = Some(self.scheme.clone());
         parts.authority = Some(self.authority.clone());
-        // Invariant: every path passed here is a literal of this crate, valid as a path.
-        parts.path_and_query = Some(path.parse().expect("a literal path"));
+        // Invariant: every path passed here is a literal of this crate, valid as a path (the
+        // vendor modules' tests build each one).
+        parts.path_and_query = Some(PathAndQuery::from_static(path));
+        // Invariant: a scheme, an authority and a path always make a URI (`from_parts` fails
+        // only for a scheme without an authority, or an authority without a path).
         Uri::from_parts(parts).expect("scheme, authority and path make a URI")
-    }
-
-    /// The token URL as text, for `TokenEndpoint`.
-    pub(crate) fn url_string(&self, path: &str) -> String {
-        format!("{}://{}{}", self.scheme, self.authority, path)
     }
 
     pub(crate) fn is_http(&self) -> bool {

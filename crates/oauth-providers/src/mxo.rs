@@ -71,14 +71,14 @@ pub fn profile(
     client_secret: impl Into<ClientSecret>,
 ) -> Result<Profile, ProfileError> {
     let origin = server_origin(server)?;
-    rfc6749::Builder::new(origin.url_string(TOKEN_PATH))
+    rfc6749::Builder::at(origin.url(TOKEN_PATH))
         .vendor("mxo")
         .client(client_id, client_secret)
         .auth_method(AuthMethod::Basic(BasicEncoding::Raw))
         .default_lifetime(DEFAULT_LIFETIME)
         // The Datastores API documents 401 for "Invalid OAuth 2.0 token", with no challenge.
         .retry_on_401(RetryOn401::Any)
-        .api_base(origin.url_string(""))
+        .api_origin(origin)
         .build()
 }
 

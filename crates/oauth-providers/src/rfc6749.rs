@@ -10,6 +10,14 @@ use oauth_core::{
 use crate::host::{Http, Origin};
 use crate::{Profile, ProfileError};
 
+/// Where a profile's token endpoint or API base comes from: text a user gave, read when the
+/// profile is built, or a value a vendor module already checked (read once, never again).
+#[derive(Debug, Clone)]
+enum Given<T> {
+    Text(String),
+    Checked(T),
+}
+
 /// A client_credentials profile with `client_secret_basic` (percent-encoded), lenient quirks,
 /// and the token URL's origin as API base.
 ///
@@ -62,7 +70,7 @@ pub fn client_credentials(
 #[must_use = "call `build` to get the profile"]
 pub struct Builder {
     vendor: &'static str,
-    token_url: String,
+    token_url: Given<http::Uri>,
     client_id: String,
     client_secret: Option<ClientSecret>,
     method: AuthMethod,
@@ -73,16 +81,25 @@ pub struct Builder {
     params: Vec<(String, String)>,
     quirks: Quirks,
     http: Http,
-    api_base: Option<String>,
+    api_base: Option<Given<Origin>>,
     retry_on_401: RetryOn401,
 }
 
 impl Builder {
     /// Starts a profile for the token endpoint at `token_url`.
     pub fn new(token_url: impl Into<String>) -> Self {
+        Self::starting_at(Given::Text(token_url.into()))
+    }
+
+    /// Starts a profile at a token URL a vendor module built from a checked [`Origin`].
+    pub(crate) fn at(token_url: http::Uri) -> Self {
+        Self::starting_at(Given::Checked(token_url))
+    }
+
+    fn starting_at(token_url: Given<http::Uri>) -> Self {
         Self {
             vendor: "rfc6749",
-            token_url: token_url.into(),
+            token_url,
             client_id: String::new(),
             client_secret: None,
             method: AuthMethod::Basic(BasicEncoding::Percent),
@@ -179,7 +196,13 @@ impl Builder {
 
     /// The base of the API URLs (scheme and host, optional port), when not the token URL's.
     pub fn api_base(mut self, base: impl Into<String>) -> Self {
-        self.api_base = Some(base.into());
+        self.api_base = Some(Given::Text(base.into()));
+        self
+    }
+
+    /// The API base, as an origin a vendor module already checked.
+    pub(crate) fn api_origin(mut self, origin: Origin) -> Self {
+        self.api_base = Some(Given::Checked(origin));
         self
     }
 
@@ -190,13 +213,16 @@ impl Builder {
     /// a reserved parameter, or raw Basic with a `:` in the id; [`ProfileError::InvalidHost`]
     /// for an unusable API base.
     pub fn build(self) -> Result<Profile, ProfileError> {
-        let endpoint = match self.http {
-            Http::Refuse => TokenEndpoint::new(&self.token_url)?,
-            Http::Allow => TokenEndpoint::new_allowing_http(&self.token_url)?,
+        let endpoint = match (self.token_url, self.http) {
+            (Given::Text(url), Http::Refuse) => TokenEndpoint::new(&url)?,
+            (Given::Text(url), Http::Allow) => TokenEndpoint::new_allowing_http(&url)?,
+            (Given::Checked(uri), Http::Refuse) => TokenEndpoint::from_uri(uri)?,
+            (Given::Checked(uri), Http::Allow) => TokenEndpoint::from_uri_allowing_http(uri)?,
         }
         .with_quirks(self.quirks);
-        let api_base = match &self.api_base {
-            Some(base) => Origin::parse(base, self.http)?.base(),
+        let api_base = match self.api_base {
+            Some(Given::Text(base)) => Origin::parse(&base, self.http)?.base(),
+            Some(Given::Checked(origin)) => origin.base(),
             None => {
                 let mut parts = endpoint.uri().clone().into_parts();
                 parts.path_and_query = Some(http::uri::PathAndQuery::from_static("/"));
