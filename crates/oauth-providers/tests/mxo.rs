@@ -180,20 +180,6 @@ fn every_mxo_server_form_gives_the_documented_request() {
     failures.assert_none();
 }
 
-#[test]
-fn documented_basic_header_is_padded_base64_on_one_line() {
-    let profile = mxo::profile("eu2", MXO_ID, MXO_SECRET).expect("the documented credentials are valid");
-    let (request, _pending) = profile.token_config().expect("mxo exchanges tokens").build_request();
-    let header = request.headers()["authorization"].to_str().expect("visible ASCII");
-    let encoded = header.strip_prefix("Basic ").expect("a Basic header");
-    assert!(
-        encoded.ends_with("=="),
-        "73 bytes of user-pass (two UUIDs and a colon) end in two padding characters: {encoded}"
-    );
-    assert!(!encoded.contains(['\n', '\r', ' ']), "no line breaks: {encoded:?}");
-    assert_eq!(encoded.len(), 100, "one line of 100 base64 characters for 73 bytes");
-}
-
 // ----- the answers -----
 
 /// What reading an answer must give.
