@@ -3,19 +3,25 @@
 //! machine's cores; then a stampede: transport calls per 10 000 callers on a cold cache, and the
 //! time until all are served against one transport call.
 //!
+//! The fresh-path comparison: the two ways a cached token can be known fresh, as bare
+//! replicas of the source's cache, side by side — a flag raised by a timer spawned per token
+//! (what the source did until it was simplified; no clock read) and a clock read plus a
+//! comparison (what it does now). `cargo xtask bench` then prints the difference as a fraction
+//! of one loopback API call through each middleware.
+//!
 //! `cargo xtask bench` runs it; it prints its own comparison after criterion's output.
 
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use oauth_client::{TokenSource, Transport, TransportError};
-use oauth_core::{ClientAuth, ClientId, ClientSecret, Grant, TokenConfig, TokenEndpoint, TokenRequest};
+use oauth_client::{Runtime, TokenSource, Transport, TransportError};
+use oauth_core::{AccessToken, ClientAuth, ClientId, ClientSecret, Grant, TokenConfig, TokenEndpoint, TokenRequest};
 use oauth_tokio::TokioRuntime;
 
 const GROUP: &str = "token_source";
@@ -77,6 +83,50 @@ fn measured_rwlock_read_clone(baseline: &RwLock<Arc<str>>) {
     drop(black_box(Arc::clone(&baseline.read().expect("not poisoned"))));
 }
 
+/// A cached token known fresh by a flag that a timer raises at its refresh time.
+struct FlagEntry {
+    token: AccessToken,
+    stale: AtomicBool,
+}
+
+/// A cached token known fresh by comparing the clock with its refresh time.
+struct ClockEntry {
+    token: AccessToken,
+    stale_at: Instant,
+}
+
+/// The flag path: shared read lock, one atomic load, one clone (`core::measured_flag_path`).
+#[inline(never)]
+fn measured_flag_path(cache: &RwLock<Option<Arc<FlagEntry>>>) {
+    let guard = cache.read().expect("not poisoned");
+    let entry = guard.as_deref().expect("warm");
+    assert!(!entry.stale.load(Ordering::Acquire), "fresh");
+    drop(black_box(entry.token.clone()));
+}
+
+/// The clock path: a clock read through the runtime seam, shared read lock, one comparison,
+/// one clone (`core::measured_clock_path`).
+#[inline(never)]
+fn measured_clock_path(cache: &RwLock<Option<Arc<ClockEntry>>>, runtime: &dyn Runtime) {
+    let now = runtime.now();
+    let guard = cache.read().expect("not poisoned");
+    let entry = guard.as_deref().expect("warm");
+    assert!(now < entry.stale_at, "fresh");
+    drop(black_box(entry.token.clone()));
+}
+
+fn flag_cache() -> Arc<RwLock<Option<Arc<FlagEntry>>>> {
+    let entry = FlagEntry { token: AccessToken::new(TOKEN), stale: AtomicBool::new(false) };
+    Arc::new(RwLock::new(Some(Arc::new(entry))))
+}
+
+fn clock_cache() -> Arc<RwLock<Option<Arc<ClockEntry>>>> {
+    let entry = ClockEntry { token: AccessToken::new(TOKEN), stale_at: Instant::now() + Duration::from_secs(3600) };
+    Arc::new(RwLock::new(Some(Arc::new(entry))))
+}
+
+const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhcHAifQ.c2lnbmF0dXJl";
+
 fn multi_thread() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().enable_time().build().expect("a tokio runtime")
 }
@@ -113,7 +163,7 @@ fn benches(c: &mut Criterion) {
         source.token().await.expect("a token");
         source
     });
-    let baseline = Arc::new(RwLock::new(Arc::<str>::from("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhcHAifQ.c2lnbmF0dXJl")));
+    let baseline = Arc::new(RwLock::new(Arc::<str>::from(TOKEN)));
 
     let mut group = c.benchmark_group(GROUP);
     group.warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
@@ -121,6 +171,12 @@ fn benches(c: &mut Criterion) {
     group.bench_function("cached_token", |b| b.iter(|| measured_cached_token(&warm)));
     drop(guard);
     group.bench_function("rwlock_arc_str", |b| b.iter(|| measured_rwlock_read_clone(&baseline)));
+    let (flags, clocks) = (flag_cache(), clock_cache());
+    group.bench_function("fresh_flag_path", |b| b.iter(|| measured_flag_path(&flags)));
+    {
+        let _guard = runtime.enter();
+        group.bench_function("fresh_clock_path", |b| b.iter(|| measured_clock_path(&clocks, &TokioRuntime)));
+    }
     let per_call =
         |elapsed: Duration, iters: u64| elapsed.mul_f64(iters as f64 / (TASKS as u64 * CALLS_PER_TASK) as f64);
     group.bench_function("cached_token_64_tasks", |b| {
@@ -143,6 +199,26 @@ fn benches(c: &mut Criterion) {
                 async move {
                     black_box(value);
                 }
+            });
+            per_call(elapsed, iters)
+        });
+    });
+    group.bench_function("fresh_flag_path_64_tasks", |b| {
+        b.iter_custom(|iters| {
+            let flags = flags.clone();
+            let elapsed = concurrent(&runtime, move || {
+                measured_flag_path(&flags);
+                async {}
+            });
+            per_call(elapsed, iters)
+        });
+    });
+    group.bench_function("fresh_clock_path_64_tasks", |b| {
+        b.iter_custom(|iters| {
+            let clocks = clocks.clone();
+            let elapsed = concurrent(&runtime, move || {
+                measured_clock_path(&clocks, &TokioRuntime);
+                async {}
             });
             per_call(elapsed, iters)
         });
@@ -191,10 +267,13 @@ fn main() {
             source.token().await.expect("a token");
             source
         });
-        let baseline = RwLock::new(Arc::<str>::from("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhcHAifQ.c2lnbmF0dXJl"));
+        let baseline = RwLock::new(Arc::<str>::from(TOKEN));
+        let (flags, clocks) = (flag_cache(), clock_cache());
         for _ in 0..runs {
             measured_cached_token(&source);
             measured_rwlock_read_clone(&baseline);
+            measured_flag_path(&flags);
+            measured_clock_path(&clocks, &TokioRuntime);
         }
         println!("profiled {runs} runs of each measured function");
         return;
@@ -219,6 +298,17 @@ fn main() {
         if let (Some(a), Some(b)) = (get(ours), get(theirs)) {
             println!("{:<40} {:>10.1} ns {:>13.2}x", format!("TokenSource::token ({label})"), a, a / b);
             println!("{:<40} {:>10.1} ns {:>13.2}x", format!("RwLock<Arc<str>> read+clone ({label})"), b, 1.0);
+        }
+    }
+    println!("\nfresh path: how a cached token is known fresh (bare replicas of the source's cache)\n");
+    println!("{:<40} {:>12} {:>14}", "path", "median", "vs flag path");
+    for (clock, flag, label) in [
+        ("fresh_clock_path", "fresh_flag_path", "one thread"),
+        ("fresh_clock_path_64_tasks", "fresh_flag_path_64_tasks", "64 tasks"),
+    ] {
+        if let (Some(a), Some(b)) = (get(clock), get(flag)) {
+            println!("{:<40} {:>10.1} ns {:>13.2}x", format!("clock read + compare ({label})"), a, a / b);
+            println!("{:<40} {:>10.1} ns {:>13.2}x", format!("timer-raised flag ({label})"), b, 1.0);
         }
     }
     let (calls, all_served, one_call) = stampede(&multi_thread());

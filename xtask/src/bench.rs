@@ -100,7 +100,33 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     for name in SELF_REPORTING {
         bench(name, args, &root, &criterion_dir)?;
     }
+    print_fresh_path_share(&criterion_dir, started);
     Ok(())
+}
+
+/// The fresh path's cost as a share of one loopback API call through each middleware — the
+/// number that says whether the fresh path is worth any machinery: the clock read it costs,
+/// against the call it precedes.
+#[expect(clippy::print_stdout, reason = "the verdict is this task's output")]
+fn print_fresh_path_share(criterion_dir: &Path, started: SystemTime) {
+    let get =
+        |group: &str, name: &str| median_ns(&criterion_dir.join(group).join(name).join("new/estimates.json"), started);
+    let (Some(clock), Some(flag)) = (get("token_source", "fresh_clock_path"), get("token_source", "fresh_flag_path"))
+    else {
+        println!("\nfresh path share of an API call: not measured in this run");
+        return;
+    };
+    println!("\nfresh path against one loopback API call (per-request time at the baseline's throughput)\n");
+    println!("{:<44} {:>12} {:>16} {:>16}", "API call through", "per request", "clock path", "clock - flag");
+    for (id, label) in
+        [("reqwest_static_header", "reqwest (static header)"), ("hyper_static_header", "hyper (static header)")]
+    {
+        if let Some(call) = get("middleware", id) {
+            let share = |ns: f64| format!("{:.3} %", 100.0 * ns / call);
+            println!("{label:<44} {:>12} {:>16} {:>16}", time(Some(call)), share(clock), share(clock - flag));
+        }
+    }
+    println!("goal: the clock path under 1 % of a call");
 }
 
 /// `cargo bench -p oauth-bench --bench <name> <args>`, writing under `criterion_dir`.

@@ -251,3 +251,17 @@ async fn inside_a_pass_a_400_invalid_request_counts_as_that_method_refused() {
         "{error:?}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_client_id_with_a_colon_skips_raw_basic_and_gets_a_token_in_the_body() {
+    // RFC 6749 allows a `:` in a client id; raw Basic (RFC 7617 §2) cannot carry one. The
+    // default generic profile lists raw Basic among its fallbacks: it is skipped, not fatal.
+    let profile =
+        oauth_providers::rfc6749::client_credentials("http://127.0.0.1:9/token", "urn:app:1", "s3cr3t").unwrap();
+    let transport = Scripted::new([oauth_error(401, "invalid_client"), token("t1", 3600, None)]);
+    let source = TokenSource::new(profile, transport.clone(), Virtual::new()).unwrap();
+    assert_eq!(source.token().await.unwrap().secret(), "t1");
+    // base64("urn%3Aapp%3A1:s3cr3t"), then no header: the credentials went in the body.
+    assert_eq!(authorizations(&transport), expect(&[Some("Basic dXJuJTNBYXBwJTNBMTpzM2NyM3Q="), POST]));
+    assert_eq!(transport.bodies()[1], "grant_type=client_credentials&client_id=urn%3Aapp%3A1&client_secret=s3cr3t");
+}

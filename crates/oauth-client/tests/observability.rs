@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use oauth_client::TokenSource;
+use oauth_client::{TokenSource, events};
 use support::{Logs, Reply, Scripted, Virtual, oauth_error_saying, settle, token};
 
 /// Every secret in this test contains this, so one search finds any of them.
@@ -56,18 +56,18 @@ async fn events_say_what_happened_and_carry_no_secret() {
 
     let text = logs.text();
     for expected in [
-        "requesting a token",
+        events::REQUESTING,
         "grant=client_credentials",
         "grant=refresh_token",
-        "client authentication refused; trying the next method",
-        "client authentication method learned",
-        "token received",
-        "refreshing ahead of expiry",
-        "token request failed; retrying",
-        "refresh ahead of expiry failed",
-        "token invalidated",
-        "token refused by a resource; invalidated",
-        "fetch cancelled; handed back",
+        events::AUTH_REFUSED,
+        events::AUTH_LEARNED,
+        events::RECEIVED,
+        events::REFRESHING_AHEAD,
+        events::RETRYING,
+        events::REFRESH_AHEAD_FAILED,
+        events::INVALIDATED,
+        events::REFUSED_BY_RESOURCE,
+        events::FETCH_HANDED_BACK,
         "[redacted]",
     ] {
         assert!(text.contains(expected), "no {expected:?} in:\n{text}");

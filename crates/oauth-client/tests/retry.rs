@@ -243,3 +243,14 @@ async fn backoff_between_failed_connections_stays_within_the_deadline() {
     // Each backoff is 0.5..1 s: at least five and at most eleven requests fit in 5 s.
     assert!((5..=11).contains(&transport.calls()), "{} requests", transport.calls());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_deadline_too_far_for_the_clock_means_no_deadline_not_a_panic() {
+    for deadline in [Duration::from_secs(u64::MAX), Duration::MAX] {
+        let transport = Scripted::new([status_only(503), token("t1", 3600, None)]);
+        let policy = RetryPolicy::default().with_deadline(deadline).with_max_retry_after(Duration::MAX);
+        let source = TokenSource::builder(config(), transport.clone(), Virtual::new()).retry(policy).build().unwrap();
+        assert_eq!(source.token().await.unwrap().secret(), "t1", "{deadline:?}");
+        assert_eq!(transport.calls(), 2, "{deadline:?}: one retry");
+    }
+}

@@ -25,7 +25,7 @@ use crate::RetryAfter;
 /// assert_eq!(RetryPolicy::none().max_attempts(), 1);
 ///
 /// // The first retry waits between 100 and 200 ms; `entropy` picks where.
-/// let wait = policy.delay(1, None, SystemTime::UNIX_EPOCH, u64::MAX / 2).unwrap();
+/// let wait = policy.delay(1, None, SystemTime::UNIX_EPOCH, 1 << 63).unwrap();
 /// assert!(wait >= Duration::from_millis(100) && wait < Duration::from_millis(200));
 /// // A server's `Retry-After` replaces the backoff, up to the policy's limit.
 /// let asked = RetryAfter::Delay(Duration::from_secs(3));
