@@ -1,10 +1,11 @@
 //! MXO (Thunderhead ONE / Interaction Studio, now Medallia Experience Orchestration).
 //!
-//! What the vendor documents (seed `000`, VENDORS.md §1): client_credentials only; the client id
-//! and secret in an `Authorization: Basic` header made from `clientID:clientSecret` as they are
-//! (RFC 7617, no form-encoding), base64 without line breaks; the body is just
-//! `grant_type=client_credentials`; the answer carries a JWT, `token_type: "bearer"` in lower
-//! case, `expires_in: 299` and a `jti`. Tokens live five minutes, so refreshing ahead matters:
+//! What the vendor's token page documents (its example answer is kept in the repository's
+//! `fixtures/seeds`): client_credentials only; the client id and secret in an
+//! `Authorization: Basic` header made from `clientID:clientSecret` as they are (RFC 7617, no
+//! form-encoding), base64 without line breaks; the body is just `grant_type=client_credentials`;
+//! the answer carries a JWT, `token_type: "bearer"` in lower case, `expires_in: 299` and a
+//! `jti`. Tokens live five minutes, so refreshing ahead matters:
 //! oauth-core caps the refresh skew at half the lifetime, so a 299 s token is never stale on
 //! arrival.
 //!
@@ -16,7 +17,7 @@
 //! let (request, pending) = config.build_request();
 //! assert_eq!(request.headers()["authorization"], "Basic bXktY2xpZW50LWlkOm15LWNsaWVudC1zZWNyZXQ=");
 //!
-//! // The seed's documented answer (comma restored, token shortened).
+//! // The documented answer (comma restored, token shortened).
 //! let sent_at = Instant::now();
 //! let answer = http::Response::builder().status(200).header("content-type", "application/json")
 //!     .body(r#"{"access_token":"eyJhbGciOiJIUzI1NiJ9.e30.vRLRFxiM","token_type":"bearer",

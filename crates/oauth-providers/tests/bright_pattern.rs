@@ -1,5 +1,5 @@
 //! Bright Pattern conformance fixtures: the exact token requests the tenant profiles build, the documented answers
-//! read through the profile's quirks, and the vendor's error shapes (seeds/003, VENDORS.md §3).
+//! read through the profile's quirks, and the vendor's error shapes (seeds/003, Bright Pattern's documentation).
 
 mod support;
 
@@ -27,7 +27,7 @@ const SEED_RESPONSE_REPAIRED: &str =
     include_str!("../../../fixtures/seeds/bright-pattern-token-response.repaired.json");
 const SEED_RESPONSE_VERBATIM: &str =
     include_str!("../../../fixtures/seeds/bright-pattern-token-response.verbatim.json");
-/// VENDORS.md §3: "opaque; 64-character uppercase hex in most examples".
+/// Bright Pattern's documentation: "opaque; 64-character uppercase hex in most examples".
 const HEX_TOKEN: &str = "6E1A1F27C0D94B5E8A3F2B7C9D0E4F61A2B3C4D5E6F708192A3B4C5D6E7F8091";
 
 // ----- the requests -----
@@ -65,7 +65,7 @@ fn request_cases() -> Vec<RequestCase> {
         },
         RequestCase {
             name: "tenant_host_is_the_scope_as_a_bare_hostname",
-            source: "VENDORS.md §3 Credentials (scope = tenant domain, a bare hostname such as \
+            source: "Bright Pattern's documentation, Credentials (scope = tenant domain, a bare hostname such as \
                      example.brightpattern.com)",
             profile: || bright_pattern::profile("example.brightpattern.com", LOGIN_ID, API_SECRET),
             uri: "https://example.brightpattern.com/configapi/v2/oauth/token",
@@ -75,7 +75,7 @@ fn request_cases() -> Vec<RequestCase> {
         },
         RequestCase {
             name: "host_with_port_keeps_the_port_in_the_url_but_not_in_the_scope",
-            source: "VENDORS.md §3 Endpoint (http[s]://{tenant-host}[:port]/…) and Credentials (scope is a hostname)",
+            source: "Bright Pattern's documentation, Endpoint (http[s]://{tenant-host}[:port]/…) and Credentials (scope is a hostname)",
             profile: || bright_pattern::profile("example.brightpattern.com:8443", LOGIN_ID, API_SECRET),
             uri: "https://example.brightpattern.com:8443/configapi/v2/oauth/token",
             api_base: "https://example.brightpattern.com:8443/",
@@ -93,7 +93,7 @@ fn request_cases() -> Vec<RequestCase> {
         },
         RequestCase {
             name: "list_management_v3_uses_the_v3_token_path",
-            source: "VENDORS.md §3 Endpoint (List Management API v3.0/v3.2 uses /configapi/v3/oauth/token)",
+            source: "Bright Pattern's documentation, Endpoint (List Management API v3.0/v3.2 uses /configapi/v3/oauth/token)",
             profile: || {
                 TenantProfile::new("example.brightpattern.com", LOGIN_ID, API_SECRET)
                     .token_api(TokenApi::ListManagementV3)
@@ -106,7 +106,7 @@ fn request_cases() -> Vec<RequestCase> {
         },
         RequestCase {
             name: "config_v2_is_the_default_token_path",
-            source: "seeds/003 URL; VENDORS.md §3",
+            source: "seeds/003 URL; Bright Pattern's documentation",
             profile: || TenantProfile::new("example.com", "clientid", API_SECRET).token_api(TokenApi::ConfigV2).build(),
             uri: "https://example.com/configapi/v2/oauth/token",
             api_base: "https://example.com/",
@@ -115,7 +115,7 @@ fn request_cases() -> Vec<RequestCase> {
         },
         RequestCase {
             name: "service_provider_variant_sends_tenant_and_no_scope",
-            source: "VENDORS.md §3 Service-provider variant (Host & Services Management API: tenant=example.com, no \
+            source: "Bright Pattern's documentation, Service-provider variant (Host & Services Management API: tenant=example.com, no \
                      scope)",
             profile: || {
                 TenantProfile::new("sp.brightpattern.com", "admin", API_SECRET).service_provider("example.com").build()
@@ -153,7 +153,7 @@ fn check_request(case: &RequestCase) -> Result<(), String> {
         vendor: "bright-pattern",
         api_base: case.api_base,
         uri: case.uri,
-        // seeds/003: Content-Type form, no Basic auth (VENDORS.md §3: "All in the form body, no Basic auth").
+        // seeds/003: Content-Type form, no Basic auth (Bright Pattern's documentation: "All in the form body, no Basic auth").
         authorization: None,
         body: case.body.as_bytes(),
     };
@@ -246,7 +246,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "string_3600_with_the_scope_echoed_gives_the_tenant_host_as_scope",
-            source: "VENDORS.md §3 Response (expires_in \"3600\"; scope echoed back; 64-character uppercase hex token)",
+            source: "Bright Pattern's documentation, Response (expires_in \"3600\"; scope echoed back; 64-character uppercase hex token)",
             status: 200,
             headers: JSON,
             body: r#"{"access_token":"6E1A1F27C0D94B5E8A3F2B7C9D0E4F61A2B3C4D5E6F708192A3B4C5D6E7F8091","token_type":"Bearer","expires_in":"3600","scope":"example.brightpattern.com"}"#,
@@ -254,7 +254,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "string_3480_of_a_reissued_token_is_its_remaining_life",
-            source: "VENDORS.md §3 Response and Lifetime (\"3480\": an existing token re-issued, L)",
+            source: "Bright Pattern's documentation, Response and Lifetime (\"3480\": an existing token re-issued, inferred)",
             status: 200,
             headers: JSON,
             body: r#"{"access_token":"6E1A1F27C0D94B5E8A3F2B7C9D0E4F61A2B3C4D5E6F708192A3B4C5D6E7F8091","token_type":"Bearer","expires_in":"3480","scope":"example.brightpattern.com"}"#,
@@ -262,7 +262,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "numeric_expires_in_is_read_too",
-            source: "VENDORS.md profile requirements (a number or a numeric string)",
+            source: "the Bright Pattern profile's requirement (a number or a numeric string)",
             status: 200,
             headers: JSON,
             body: r#"{"access_token":"6E1A1F27C0D94B5E8A3F2B7C9D0E4F61A2B3C4D5E6F708192A3B4C5D6E7F8091","token_type":"Bearer","expires_in":3599}"#,
@@ -270,7 +270,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "answer_without_expires_in_lasts_the_documented_hour",
-            source: "VENDORS.md §3 Lifetime (\"Access Tokens expire after 1 hour\"; bright_pattern::DEFAULT_LIFETIME)",
+            source: "Bright Pattern's documentation, Lifetime (\"Access Tokens expire after 1 hour\"; bright_pattern::DEFAULT_LIFETIME)",
             status: 200,
             headers: JSON,
             body: r#"{"access_token":"6E1A1F27C0D94B5E8A3F2B7C9D0E4F61A2B3C4D5E6F708192A3B4C5D6E7F8091","token_type":"Bearer"}"#,
@@ -278,7 +278,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "error_code_1_on_401_is_invalid_client_and_not_retryable",
-            source: "VENDORS.md §3 Errors (Task Routing body {errorCode:int, errorMessage:string}; 1 auth failed)",
+            source: "Bright Pattern's documentation, Errors (Task Routing body {errorCode:int, errorMessage:string}; 1 auth failed)",
             status: 401,
             headers: JSON,
             body: r#"{"errorCode":1,"errorMessage":"Authentication failed"}"#,
@@ -286,7 +286,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "error_code_2_on_401_is_invalid_token",
-            source: "VENDORS.md §3 Errors (2 token expired); message invented",
+            source: "Bright Pattern's documentation, Errors (2 token expired); message invented",
             status: 401,
             headers: JSON,
             body: r#"{"errorCode":2,"errorMessage":"Token expired"}"#,
@@ -294,7 +294,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "error_code_12_on_429_with_retry_after_is_a_retryable_rate_limit",
-            source: "VENDORS.md §3 Errors (12 limit → HTTP 429) and Rate limits; message and Retry-After invented",
+            source: "Bright Pattern's documentation, Errors (12 limit → HTTP 429) and Rate limits; message and Retry-After invented",
             status: 429,
             headers: &[("content-type", "application/json"), ("retry-after", "30")],
             body: r#"{"errorCode":12,"errorMessage":"Request limit exceeded"}"#,
@@ -309,7 +309,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "error_code_12_as_a_string_is_the_same_rate_limit",
-            source: "VENDORS.md §3 Errors (12 limit); edge case: the code written as a string",
+            source: "Bright Pattern's documentation, Errors (12 limit); edge case: the code written as a string",
             status: 429,
             headers: &[("content-type", "application/json"), ("retry-after", "30")],
             body: r#"{"errorCode":"12","errorMessage":"Request limit exceeded"}"#,
@@ -324,7 +324,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "error_code_12_on_http_200_is_still_retryable",
-            source: "VENDORS.md §3 Errors (12 limit); edge case: the envelope on a 200 without a token",
+            source: "Bright Pattern's documentation, Errors (12 limit); edge case: the envelope on a 200 without a token",
             status: 200,
             headers: JSON,
             body: r#"{"errorCode":12,"errorMessage":"Request limit exceeded"}"#,
@@ -337,7 +337,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "unknown_error_code_on_400_keeps_the_code_and_is_not_retryable",
-            source: "VENDORS.md §3 Errors (only 1, 2 and 12 are documented); code and message invented",
+            source: "Bright Pattern's documentation, Errors (only 1, 2 and 12 are documented); code and message invented",
             status: 400,
             headers: JSON,
             body: r#"{"errorCode":7,"errorMessage":"Invalid parameter"}"#,
@@ -345,7 +345,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "unknown_error_code_on_503_is_retryable_by_its_status",
-            source: "VENDORS.md §3 Errors; RFC 9110 §15.6.4; code and message invented",
+            source: "Bright Pattern's documentation, Errors; RFC 9110 §15.6.4; code and message invented",
             status: 503,
             headers: JSON,
             body: r#"{"errorCode":99,"errorMessage":"Service unavailable"}"#,
@@ -361,7 +361,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "list_management_v3_rfc_body_is_read_as_oauth",
-            source: "VENDORS.md §3 Errors (List Mgmt v3 body {error, error_description}); description invented",
+            source: "Bright Pattern's documentation, Errors (List Mgmt v3 body {error, error_description}); description invented",
             status: 401,
             headers: JSON,
             body: r#"{"error":"invalid_client","error_description":"Client authentication failed"}"#,
@@ -376,7 +376,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "legacy_statsapi_403_error_is_read_from_the_body",
-            source: "VENDORS.md §3 Not OAuth (the deprecated /statsapi/auth returns 403 {\"error\":\"illegal login \
+            source: "Bright Pattern's documentation, Not OAuth (the deprecated /statsapi/auth returns 403 {\"error\":\"illegal login \
                      attempt\"})",
             status: 403,
             headers: JSON,
@@ -392,7 +392,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "config_api_401_with_no_body_is_status_only_and_not_retryable",
-            source: "VENDORS.md §3 Errors (401 for wrong credentials, inactive tenant, locked user; Config API: \
+            source: "Bright Pattern's documentation, Errors (401 for wrong credentials, inactive tenant, locked user; Config API: \
                      status codes only)",
             status: 401,
             headers: &[],
@@ -401,7 +401,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "config_api_403_with_no_body_is_status_only_and_not_retryable",
-            source: "VENDORS.md §3 Errors (403 when the user lacks the privilege; status codes only)",
+            source: "Bright Pattern's documentation, Errors (403 when the user lacks the privilege; status codes only)",
             status: 403,
             headers: &[],
             body: "",
@@ -418,7 +418,7 @@ fn check(case: &ResponseCase, outcome: Result<Token, TokenError>, sent_at: Insta
                 bad.push(format!("scope {:?}", token.scope()));
             }
             if token.refresh_token().is_some() {
-                bad.push("a refresh token (VENDORS.md §3: none)".to_owned());
+                bad.push("a refresh token (Bright Pattern's documentation: none)".to_owned());
             }
             verdict(bad)
         }
@@ -467,18 +467,18 @@ fn documented_answers_and_error_shapes_read_through_the_bright_pattern_profile_q
 
 #[test]
 fn string_expires_in_is_read_only_because_of_the_profile_leniency() {
-    // seeds/003 (trailing comma removed) and VENDORS.md §3's other documented values.
+    // seeds/003 (trailing comma removed) and Bright Pattern's other documented values.
     let bodies = [
         (
             "seeds/003 \"3599\"",
             r#"{"access_token":"eyJhbGciOiJSUzI1NiI5q9Jgt...6HznsvPWy7UP3MINA","token_type":"Bearer","expires_in":"3599"}"#,
         ),
         (
-            "VENDORS.md §3 \"3600\"",
+            "Bright Pattern's documentation \"3600\"",
             r#"{"access_token":"6E1A","token_type":"Bearer","expires_in":"3600","scope":"example.com"}"#,
         ),
         (
-            "VENDORS.md §3 \"3480\"",
+            "Bright Pattern's documentation \"3480\"",
             r#"{"access_token":"6E1A","token_type":"Bearer","expires_in":"3480","scope":"example.com"}"#,
         ),
     ];
@@ -514,7 +514,7 @@ fn bright_pattern_profiles_never_print_the_api_secret() {
 
 #[test]
 fn scope_can_be_overridden_for_deployments_that_use_another_value() {
-    // VENDORS.md §3: one public script sends scope=clientweb (L): a setting, with the host as default.
+    // Bright Pattern's documentation: one public script sends scope=clientweb (inferred): a setting, with the host as default.
     let cases: &[(&str, Option<&str>, Option<&str>, &str)] = &[
         ("default scope is the tenant host", None, None, "scope=example.com"),
         ("an overridden scope replaces the host", Some("clientweb"), None, "scope=clientweb"),

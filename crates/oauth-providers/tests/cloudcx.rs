@@ -1,6 +1,6 @@
 //! CloudCX conformance fixtures: the exact password-grant, refresh and API-key requests the profiles build, the
 //! documented token answer and `code` envelopes read through the profile's quirks, and `read_envelope` on API answers
-//! (seeds/001, seeds/002, VENDORS.md §2).
+//! (seeds/001, seeds/002, CloudCX's documentation).
 
 mod support;
 
@@ -21,7 +21,7 @@ const SEED_SECRET: &str = "6d624c35-978b-*********-59d727f2ea19";
 const SEED_USER: &str = "si*****";
 const SEED_PASSWORD: &str = "A******";
 
-/// The client id the seed's JWT names in `sub` and `aud` (VENDORS.md §2: both equal the client id), a secret shaped
+/// The client id the seed's JWT names in `sub` and `aud` (CloudCX's documentation: both equal the client id), a secret shaped
 /// like the seed's with its masked middle filled in, and a password with characters the form must escape.
 const CX_ID: &str = "260390634491792831814845";
 const CX_SECRET: &str = "6d624c35-978b-4e1f-a2b3-59d727f2ea19";
@@ -126,7 +126,7 @@ fn request_cases() -> Vec<RequestCase> {
         },
         RequestCase {
             name: "domain_given_as_a_base_url_gives_the_same_token_url",
-            source: "VENDORS.md §2 (https://{domain}[:port]/oauth/token); the Kong gateway's ports 443/9001/9006",
+            source: "CloudCX's documentation (https://{domain}[:port]/oauth/token); the Kong gateway's ports 443/9001/9006",
             profile: || cloudcx::password("https://cx.cloudfon.net:9006/", CX_ID, CX_SECRET, "si", "pw"),
             refresh: None,
             uri: "https://cx.cloudfon.net:9006/oauth/token",
@@ -169,7 +169,7 @@ fn request_cases() -> Vec<RequestCase> {
         },
         RequestCase {
             name: "username_field_is_the_default",
-            source: "VENDORS.md §2 (send username, allow a field-name override)",
+            source: "CloudCX's documentation (send username, allow a field-name override)",
             profile: || {
                 PasswordProfile::new("cx.cloudcx.net", CX_ID, CX_SECRET, "si", "pw")
                     .username_field(UsernameField::Username)
@@ -184,7 +184,7 @@ fn request_cases() -> Vec<RequestCase> {
         },
         RequestCase {
             name: "refresh_goes_to_the_same_url_with_the_client_credentials_in_the_body",
-            source: "seeds/001 (\"can be renewed using the refresh token\"); VENDORS.md §2 Refresh (L: standard shape)",
+            source: "seeds/001 (\"can be renewed using the refresh token\"); CloudCX's documentation, Refresh (inferred: standard shape)",
             profile: || cloudcx::password("cx.cloudfon.net:9001", CX_ID, CX_SECRET, "si", CX_PASSWORD),
             refresh: Some("r1"),
             uri: "https://cx.cloudfon.net:9001/oauth/token",
@@ -195,7 +195,7 @@ fn request_cases() -> Vec<RequestCase> {
         },
         RequestCase {
             name: "refresh_from_the_email_variant_carries_neither_email_nor_password",
-            source: "VENDORS.md §2 Refresh (L); the email variant's fields belong to the password grant only",
+            source: "CloudCX's documentation, Refresh (inferred); the email variant's fields belong to the password grant only",
             profile: || {
                 PasswordProfile::new("cx.cloudcx.net", CX_ID, CX_SECRET, "ana@example.com", CX_PASSWORD)
                     .username_field(UsernameField::Email)
@@ -277,7 +277,7 @@ fn api_key_mode_presents_a_sensitive_static_bearer_header_and_exchanges_nothing(
         },
         ApiKeyCase {
             name: "api_key_on_a_domain_with_port",
-            source: "seeds/001 (cx.cloudfon.net:9001); VENDORS.md §2 API calls (same base URL)",
+            source: "seeds/001 (cx.cloudfon.net:9001); CloudCX's documentation, API calls (same base URL)",
             domain: "cx.cloudfon.net:9001",
             api_base: "https://cx.cloudfon.net:9001/",
         },
@@ -378,7 +378,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "failure_code_on_http_200_is_a_vendor_error_not_a_missing_token",
-            source: "VENDORS.md §2 Errors (any code but \"0000\" is an error, even on HTTP 200); message invented",
+            source: "CloudCX's documentation, Errors (any code but \"0000\" is an error, even on HTTP 200); message invented",
             status: 200,
             content_type: JSON,
             body: r#"{"code":"0001","message":"Invalid username or password","data":null}"#,
@@ -386,7 +386,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "failure_code_on_http_400_is_a_vendor_error",
-            source: "VENDORS.md §2 Errors (L); message invented",
+            source: "CloudCX's documentation, Errors (inferred); message invented",
             status: 400,
             content_type: JSON,
             body: r#"{"code":"0001","message":"Invalid username or password"}"#,
@@ -394,7 +394,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "failure_code_on_http_401_is_a_vendor_error_read_as_invalid_client",
-            source: "VENDORS.md §2 Errors (L); RFC 6749 §5.2 (401 answers a failed client authentication)",
+            source: "CloudCX's documentation, Errors (inferred); RFC 6749 §5.2 (401 answers a failed client authentication)",
             status: 401,
             content_type: JSON,
             body: r#"{"code":"0001","message":"Bad client credentials"}"#,
@@ -402,7 +402,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "numeric_failure_code_is_kept_as_its_decimal_text",
-            source: "VENDORS.md §2 Errors (L: the code's JSON type is undocumented)",
+            source: "CloudCX's documentation, Errors (inferred: the code's JSON type is undocumented)",
             status: 200,
             content_type: JSON,
             body: r#"{"code":1,"message":"Invalid client"}"#,
@@ -410,7 +410,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "failure_code_without_a_message_has_no_description",
-            source: "VENDORS.md §2 Errors (L); the user-page example's message is null on success",
+            source: "CloudCX's documentation, Errors (inferred); the user-page example's message is null on success",
             status: 200,
             content_type: JSON,
             body: r#"{"code":"0002","message":null}"#,
@@ -418,7 +418,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "success_code_beside_a_token_is_a_success_with_the_envelope_kept_as_extras",
-            source: "VENDORS.md §2 Errors (\"0000\" means success); seeds/001 token fields inside the envelope",
+            source: "CloudCX's documentation, Errors (\"0000\" means success); seeds/001 token fields inside the envelope",
             status: 200,
             content_type: JSON,
             body: r#"{"code":"0000","message":null,"access_token":"eyJ.cx.t0k","token_type":"Bearer","expires_in":3599}"#,
@@ -430,7 +430,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "success_code_without_a_token_is_a_missing_access_token",
-            source: "VENDORS.md §2 Errors (\"0000\" is not an error, so the answer is a token response without one)",
+            source: "CloudCX's documentation, Errors (\"0000\" is not an error, so the answer is a token response without one)",
             status: 200,
             content_type: JSON,
             body: r#"{"code":"0000","message":null,"data":null}"#,
@@ -438,7 +438,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "rfc_6749_error_body_is_read_as_oauth_even_with_the_envelope_configured",
-            source: "VENDORS.md §2 Errors (\"Token-endpoint errors are probably RFC 6749 JSON\", Spring style)",
+            source: "CloudCX's documentation, Errors (\"Token-endpoint errors are probably RFC 6749 JSON\", Spring style)",
             status: 400,
             content_type: JSON,
             body: r#"{"error":"invalid_grant","error_description":"Bad credentials"}"#,
@@ -452,7 +452,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "failure_code_on_http_503_is_retryable_by_its_status",
-            source: "VENDORS.md §2 Errors (L); RFC 9110 §15.6.4; message invented",
+            source: "CloudCX's documentation, Errors (inferred); RFC 9110 §15.6.4; message invented",
             status: 503,
             content_type: JSON,
             body: r#"{"code":"9999","message":"Service busy"}"#,
@@ -532,7 +532,7 @@ fn documented_answers_and_code_envelopes_read_through_the_cloudcx_profile_quirks
 
 #[test]
 fn envelope_message_echoing_the_password_is_scrubbed_by_the_pending_exchange() {
-    // VENDORS.md §2 Errors are undocumented, so a message may repeat what was sent; the exchange knows the password.
+    // CloudCX does not document its errors, so a message may repeat what was sent; the exchange knows the password.
     let (_request, pending) = password_profile().token_config().expect("tokens").build_request();
     let body = r#"{"code":"0001","message":"password A1 b&c=d% is wrong"}"#;
     let answer = Response::builder().status(401).body(body).expect("valid");
@@ -624,7 +624,7 @@ fn envelope_cases() -> Vec<EnvelopeCase> {
         },
         EnvelopeCase {
             name: "empty_page_without_content_is_data_with_no_users",
-            source: "VENDORS.md §2 (Spring Data Page shape); content omitted",
+            source: "CloudCX's documentation (Spring Data Page shape); content omitted",
             status: 200,
             body: r#"{"code":"0000","message":null,"data":{"totalPages":0,"totalElements":0,"size":25,"number":0,"numberOfElements":0}}"#,
             expect: Api::Data(|page| {
@@ -633,28 +633,28 @@ fn envelope_cases() -> Vec<EnvelopeCase> {
         },
         EnvelopeCase {
             name: "failure_code_on_200_is_a_vendor_error",
-            source: "VENDORS.md §2 Errors (any code but \"0000\" is an error, even on HTTP 200); message invented",
+            source: "CloudCX's documentation, Errors (any code but \"0000\" is an error, even on HTTP 200); message invented",
             status: 200,
             body: r#"{"code":"0001","message":"token expired","data":null}"#,
             expect: Api::Vendor { code: "0001", message: Some("token expired") },
         },
         EnvelopeCase {
             name: "failure_code_on_401_is_a_vendor_error_with_its_status",
-            source: "VENDORS.md §2 Errors (L); message invented",
+            source: "CloudCX's documentation, Errors (inferred); message invented",
             status: 401,
             body: r#"{"code":"0003","message":"Unauthorized","data":null}"#,
             expect: Api::Vendor { code: "0003", message: Some("Unauthorized") },
         },
         EnvelopeCase {
             name: "failure_code_on_404_is_a_vendor_error_with_its_status",
-            source: "VENDORS.md §2 Errors (L); message invented",
+            source: "CloudCX's documentation, Errors (inferred); message invented",
             status: 404,
             body: r#"{"code":"0404","message":"No such user"}"#,
             expect: Api::Vendor { code: "0404", message: Some("No such user") },
         },
         EnvelopeCase {
             name: "numeric_failure_code_with_a_null_message",
-            source: "VENDORS.md §2 Errors (L: the code's JSON type is undocumented)",
+            source: "CloudCX's documentation, Errors (inferred: the code's JSON type is undocumented)",
             status: 200,
             body: r#"{"code":1,"message":null}"#,
             expect: Api::Vendor { code: "1", message: None },
@@ -689,7 +689,7 @@ fn envelope_cases() -> Vec<EnvelopeCase> {
         },
         EnvelopeCase {
             name: "json_without_a_code_on_200_is_malformed",
-            source: "VENDORS.md §2 (every answer is wrapped in {code, message, data})",
+            source: "CloudCX's documentation (every answer is wrapped in {code, message, data})",
             status: 200,
             body: r#"{"totalPages":1,"content":[]}"#,
             expect: Api::Malformed,
@@ -759,7 +759,7 @@ fn api_envelopes_read_into_data_or_typed_errors() {
 
 #[test]
 fn envelope_without_data_reads_into_unit() {
-    // An action that answers only a code (VENDORS.md §2 envelope, data absent).
+    // An action that answers only a code (CloudCX's envelope, data absent).
     let outcome = cloudcx::read_envelope::<()>(StatusCode::OK, br#"{"code":"0000","message":"ok"}"#);
     assert_eq!(outcome, Ok(()));
 }

@@ -1,5 +1,5 @@
 //! MXO conformance fixtures: the exact token request `mxo::profile` builds, and the vendor's documented answers read
-//! through the profile's own quirks (seeds/000, VENDORS.md §1).
+//! through the profile's own quirks (seeds/000, MXO's documentation).
 
 mod support;
 
@@ -58,28 +58,28 @@ fn request_cases() -> Vec<RequestCase> {
     vec![
         documented(
             "eu2_server_name_posts_the_documented_basic_header_to_eu2",
-            "seeds/000 (Access Token URL https://<oneservername>.thunderhead.com/one/oauth2token); VENDORS.md §1",
+            "seeds/000 (Access Token URL https://<oneservername>.thunderhead.com/one/oauth2token); MXO's documentation",
             "eu2",
             "https://eu2.thunderhead.com/one/oauth2token",
             "https://eu2.thunderhead.com/",
         ),
         documented(
             "na5_server_name_posts_to_na5",
-            "VENDORS.md §1 (servers seen: eu2, na5, ap1)",
+            "MXO's documentation (servers seen: eu2, na5, ap1)",
             "na5",
             "https://na5.thunderhead.com/one/oauth2token",
             "https://na5.thunderhead.com/",
         ),
         documented(
             "ap1_server_name_posts_to_ap1",
-            "VENDORS.md §1 (the Medallia SSO doc lists EU2, NA5, or AP1)",
+            "MXO's documentation (the Medallia SSO doc lists EU2, NA5, or AP1)",
             "ap1",
             "https://ap1.thunderhead.com/one/oauth2token",
             "https://ap1.thunderhead.com/",
         ),
         documented(
             "upper_case_server_name_as_the_sso_doc_writes_it_is_lower_cased",
-            "VENDORS.md §1 (\"EU2, NA5, or AP1\")",
+            "MXO's documentation (\"EU2, NA5, or AP1\")",
             "EU2",
             "https://eu2.thunderhead.com/one/oauth2token",
             "https://eu2.thunderhead.com/",
@@ -93,7 +93,7 @@ fn request_cases() -> Vec<RequestCase> {
         ),
         documented(
             "server_given_as_a_host_is_used_as_is",
-            "thunderheadone/one-sdk-ios README (hostName: \"eu2.thunderhead.com\"), VENDORS.md §1",
+            "thunderheadone/one-sdk-ios README (hostName: \"eu2.thunderhead.com\"), MXO's documentation",
             "eu2.thunderhead.com",
             "https://eu2.thunderhead.com/one/oauth2token",
             "https://eu2.thunderhead.com/",
@@ -121,7 +121,7 @@ fn request_cases() -> Vec<RequestCase> {
         ),
         documented(
             "private_base_url_with_a_port_keeps_the_port",
-            "VENDORS.md §1 (server is a free parameter); mxo::profile docs (a base URL for a private host)",
+            "MXO's documentation (server is a free parameter); mxo::profile docs (a base URL for a private host)",
             "https://mxo.internal:8443",
             "https://mxo.internal:8443/one/oauth2token",
             "https://mxo.internal:8443/",
@@ -247,7 +247,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "answer_without_expires_in_gets_the_documented_299_s",
-            source: "VENDORS.md §1 (expires_in 299; mxo::DEFAULT_LIFETIME); body: the repaired seed minus expires_in",
+            source: "MXO's documentation (expires_in 299; mxo::DEFAULT_LIFETIME); body: the repaired seed minus expires_in",
             status: 200,
             content_type: Some("application/json"),
             body: r#"{"access_token":"eyJ.mxo.t0k","token_type":"bearer","jti":"1a9b1856-40b0-45d8-9758-8d17a81c19a7"}"#,
@@ -255,7 +255,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "answer_with_a_non_bearer_token_type_is_refused",
-            source: "VENDORS.md §1 (token_type bearer); oauth-core presents bearer tokens only",
+            source: "MXO's documentation (token_type bearer); oauth-core presents bearer tokens only",
             status: 200,
             content_type: Some("application/json"),
             body: r#"{"access_token":"eyJ.mxo.t0k","token_type":"mac","expires_in":299}"#,
@@ -263,7 +263,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "unauthorized_with_no_body_is_status_only_and_not_retryable",
-            source: "VENDORS.md §1 Errors (shape undocumented: fall back to the HTTP status; Datastores swagger 401)",
+            source: "MXO's documentation, Errors (shape undocumented: fall back to the HTTP status; Datastores swagger 401)",
             status: 401,
             content_type: None,
             body: "",
@@ -271,7 +271,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "unauthorized_with_an_rfc_6749_body_is_read_from_the_body",
-            source: "VENDORS.md §1 Errors (parse RFC 6749 {error, error_description} if present); RFC 6749 §5.2",
+            source: "MXO's documentation, Errors (parse RFC 6749 {error, error_description} if present); RFC 6749 §5.2",
             status: 401,
             content_type: Some("application/json"),
             body: r#"{"error":"invalid_client","error_description":"Bad client credentials"}"#,
@@ -284,7 +284,7 @@ fn response_cases() -> Vec<ResponseCase> {
         },
         ResponseCase {
             name: "service_unavailable_with_no_body_is_status_only_and_retryable",
-            source: "VENDORS.md §1 Errors (fall back to the HTTP status); RFC 9110 §15.6.4",
+            source: "MXO's documentation, Errors (fall back to the HTTP status); RFC 9110 §15.6.4",
             status: 503,
             content_type: None,
             body: "",

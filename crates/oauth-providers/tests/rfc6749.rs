@@ -21,7 +21,7 @@ const RFC_ID: &str = "s6BhdRkqt3";
 const RFC_SECRET: &str = "gX1fBat3bV";
 const RFC_BASIC: &str = "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW";
 const RFC_TOKEN_URL: &str = "https://server.example.com/token";
-/// INTEROP.md's secret that tells the Basic encodings apart.
+/// The interop suite's secret that tells the Basic encodings apart (`TRICKY_SECRET` in interop/src/main.rs).
 const INTEROP_SECRET: &str = "a b+c/d:e%f&g=h";
 
 // ----- the requests -----
@@ -55,7 +55,7 @@ fn request_cases() -> Vec<RequestCase> {
         },
         RequestCase {
             name: "percent_basic_writes_space_as_percent_20_and_plus_as_percent_2b",
-            source: "RFC 6749 §2.3.1 (form-encode, then Basic); INTEROP.md (Authlib refuses `+` for a space)",
+            source: "RFC 6749 §2.3.1 (form-encode, then Basic); the interop suite (Authlib refuses `+` for a space)",
             profile: || rfc6749::client_credentials("https://as.example/token", "app", "a b+c"),
             uri: "https://as.example/token",
             api_base: "https://as.example/",
@@ -65,7 +65,7 @@ fn request_cases() -> Vec<RequestCase> {
         },
         RequestCase {
             name: "form_plus_basic_writes_space_as_plus",
-            source: "RFC 6749 §2.3.1 read literally; INTEROP.md secret `a b+c/d:e%f&g=h`",
+            source: "RFC 6749 §2.3.1 read literally; the interop suite's secret `a b+c/d:e%f&g=h`",
             profile: || {
                 Builder::new("https://as.example/token")
                     .client("interop-client", INTEROP_SECRET)
@@ -79,7 +79,7 @@ fn request_cases() -> Vec<RequestCase> {
         },
         RequestCase {
             name: "raw_basic_sends_the_secret_unencoded",
-            source: "RFC 7617 §2; INTEROP.md secret `a b+c/d:e%f&g=h`",
+            source: "RFC 7617 §2; the interop suite's secret `a b+c/d:e%f&g=h`",
             profile: || {
                 Builder::new("https://as.example/token")
                     .client("interop-client", INTEROP_SECRET)
@@ -363,7 +363,7 @@ fn preset_cases() -> Vec<PresetCase> {
         },
         PresetCase {
             name: "vendor_code_envelope_means_nothing_to_the_generic_profile",
-            source: "VENDORS.md §2 (CloudCX's envelope is a CloudCX quirk, not RFC 6749)",
+            source: "CloudCX's documentation (CloudCX's envelope is a CloudCX quirk, not RFC 6749)",
             status: 400,
             content_type: JSON,
             body: r#"{"code":"0001","message":"Invalid client"}"#,
@@ -493,15 +493,15 @@ fn the_generic_profile_may_fall_back_to_other_auth_methods_only_when_none_was_ch
 fn each_profile_says_which_401s_mean_a_dead_token() {
     use oauth_core::RetryOn401;
     let cases: [(&str, oauth_providers::Profile, RetryOn401); 5] = [
-        // VENDORS.md §1: the Datastores swagger lists 401 for "Invalid OAuth 2.0 token", no challenge.
+        // MXO's documentation: the Datastores swagger lists 401 for "Invalid OAuth 2.0 token", no challenge.
         ("mxo", oauth_providers::mxo::profile("eu2", "id", "s").expect("valid"), RetryOn401::Any),
-        // VENDORS.md §3: 401 for an expired or malformed token; the Config API sends status codes only.
+        // Bright Pattern's documentation: 401 for an expired or malformed token; the Config API sends status codes only.
         (
             "bright pattern",
             oauth_providers::bright_pattern::profile("t.example.com", "id", "s").expect("valid"),
             RetryOn401::Any,
         ),
-        // VENDORS.md §2: undocumented (L); one retry on any 401 is the safe default.
+        // CloudCX does not document its 401s (inferred); one retry on any 401 is the safe default.
         (
             "cloudcx",
             oauth_providers::cloudcx::password("cx.example.com", "id", "s", "u", "p").expect("valid"),

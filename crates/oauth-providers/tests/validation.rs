@@ -80,7 +80,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "bright_pattern_service_provider_empty_login_id",
-            source: "VENDORS.md §3 service-provider variant",
+            source: "Bright Pattern's documentation, service-provider variant",
             build: || TenantProfile::new("sp.example.com", "", "secret").service_provider("example.com").build(),
             want: Want::Invalid(EmptyClientId),
         },
@@ -105,7 +105,7 @@ fn cases() -> Vec<Case> {
         // --- hosts with a path, query or nothing ---
         Case {
             name: "cloudcx_host_with_a_path",
-            source: "VENDORS.md §2 (domain[:port] only; the paths are the profile's)",
+            source: "CloudCX's documentation (domain[:port] only; the paths are the profile's)",
             build: || cloudcx::password("example.com/configapi", "id", "secret", "si", "pw"),
             want: Want::InvalidHost { host: "example.com/configapi" },
         },
@@ -189,7 +189,7 @@ fn cases() -> Vec<Case> {
         // --- plain http ---
         Case {
             name: "cloudcx_http_on_a_public_host_is_refused",
-            source: "RFC 6749 §10.9 / RFC 6819 §5.1.1 (TLS for credentials); VENDORS.md §2 (https URLs)",
+            source: "RFC 6749 §10.9 / RFC 6819 §5.1.1 (TLS for credentials); CloudCX's documentation (https URLs)",
             build: || cloudcx::password("http://cx.example.com", "id", "secret", "si", "pw"),
             want: Want::InvalidHost { host: "http://cx.example.com" },
         },
@@ -262,13 +262,13 @@ fn cases() -> Vec<Case> {
         // --- MXO servers and ids ---
         Case {
             name: "mxo_server_with_a_slash_is_not_a_server_name",
-            source: "VENDORS.md §1 (server names such as eu2, na5, ap1)",
+            source: "MXO's documentation (server names such as eu2, na5, ap1)",
             build: || mxo::profile("eu2/x", "id", "secret"),
             want: Want::InvalidServer { server: "eu2/x" },
         },
         Case {
             name: "mxo_empty_server",
-            source: "VENDORS.md §1",
+            source: "MXO's documentation",
             build: || mxo::profile("", "id", "secret"),
             want: Want::InvalidServer { server: "" },
         },
@@ -464,7 +464,7 @@ fn url_cases() -> Vec<UrlCase> {
         // --- Profile::api_url ---
         UrlCase {
             name: "api_url_joins_an_absolute_path_and_query_to_the_base",
-            source: "VENDORS.md §1 Interaction API path",
+            source: "MXO's documentation, Interaction API path",
             url: || text(mxo_eu2().api_url("/one/oauth2/rt/api/2.0/interaction?sk=ONE-123")),
             want: Ok("https://eu2.thunderhead.com/one/oauth2/rt/api/2.0/interaction?sk=ONE-123"),
         },
@@ -510,13 +510,13 @@ fn url_cases() -> Vec<UrlCase> {
         // --- mxo::interaction_url ---
         UrlCase {
             name: "interaction_url_with_a_site_key_only",
-            source: "VENDORS.md §1 (POST|PUT /one/oauth2/rt/api/2.0/interaction?sk={siteKey}[&tid=])",
+            source: "MXO's documentation (POST|PUT /one/oauth2/rt/api/2.0/interaction?sk={siteKey}[&tid=])",
             url: || text(mxo::interaction_url(&mxo_eu2(), "ONE-ABC-1234", None)),
             want: Ok("https://eu2.thunderhead.com/one/oauth2/rt/api/2.0/interaction?sk=ONE-ABC-1234"),
         },
         UrlCase {
             name: "interaction_url_with_a_tid",
-            source: "VENDORS.md §1 ([&tid=])",
+            source: "MXO's documentation ([&tid=])",
             url: || text(mxo::interaction_url(&mxo_eu2(), "ONE-ABC-1234", Some("d9f7e1a2-0b3c"))),
             want: Ok("https://eu2.thunderhead.com/one/oauth2/rt/api/2.0/interaction?sk=ONE-ABC-1234&tid=d9f7e1a2-0b3c"),
         },
@@ -529,25 +529,25 @@ fn url_cases() -> Vec<UrlCase> {
         // --- mxo::datastores_url ---
         UrlCase {
             name: "datastores_url_with_the_documented_workspace_id",
-            source: "VENDORS.md §1 Datastores (https://eu2.thunderhead.com/datastores/1.0.0/{workspaceId}/…, MTIyMg)",
+            source: "MXO's documentation, Datastores (https://eu2.thunderhead.com/datastores/1.0.0/{workspaceId}/…, MTIyMg)",
             url: || text(mxo::datastores_url(&mxo_eu2(), "MTIyMg", "datastores")),
             want: Ok("https://eu2.thunderhead.com/datastores/1.0.0/MTIyMg/datastores"),
         },
         UrlCase {
             name: "datastores_url_path_with_a_leading_slash_gets_one_slash",
-            source: "VENDORS.md §1 Datastores; edge case",
+            source: "MXO's documentation, Datastores; edge case",
             url: || text(mxo::datastores_url(&mxo_eu2(), "MTIyMg", "/datastores/customers")),
             want: Ok("https://eu2.thunderhead.com/datastores/1.0.0/MTIyMg/datastores/customers"),
         },
         UrlCase {
             name: "datastores_url_workspace_id_with_a_slash_is_refused",
-            source: "VENDORS.md §1 (the workspace id is one path segment)",
+            source: "MXO's documentation (the workspace id is one path segment)",
             url: || text(mxo::datastores_url(&mxo_eu2(), "MTIy/Mg", "datastores")),
             want: Err("MTIy/Mg"),
         },
         UrlCase {
             name: "datastores_url_workspace_id_with_a_query_is_refused",
-            source: "VENDORS.md §1 (the workspace id is one path segment)",
+            source: "MXO's documentation (the workspace id is one path segment)",
             url: || text(mxo::datastores_url(&mxo_eu2(), "MTIyMg?x=1", "datastores")),
             want: Err("MTIyMg?x=1"),
         },
@@ -565,7 +565,7 @@ fn url_cases() -> Vec<UrlCase> {
         },
         UrlCase {
             name: "datastores_url_empty_workspace_id_is_refused",
-            source: "VENDORS.md §1",
+            source: "MXO's documentation",
             url: || text(mxo::datastores_url(&mxo_eu2(), "", "datastores")),
             want: Err(""),
         },
@@ -598,7 +598,7 @@ fn url_cases() -> Vec<UrlCase> {
         },
         UrlCase {
             name: "user_page_url_on_a_password_profile_with_a_port",
-            source: "seeds/001 (cx.cloudfon.net:9001); VENDORS.md §2 (same base for API calls)",
+            source: "seeds/001 (cx.cloudfon.net:9001); CloudCX's documentation (same base for API calls)",
             url: || {
                 let profile = cloudcx::password("cx.cloudfon.net:9001", "id", "secret", "si", "pw")
                     .expect("valid fixture profile");
