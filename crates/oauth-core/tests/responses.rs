@@ -1,7 +1,7 @@
 //! Token-response parsing fixtures: a raw answer in, a `Token` or the exact typed error out, one named case each.
 //!
-//! Every case says where it came from: a vendor seed (`seeds/NNN_….txt`), an RFC section, VENDORS.md, a server's
-//! recorded answer in INTEROP.md, or "edge case". Where a documented example is not well-formed, the case says which
+//! Every case says where it came from: a vendor seed (`seeds/NNN_….txt`), an RFC section, a vendor's documentation, a
+//! server's recorded answer, or "edge case". Where a documented example is not well-formed, the case says which
 //! liberty was taken to make it a fixture.
 
 use std::time::{Duration, Instant};
@@ -49,9 +49,9 @@ const NONE: Headers = &[];
 /// RFC 6749 §5.1 and §5.2: the headers of both examples.
 const RFC_HEADERS: Headers =
     &[("content-type", "application/json;charset=UTF-8"), ("cache-control", "no-store"), ("pragma", "no-cache")];
-/// INTEROP.md: oidc-provider's success headers, lower-case names, charset in the type.
+/// oidc-provider's recorded success headers, lower-case names, charset in the type.
 const OIDC_PROVIDER: Headers = &[("content-type", "application/json; charset=utf-8"), ("cache-control", "no-store")];
-/// INTEROP.md: Authlib's success and error headers.
+/// Authlib's recorded success and error headers.
 const AUTHLIB: Headers = &[("Content-Type", "application/json"), ("Cache-Control", "no-store"), ("Pragma", "no-cache")];
 const FORM: Headers = &[("content-type", "application/x-www-form-urlencoded")];
 const TEXT: Headers = &[("content-type", "text/plain")];
@@ -104,7 +104,7 @@ const BRIGHT_PATTERN_ENVELOPE: Preset = Preset::Tweak("lenient, Bright-Pattern-l
     quirks
 });
 
-/// A CloudCX-like envelope (VENDORS.md §2): `code` other than `"0000"` is an error, `message` says why.
+/// A CloudCX-like envelope (CloudCX's documentation): `code` other than `"0000"` is an error, `message` says why.
 fn cloudcx_like(_: StatusCode, body: &Value) -> Option<EnvelopeError> {
     let code = body.get("code")?.as_str()?;
     if code == "0000" {
@@ -117,8 +117,8 @@ fn cloudcx_like(_: StatusCode, body: &Value) -> Option<EnvelopeError> {
     Some(error)
 }
 
-/// A Bright-Pattern-like envelope (VENDORS.md §3, Task Routing): `errorCode` 1 is an authentication failure, 12 a
-/// rate limit that is worth retrying.
+/// A Bright-Pattern-like envelope (Bright Pattern's documentation, Task Routing): `errorCode` 1 is an authentication
+/// failure, 12 a rate limit that is worth retrying.
 fn bright_pattern_like(_: StatusCode, body: &Value) -> Option<EnvelopeError> {
     let code = body.get("errorCode")?.as_u64()?;
     let mut error = EnvelopeError::new().vendor_code(code.to_string());
@@ -332,7 +332,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "bright_pattern_scope_echo_is_kept_as_the_granted_scope",
-            source: "VENDORS.md §3: `scope` echoed back (the tenant domain), expires_in \"3600\" as a string",
+            source: "Bright Pattern's documentation: `scope` echoed back (the tenant domain), expires_in \"3600\" as a string",
             status: 200,
             headers: JSON,
             body: Text(
@@ -393,10 +393,10 @@ fn cases() -> Vec<Case> {
             quirks: Strict,
             expect: Expect::Server(srv(Some(ErrorCode::InvalidRequest), OAuthBody, false)),
         },
-        // --- recorded answers of real servers (INTEROP.md) ---
+        // --- recorded answers of real servers (the ones `cargo xtask interop` runs) ---
         Case {
             name: "oidc_provider_success_with_charset_and_lower_case_headers",
-            source: "INTEROP.md recorded answer, oidc-provider 9 (token value made up)",
+            source: "recorded answer of oidc-provider 9 (token value made up)",
             status: 200,
             headers: OIDC_PROVIDER,
             body: Text(r#"{"access_token":"oP-8dKx_3Jq","expires_in":3600,"token_type":"Bearer","scope":"api:read"}"#),
@@ -405,7 +405,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "authlib_success_with_refresh_token_and_no_scope",
-            source: "INTEROP.md recorded answer, Authlib 1.9 password grant (values made up; Python's json spacing)",
+            source: "recorded answer of Authlib 1.9 password grant (values made up; Python's json spacing)",
             status: 200,
             headers: AUTHLIB,
             body: Text(
@@ -416,7 +416,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "oidc_provider_bad_secret_is_invalid_client_with_a_basic_challenge",
-            source: "INTEROP.md recorded answer, oidc-provider: 401 invalid_client, `WWW-Authenticate: Basic realm=…, \
+            source: "recorded answer of oidc-provider: 401 invalid_client, `WWW-Authenticate: Basic realm=…, \
                      error=…` when the request used Basic",
             status: 401,
             headers: &[
@@ -436,7 +436,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "authlib_bad_secret_is_invalid_client_with_a_basic_error_challenge",
-            source: "INTEROP.md recorded answer, Authlib: 401 invalid_client, `WWW-Authenticate: Basic error=…` even \
+            source: "recorded answer of Authlib: 401 invalid_client, `WWW-Authenticate: Basic error=…` even \
                      for client_secret_post",
             status: 401,
             headers: &[
@@ -452,7 +452,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "authlib_unknown_client_in_body_is_invalid_client_on_400",
-            source: "INTEROP.md recorded answer, Authlib: unknown client id sent in the body gets 400",
+            source: "recorded answer of Authlib: unknown client id sent in the body gets 400",
             status: 400,
             headers: AUTHLIB,
             body: Text(r#"{"error": "invalid_client"}"#),
@@ -461,7 +461,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "authlib_wrong_password_is_invalid_request_not_invalid_grant",
-            source: "INTEROP.md recorded answer, Authlib: wrong resource-owner password → 400 invalid_request",
+            source: "recorded answer of Authlib: wrong resource-owner password → 400 invalid_request",
             status: 400,
             headers: AUTHLIB,
             body: Text(
@@ -475,7 +475,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "authlib_rotated_out_refresh_token_is_invalid_grant",
-            source: "INTEROP.md recorded answer, Authlib: the old refresh token after rotation → 400 invalid_grant",
+            source: "recorded answer of Authlib: the old refresh token after rotation → 400 invalid_grant",
             status: 400,
             headers: AUTHLIB,
             body: Text(r#"{"error": "invalid_grant"}"#),
@@ -484,7 +484,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "oidc_provider_two_authentication_mechanisms_is_invalid_request",
-            source: "INTEROP.md recorded answer, oidc-provider: Basic and body credentials at once → 400",
+            source: "recorded answer of oidc-provider: Basic and body credentials at once → 400",
             status: 400,
             headers: OIDC_PROVIDER,
             body: Text(
@@ -499,7 +499,7 @@ fn cases() -> Vec<Case> {
         // --- expires_in ---
         Case {
             name: "expires_in_numeric_string_is_read_by_lenient",
-            source: "VENDORS.md §3 (Bright Pattern sends \"3599\")",
+            source: "Bright Pattern's documentation (Bright Pattern sends \"3599\")",
             status: 200,
             headers: JSON,
             body: Text(r#"{"access_token":"a1","token_type":"Bearer","expires_in":"3599"}"#),
@@ -1077,7 +1077,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "rate_limited_429_with_retry_after_seconds_is_retryable",
-            source: "RFC 6585 §4; VENDORS.md §3 (Bright Pattern answers 429)",
+            source: "RFC 6585 §4; Bright Pattern's documentation (Bright Pattern answers 429)",
             status: 429,
             headers: &[("retry-after", "120")],
             body: Text(""),
@@ -1156,7 +1156,7 @@ fn cases() -> Vec<Case> {
         // --- vendor envelopes ---
         Case {
             name: "cloudcx_like_envelope_code_0001_on_200_is_a_vendor_server_error",
-            source: "VENDORS.md §2 (code ≠ \"0000\" is an error even on 200); envelope shape from seeds/001",
+            source: "CloudCX's documentation (code ≠ \"0000\" is an error even on 200); envelope shape from seeds/001",
             status: 200,
             headers: JSON,
             body: Text(r#"{"code":"0001","message":"invalid client","data":null}"#),
@@ -1169,7 +1169,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "cloudcx_like_envelope_code_0000_without_a_token_is_a_missing_access_token",
-            source: "VENDORS.md §2; envelope shape from seeds/001",
+            source: "CloudCX's documentation; envelope shape from seeds/001",
             status: 200,
             headers: JSON,
             body: Text(r#"{"code":"0000","message":null,"data":{"totalPages":1}}"#),
@@ -1178,7 +1178,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "cloudcx_like_envelope_is_ignored_without_the_profile_switch",
-            source: "VENDORS.md §2; edge case",
+            source: "CloudCX's documentation; edge case",
             status: 200,
             headers: JSON,
             body: Text(r#"{"code":"0001","message":"invalid client","data":null}"#),
@@ -1205,7 +1205,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "bright_pattern_like_error_code_12_on_429_is_retryable_by_the_envelope",
-            source: "VENDORS.md §3 (Task Routing: errorCode 12 limit → HTTP 429)",
+            source: "Bright Pattern's documentation (Task Routing: errorCode 12 limit → HTTP 429)",
             status: 429,
             headers: JSON,
             body: Text(r#"{"errorCode":12,"errorMessage":"Request limit exceeded"}"#),
@@ -1218,7 +1218,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "bright_pattern_like_retryable_verdict_outranks_a_200_status",
-            source: "VENDORS.md §3; edge case (the envelope's word beats the status rule)",
+            source: "Bright Pattern's documentation; edge case (the envelope's word beats the status rule)",
             status: 200,
             headers: JSON,
             body: Text(r#"{"errorCode":12,"errorMessage":"Request limit exceeded"}"#),
@@ -1231,7 +1231,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "bright_pattern_like_error_code_1_is_invalid_client",
-            source: "VENDORS.md §3 (Task Routing: errorCode 1 auth failed)",
+            source: "Bright Pattern's documentation (Task Routing: errorCode 1 auth failed)",
             status: 401,
             headers: JSON,
             body: Text(r#"{"errorCode":1,"errorMessage":"Authentication failed"}"#),
