@@ -68,7 +68,7 @@ impl Challenge {
     /// Replaces `secret` in the token68 and the parameter values (see [`TokenError::scrub`](crate::TokenError::scrub)).
     pub(crate) fn scrub(&mut self, secret: &str) {
         for value in self.token68.iter_mut().chain(self.params.iter_mut().map(|(_, v)| v)) {
-            crate::error::scrub_text(value, secret);
+            crate::mask::scrub_text(value, secret);
         }
     }
 

@@ -16,8 +16,6 @@ use http::{HeaderValue, StatusCode};
 
 use crate::BodyExcerpt;
 use crate::challenge::Challenge;
-// The challenge parser scrubs its parameters through this path.
-pub(crate) use crate::mask::scrub_text;
 
 /// Why a token exchange failed.
 #[derive(Debug, Clone)]

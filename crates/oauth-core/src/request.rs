@@ -52,7 +52,11 @@ impl TokenEndpoint {
         (http_request, pending)
     }
 
-    /// Reads an answer with this endpoint's quirks; see [`parse_token_response`](crate::parse_token_response).
+    /// Reads an answer with this endpoint's quirks, for code that sees an answer and holds the
+    /// endpoint but not the exchange. For an exchange you sent, use
+    /// [`PendingExchange::finish`], which also keeps an unreplaced refresh token and scrubs the
+    /// request's credentials from errors; [`parse_token_response`](crate::parse_token_response)
+    /// says which reader is for what.
     ///
     /// # Errors
     /// As [`parse_token_response`](crate::parse_token_response).
@@ -129,7 +133,8 @@ pub struct PendingExchange {
 }
 
 impl PendingExchange {
-    /// Reads the answer. `sent_at` is when the request was sent, on the caller's clock.
+    /// Reads the answer — the reader for an exchange you sent. `sent_at` is when the request
+    /// was sent, on the caller's clock.
     ///
     /// Hand over *every* answer, whatever its status: a 400 or 401 carries the server's
     /// `error`, `error_description` and `WWW-Authenticate` challenge, which is how this method
