@@ -81,23 +81,29 @@ async fn run() -> Result<(), Error> {
     let sent = interact(&api, &url, &mxo).await?;
     let first = source.token().await?;
     line("token fetched", &sent, "", &mxo);
-    expect(sent.bearer == tag(&first) && mxo.token_requests() == 1, "the first call did not fetch one token")?;
+    expect(
+        sent.bearer == tag(&first) && mxo.controls().token_requests() == 1,
+        "the first call did not fetch one token",
+    )?;
 
     // 2. The cached token serves the next call.
     let sent = interact(&api, &url, &mxo).await?;
     line("cached token reused", &sent, "", &mxo);
-    expect(sent.bearer == tag(&first) && mxo.token_requests() == 1, "the second call did not reuse the token")?;
+    expect(
+        sent.bearer == tag(&first) && mxo.controls().token_requests() == 1,
+        "the second call did not reuse the token",
+    )?;
 
     // 3. The server forgets its tokens (and issues 3 s ones from now on): a 401 with
     //    `error="invalid_token"`, so the layer drops the token, fetches one, and retries once.
-    mxo.set_expires_in(SHORT_LIFETIME);
-    mxo.expire_all_tokens();
+    mxo.controls().set_expires_in(SHORT_LIFETIME);
+    mxo.controls().expire_all_tokens();
     let refused_at = Instant::now();
     let sent = interact(&api, &url, &mxo).await?;
     let short = source.token().await?;
     line("token refused, replaced", &sent, "", &mxo);
     expect(sent.attempts == 2 && sent.bearer == tag(&short), "the refused call was not retried with a new token")?;
-    expect(mxo.token_requests() == 2, "the refused token was not replaced by exactly one request")?;
+    expect(mxo.controls().token_requests() == 2, "the refused token was not replaced by exactly one request")?;
 
     // 4. In the 3 s token's refresh window, the call goes out with it at once while the source
     //    fetches the next token in the background.
@@ -107,7 +113,7 @@ async fn run() -> Result<(), Error> {
     let refreshed = next_token(&source, &short).await?;
     let step = if sent.bearer == tag(&short) { "refreshed ahead" } else { "refreshed on expiry" };
     line(step, &sent, &format!("fetched {} in the background", tag(&refreshed)), &mxo);
-    expect(mxo.token_requests() == 3, "the refresh took other than one token request")?;
+    expect(mxo.controls().token_requests() == 3, "the refresh took other than one token request")?;
 
     println!("\ndone in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
@@ -122,7 +128,7 @@ struct Sent {
 
 /// Posts an empty interaction through `api`; an error unless the answer is a 200.
 async fn interact(api: &Api, url: &Uri, mxo: &Mxo) -> Result<Sent, Error> {
-    let before = mxo.api_requests();
+    let before = mxo.controls().api_requests();
     let request = http::Request::post(url)
         .header(http::header::CONTENT_TYPE, "application/json")
         .body(Full::new(Bytes::from_static(br#"{"uri":"x"}"#)))?;
@@ -130,6 +136,7 @@ async fn interact(api: &Api, url: &Uri, mxo: &Mxo) -> Result<Sent, Error> {
     let status = response.status();
     let body = response.into_body().collect().await?.to_bytes();
     let bearer = mxo
+        .controls()
         .received_requests()
         .await
         .iter()
@@ -141,7 +148,7 @@ async fn interact(api: &Api, url: &Uri, mxo: &Mxo) -> Result<Sent, Error> {
         let body = String::from_utf8_lossy(&body);
         return Err(format!("POST {} with bearer {bearer}: {status}, expected 200: {body}", url.path()).into());
     }
-    Ok(Sent { status, attempts: mxo.api_requests().saturating_sub(before), bearer })
+    Ok(Sent { status, attempts: mxo.controls().api_requests().saturating_sub(before), bearer })
 }
 
 /// The token the source holds once it no longer holds `old` (the background refresh is done).
@@ -163,7 +170,7 @@ fn line(step: &str, sent: &Sent, note: &str, mxo: &Mxo) {
     let retried = if sent.attempts == 2 { "401, retried -> " } else { "" };
     let status = format!("-> {retried}{}", sent.status.as_u16());
     let bearer = format!("bearer {}", sent.bearer);
-    println!("  {step:<24}{status:<23}{bearer:<14}{note:<32}[token requests: {}]", mxo.token_requests());
+    println!("  {step:<24}{status:<23}{bearer:<14}{note:<32}[token requests: {}]", mxo.controls().token_requests());
 }
 
 fn expect(condition: bool, otherwise: &str) -> Result<(), Error> {

@@ -30,7 +30,7 @@ use oauth_client::{TokenSource, Transport, TransportError};
 use oauth_core::{AccessToken, TokenEndpoint};
 use oauth_providers::{Profile, cloudcx, mxo};
 use oauth_reqwest::{BearerMiddleware, ReqwestTransport, TokioRuntime};
-use oauth_testkit::{BrightPattern, CloudCx, Mxo};
+use oauth_testkit::{BrightPattern, CloudCx, Controls, Mxo};
 use reqwest_middleware::ClientWithMiddleware;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -76,14 +76,14 @@ async fn run() -> Result<(), Error> {
     let [mxo_out, cx_out, bp_out] = &mut transcripts;
 
     let results = tokio::join!(
-        token_flow(mxo_out, &mxo, mxo.profile(), &mxo_call),
+        token_flow(mxo_out, mxo.controls(), mxo.profile(), &mxo_call),
         async {
-            token_flow(cx_out, &cx, cx.profile(), &cx_call).await?;
+            token_flow(cx_out, cx.controls(), cx.profile(), &cx_call).await?;
             api_key_flow(cx_out, &cx, &cx_call).await
         },
         // Bright Pattern answers a dead token with a bare 401 and no `WWW-Authenticate`
         // challenge, so the default policy (retry on `invalid_token` only) would not retry.
-        token_flow(bp_out, &bp, bp.profile(), &bp_call),
+        token_flow(bp_out, bp.controls(), bp.profile(), &bp_call),
     );
 
     for transcript in &transcripts {
@@ -97,12 +97,7 @@ async fn run() -> Result<(), Error> {
 }
 
 /// A vendor's token flow: fetch, reuse, a refused token replaced, a refresh ahead of expiry.
-async fn token_flow(
-    out: &mut Transcript,
-    emulator: &dyn Emulator,
-    profile: Profile,
-    call: &ApiCall,
-) -> Result<(), Error> {
+async fn token_flow(out: &mut Transcript, emulator: &Controls, profile: Profile, call: &ApiCall) -> Result<(), Error> {
     let answers = Answers::default();
     let transport = Noting::new(ReqwestTransport::from_builder(loopback())?, &profile, answers.clone())?;
     let source = TokenSource::builder(profile, transport, TokioRuntime).refresh_skew(REFRESH_SKEW).build()?;
@@ -151,14 +146,14 @@ async fn token_flow(
 
 /// CloudCX's API key: a static token source, the same middleware, no token exchange.
 async fn api_key_flow(out: &mut Transcript, cx: &CloudCx, call: &ApiCall) -> Result<(), Error> {
-    let before = cx.token_requests();
+    let before = cx.controls().token_requests();
     let source = oauth_reqwest::token_source(cx.api_key_profile())?;
     let api =
         reqwest_middleware::ClientBuilder::new(loopback().build()?).with(BearerMiddleware::new(source.clone())).build();
-    let sent = call.send(&api, cx).await?;
-    out.line("API key, no exchange", &sent, "static source (the key itself)".into(), cx);
+    let sent = call.send(&api, cx.controls()).await?;
+    out.line("API key, no exchange", &sent, "static source (the key itself)".into(), cx.controls());
     expect(source.is_static(), "the API-key source is not static")?;
-    expect_token_requests(cx, before)
+    expect_token_requests(cx.controls(), before)
 }
 
 /// A reqwest client builder for the emulators: no proxy, even if the environment names one
@@ -199,7 +194,7 @@ impl ApiCall {
     }
 
     /// Sends the call through `api` and reads the answer; an error unless it ends in a 200.
-    async fn send(&self, api: &ClientWithMiddleware, emulator: &dyn Emulator) -> Result<Sent, Error> {
+    async fn send(&self, api: &ClientWithMiddleware, emulator: &Controls) -> Result<Sent, Error> {
         let before = emulator.api_requests();
         let mut request = api.request(self.method.clone(), self.url.to_string());
         if let Some(json) = self.json {
@@ -221,7 +216,7 @@ impl ApiCall {
     }
 
     /// The tag of the bearer token on the last request the emulator received for this call.
-    async fn last_bearer(&self, emulator: &dyn Emulator) -> String {
+    async fn last_bearer(&self, emulator: &Controls) -> String {
         let requests = emulator.server().received_requests().await.unwrap_or_default();
         requests
             .iter()
@@ -249,45 +244,11 @@ impl fmt::Display for Sent {
     }
 }
 
-/// The emulator controls the flow uses. Each emulator has them as inherent methods; this trait
-/// lets one flow drive all three.
-trait Emulator {
-    fn server(&self) -> &wiremock::MockServer;
-    fn token_requests(&self) -> usize;
-    fn api_requests(&self) -> usize;
-    fn expire_all_tokens(&self);
-    fn set_expires_in(&self, secs: u64);
-}
-
-macro_rules! emulator {
-    ($($emulator:ty),*) => {$(
-        impl Emulator for $emulator {
-            fn server(&self) -> &wiremock::MockServer {
-                <$emulator>::server(self)
-            }
-            fn token_requests(&self) -> usize {
-                <$emulator>::token_requests(self)
-            }
-            fn api_requests(&self) -> usize {
-                <$emulator>::api_requests(self)
-            }
-            fn expire_all_tokens(&self) {
-                <$emulator>::expire_all_tokens(self);
-            }
-            fn set_expires_in(&self, secs: u64) {
-                <$emulator>::set_expires_in(self, secs);
-            }
-        }
-    )*};
-}
-
-emulator!(Mxo, CloudCx, BrightPattern);
-
 fn expect(condition: bool, otherwise: &str) -> Result<(), Error> {
     if condition { Ok(()) } else { Err(otherwise.into()) }
 }
 
-fn expect_token_requests(emulator: &dyn Emulator, expected: usize) -> Result<(), Error> {
+fn expect_token_requests(emulator: &Controls, expected: usize) -> Result<(), Error> {
     let actual = emulator.token_requests();
     if actual == expected {
         Ok(())
@@ -329,7 +290,7 @@ impl Transcript {
         Self { heading: format!("{vendor}: {} {}", call.method, call.url.path()), lines: Vec::new() }
     }
 
-    fn line(&mut self, step: &str, sent: &Sent, fetched: String, emulator: &dyn Emulator) {
+    fn line(&mut self, step: &str, sent: &Sent, fetched: String, emulator: &Controls) {
         let (sent, requests) = (sent.to_string(), emulator.token_requests());
         self.lines.push(format!("  {step:<24}{sent:<37}{fetched:<44}[token requests: {requests}]"));
     }

@@ -8,9 +8,11 @@ use oauth_providers::bright_pattern::{TenantProfile, TokenApi};
 use serde_json::{Value, json};
 use wiremock::Request;
 
-use crate::emulator::{Endpoint, Grantee, Running, State, Vendor, controls};
+use crate::behaviour::{Behaviour, Endpoint, Responder};
+use crate::emulator::sealed::Emulated;
 use crate::reply::Reply;
-use crate::{Credentials, wire};
+use crate::state::{Grantee, State};
+use crate::{Builder, Controls, Credentials, Emulator, wire};
 
 /// The seed's example login id ("sheila.thomas", seeds/003's parameter table).
 const LOGIN_ID: &str = "sheila.thomas";
@@ -59,30 +61,31 @@ const USER_PATH: &str = "/configapi/v2/user/";
 /// assert_eq!(user["loginId"], "sheila.thomas");
 /// # Ok(()) }
 /// ```
-pub struct BrightPattern {
-    running: Running,
-    credentials: Credentials,
+pub type BrightPattern = Emulator<BrightPatternSettings>;
+
+/// Settings for a [`BrightPattern`] emulator: the login id and API secret (as
+/// [`client`](Builder::client)) and the token lifetime ([`Builder`]), and Bright Pattern's own
+/// below.
+pub type BrightPatternBuilder = Builder<BrightPatternSettings>;
+
+/// Bright Pattern's own settings (the tenant, reissuing live tokens, more users): the vendor
+/// type of [`BrightPattern`], set through [`BrightPatternBuilder`].
+#[derive(Debug, Clone, Default)]
+pub struct BrightPatternSettings {
+    /// The tenant the builder named, if any.
+    named: Option<String>,
+    /// The tenant in effect once started: the named one, or the server's own host.
     tenant: String,
-    /// Whether the tenant was named (then the profile sends it as `scope`).
-    tenant_named: bool,
+    reissue: bool,
+    users: Vec<Value>,
 }
 
-impl BrightPattern {
-    /// Starts an emulator with the seed's example login and secret.
-    pub async fn start() -> Self {
-        BrightPatternBuilder::default().start().await
-    }
-
-    /// Settings before starting.
-    pub fn builder() -> BrightPatternBuilder {
-        BrightPatternBuilder::default()
-    }
-
+impl Emulator<BrightPatternSettings> {
     /// `oauth_providers::bright_pattern`'s tenant profile for this server: the v2 token path,
     /// `scope` = the tenant.
     ///
     /// # Panics
-    /// When oauth-providers refuses the credentials (an empty login id).
+    /// Never for a started emulator: its start checked that the credentials make a profile.
     #[must_use]
     pub fn profile(&self) -> Profile {
         self.profile_builder().build().unwrap_or_else(|e| panic!("BrightPattern: the credentials make no profile: {e}"))
@@ -106,13 +109,16 @@ impl BrightPattern {
     pub fn profile_builder(&self) -> TenantProfile {
         let builder = TenantProfile::new(self.uri(), self.credentials.client_id(), self.credentials.client_secret())
             .token_api(TokenApi::ConfigV2);
-        if self.tenant_named { builder.scope(self.tenant.as_str()) } else { builder }
+        match &self.settings.named {
+            Some(tenant) => builder.scope(tenant.as_str()),
+            None => builder,
+        }
     }
 
     /// The tenant host the token endpoint wants as `scope` (or `tenant`).
     #[must_use]
     pub fn tenant(&self) -> &str {
-        &self.tenant
+        &self.settings.tenant
     }
 
     /// The URL of `GET /configapi/v2/user/{login}` on this server.
@@ -121,116 +127,60 @@ impl BrightPattern {
         let login: String = form_urlencoded::byte_serialize(login.as_bytes()).collect();
         format!("{}{USER_PATH}{}", self.uri(), login.replace('+', "%20"))
     }
-
-    /// The login id and API secret the server accepts.
-    #[must_use]
-    pub fn credentials(&self) -> &Credentials {
-        &self.credentials
-    }
-
-    controls!();
 }
 
-impl std::fmt::Debug for BrightPattern {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BrightPattern")
-            .field("uri", &self.uri())
-            .field("tenant", &self.tenant)
-            .field("credentials", &self.credentials)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Settings for a [`BrightPattern`] emulator.
-#[derive(Debug, Clone)]
-#[must_use = "call `start` to run the emulator"]
-pub struct BrightPatternBuilder {
-    login_id: String,
-    api_secret: String,
-    tenant: Option<String>,
-    expires_in: u64,
-    reissue: bool,
-    users: Vec<Value>,
-}
-
-impl Default for BrightPatternBuilder {
-    fn default() -> Self {
-        Self {
-            login_id: LOGIN_ID.into(),
-            api_secret: API_SECRET.into(),
-            tenant: None,
-            expires_in: EXPIRES_IN,
-            reissue: false,
-            users: Vec::new(),
-        }
-    }
-}
-
-impl BrightPatternBuilder {
-    /// The user's login id and API secret (the `client_id` and `client_secret`).
-    pub fn client(mut self, login_id: impl Into<String>, api_secret: impl Into<String>) -> Self {
-        self.login_id = login_id.into();
-        self.api_secret = api_secret.into();
-        self
-    }
-
+impl Builder<BrightPatternSettings> {
     /// The tenant host to want as `scope` (the server's own host by default); the emulator's
     /// profile then sends it.
     pub fn tenant(mut self, host: impl Into<String>) -> Self {
-        self.tenant = Some(host.into());
-        self
-    }
-
-    /// The `expires_in` to announce (as a string) and enforce (3599 by default).
-    pub fn expires_in(mut self, secs: u64) -> Self {
-        self.expires_in = secs;
+        self.settings.named = Some(host.into());
         self
     }
 
     /// Answers a token request with the client's live token, if it has one, and its remaining
     /// seconds, as the documented `"3480"` suggests the server may (off by default).
     pub fn reissue_live_tokens(mut self, reissue: bool) -> Self {
-        self.reissue = reissue;
+        self.settings.reissue = reissue;
         self
     }
 
     /// Another user for `GET /configapi/v2/user/{login}`, as a JSON object with a `loginId`
     /// (the client's own user is always there).
     pub fn user(mut self, user: Value) -> Self {
-        self.users.push(user);
+        self.settings.users.push(user);
         self
     }
+}
 
-    /// Starts the emulator.
-    ///
-    /// # Panics
-    /// When oauth-providers refuses the login id or tenant.
-    pub async fn start(self) -> BrightPattern {
+impl Emulated for BrightPatternSettings {
+    const NAME: &'static str = "BrightPattern";
+    const EXPIRES_IN: u64 = EXPIRES_IN;
+
+    fn credentials() -> Credentials {
+        Credentials::new(LOGIN_ID, API_SECRET, &[])
+    }
+
+    fn responder(&mut self, credentials: &Credentials, controls: &Controls) -> Responder {
+        let login_id = credentials.client_id();
         let mut users = BTreeMap::new();
-        users.insert(self.login_id.clone(), default_user(&self.login_id));
-        for user in self.users {
+        users.insert(login_id.to_owned(), default_user(login_id));
+        for user in &self.users {
             if let Some(login) = user["loginId"].as_str() {
                 users.insert(login.to_owned(), user.clone());
             }
         }
-        let named = self.tenant.clone();
-        let login_id = self.login_id.clone();
-        let api_secret = self.api_secret.clone();
-        let reissue = self.reissue;
-        let running = Running::start(self.expires_in, move |server| BrightPatternVendor {
-            tenant: named.unwrap_or_else(|| server.address().ip().to_string()),
-            login_id,
-            api_secret,
-            reissue,
+        self.tenant = self.named.clone().unwrap_or_else(|| controls.server().address().ip().to_string());
+        controls.responder(BrightPatternBehaviour {
+            tenant: self.tenant.clone(),
+            login_id: login_id.to_owned(),
+            api_secret: credentials.client_secret().to_owned(),
+            reissue: self.reissue,
             users,
         })
-        .await;
-        let tenant = self.tenant.clone().unwrap_or_else(|| running.server().address().ip().to_string());
-        let credentials = Credentials::new(&self.login_id, &self.api_secret, None);
-        let bp = BrightPattern { running, credentials, tenant, tenant_named: self.tenant.is_some() };
-        // Fail here, where the test set the values up, rather than at the first `profile()`.
-        let _ = bp.profile();
-        bp
+    }
+
+    fn check(emulator: &BrightPattern) {
+        let _ = emulator.profile();
     }
 }
 
@@ -250,7 +200,7 @@ fn default_user(login: &str) -> Value {
     })
 }
 
-struct BrightPatternVendor {
+struct BrightPatternBehaviour {
     tenant: String,
     login_id: String,
     api_secret: String,
@@ -268,7 +218,7 @@ fn token_answer(token: &str, expires_in: u64, scope: &str) -> Reply {
     Reply::json(StatusCode::OK, &body).no_store()
 }
 
-impl Vendor for BrightPatternVendor {
+impl Behaviour for BrightPatternBehaviour {
     fn endpoint(&self, request: &Request) -> Endpoint {
         let path = request.url.path();
         if path == TokenApi::ConfigV2.path() || path == TokenApi::ListManagementV3.path() {

@@ -6,9 +6,11 @@ use oauth_providers::cloudcx::{self, PasswordProfile, UsernameField};
 use serde_json::{Value, json};
 use wiremock::Request;
 
-use crate::emulator::{Endpoint, Grantee, Running, State, Vendor, controls};
+use crate::behaviour::{Behaviour, Endpoint, Responder};
+use crate::emulator::sealed::Emulated;
 use crate::reply::Reply;
-use crate::{Credentials, RefreshRotation, wire};
+use crate::state::{Grantee, State};
+use crate::{Builder, Controls, Credentials, Emulator, RefreshRotation, wire};
 
 /// The client id in the seed's token (its `sub` and `aud` claims, seeds/001).
 const CLIENT_ID: &str = "260390634491792831814845";
@@ -70,119 +72,49 @@ const REQUEST_CODE: &str = "0002";
 ///     .header("authorization", key)
 ///     .body(Vec::new())?;
 /// assert_eq!(oauth_testkit::send(call).await?.status(), 200);
-/// assert_eq!((cx.token_requests(), cx.api_requests()), (1, 2));
+/// assert_eq!((cx.controls().token_requests(), cx.controls().api_requests()), (1, 2));
 /// # Ok(()) }
 /// ```
-pub struct CloudCx {
-    running: Running,
-    credentials: Credentials,
-    api_key: String,
-    field: UsernameField,
-}
+pub type CloudCx = Emulator<CloudCxSettings>;
 
-impl CloudCx {
-    /// Starts an emulator with the default credentials and the seed's example user.
-    pub async fn start() -> Self {
-        CloudCxBuilder::default().start().await
-    }
+/// Settings for a [`CloudCx`] emulator: the client and the token lifetime ([`Builder`]), and
+/// CloudCX's own below.
+pub type CloudCxBuilder = Builder<CloudCxSettings>;
 
-    /// Settings before starting.
-    pub fn builder() -> CloudCxBuilder {
-        CloudCxBuilder::default()
-    }
-
-    /// `oauth_providers::cloudcx`'s password profile for this server, credentials and
-    /// username field.
-    ///
-    /// # Panics
-    /// When oauth-providers refuses the credentials (an empty client id).
-    #[must_use]
-    pub fn profile(&self) -> Profile {
-        self.profile_builder().build().unwrap_or_else(|e| panic!("CloudCx: the credentials make no profile: {e}"))
-    }
-
-    /// The password profile's builder, filled in for this server, to change before building.
-    pub fn profile_builder(&self) -> PasswordProfile {
-        let c = &self.credentials;
-        PasswordProfile::new(
-            self.uri(),
-            c.client_id(),
-            c.client_secret(),
-            c.username().unwrap_or_default(),
-            c.password().unwrap_or_default(),
-        )
-        .username_field(self.field)
-    }
-
-    /// The API key the user-list API accepts.
-    #[must_use]
-    pub fn api_key(&self) -> &str {
-        &self.api_key
-    }
-
-    /// `oauth_providers::cloudcx::api_key` for this server and its API key.
-    ///
-    /// # Panics
-    /// When oauth-providers refuses the key (one a header cannot carry).
-    #[must_use]
-    pub fn api_key_profile(&self) -> Profile {
-        cloudcx::api_key(&self.uri(), self.api_key.as_str())
-            .unwrap_or_else(|e| panic!("CloudCx: the API key makes no profile: {e}"))
-    }
-
-    /// The client and resource owner the server accepts.
-    #[must_use]
-    pub fn credentials(&self) -> &Credentials {
-        &self.credentials
-    }
-
-    /// Makes every refresh token issued so far unusable.
-    pub fn revoke_refresh_tokens(&self) {
-        self.running.revoke_refresh_tokens();
-    }
-
-    controls!();
-}
-
-impl std::fmt::Debug for CloudCx {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CloudCx")
-            .field("uri", &self.uri())
-            .field("credentials", &self.credentials)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Settings for a [`CloudCx`] emulator.
-#[derive(Debug, Clone)]
-#[must_use = "call `start` to run the emulator"]
-pub struct CloudCxBuilder {
-    client_id: String,
-    client_secret: String,
-    username: String,
-    password: String,
+/// CloudCX's own settings (the API key, the username field, refresh rotation, the refusal
+/// status, the users): the vendor type of [`CloudCx`], set through [`CloudCxBuilder`].
+///
+/// `Debug` hides the API key.
+#[derive(Clone)]
+pub struct CloudCxSettings {
     api_key: String,
     field: UsernameField,
     rotation: RefreshRotation,
     error_status: StatusCode,
-    expires_in: u64,
     users: Vec<Value>,
 }
 
-impl Default for CloudCxBuilder {
+impl Default for CloudCxSettings {
     fn default() -> Self {
         Self {
-            client_id: CLIENT_ID.into(),
-            client_secret: CLIENT_SECRET.into(),
-            username: USERNAME.into(),
-            password: PASSWORD.into(),
             api_key: API_KEY.into(),
             field: UsernameField::Username,
             rotation: RefreshRotation::Rotate,
             error_status: StatusCode::UNAUTHORIZED,
-            expires_in: EXPIRES_IN,
             users: vec![seed_user()],
         }
+    }
+}
+
+impl std::fmt::Debug for CloudCxSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudCxSettings")
+            .field("api_key", &"[redacted]")
+            .field("field", &self.field)
+            .field("rotation", &self.rotation)
+            .field("error_status", &self.error_status)
+            .field("users", &self.users.len())
+            .finish()
     }
 }
 
@@ -200,37 +132,70 @@ fn seed_user() -> Value {
     })
 }
 
-impl CloudCxBuilder {
-    /// The OAuth client's id and secret.
-    pub fn client(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.client_id = id.into();
-        self.client_secret = secret.into();
-        self
+impl Emulator<CloudCxSettings> {
+    /// `oauth_providers::cloudcx`'s password profile for this server, credentials and
+    /// username field.
+    ///
+    /// # Panics
+    /// Never for a started emulator: its start checked that the credentials make a profile.
+    #[must_use]
+    pub fn profile(&self) -> Profile {
+        self.profile_builder().build().unwrap_or_else(|e| panic!("CloudCx: the credentials make no profile: {e}"))
     }
 
+    /// The password profile's builder, filled in for this server, to change before building.
+    pub fn profile_builder(&self) -> PasswordProfile {
+        let c = &self.credentials;
+        PasswordProfile::new(
+            self.uri(),
+            c.client_id(),
+            c.client_secret(),
+            c.username().unwrap_or_default(),
+            c.password().unwrap_or_default(),
+        )
+        .username_field(self.settings.field)
+    }
+
+    /// The API key the user-list API accepts.
+    #[must_use]
+    pub fn api_key(&self) -> &str {
+        &self.settings.api_key
+    }
+
+    /// `oauth_providers::cloudcx::api_key` for this server and its API key.
+    ///
+    /// # Panics
+    /// Never for a started emulator: its start checked that the key makes a profile.
+    #[must_use]
+    pub fn api_key_profile(&self) -> Profile {
+        cloudcx::api_key(&self.uri(), self.settings.api_key.as_str())
+            .unwrap_or_else(|e| panic!("CloudCx: the API key makes no profile: {e}"))
+    }
+}
+
+impl Builder<CloudCxSettings> {
     /// The resource owner the password grant accepts.
     pub fn resource_owner(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
-        self.username = username.into();
-        self.password = password.into();
+        self.credentials.set_users(vec![(username.into(), password.into())]);
         self
     }
 
     /// The API key.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = key.into();
+        self.settings.api_key = key.into();
         self
     }
 
     /// The name of the username field: `username` (the default, the current cURL example) or
     /// `email` (the older Postman steps). The other name is then a missing field.
     pub fn username_field(mut self, field: UsernameField) -> Self {
-        self.field = field;
+        self.settings.field = field;
         self
     }
 
     /// What a refresh does to the refresh token (rotate by default).
     pub fn refresh_rotation(mut self, rotation: RefreshRotation) -> Self {
-        self.rotation = rotation;
+        self.settings.rotation = rotation;
         self
     }
 
@@ -240,13 +205,8 @@ impl CloudCxBuilder {
     /// # Panics
     /// When `status` is not an HTTP status code.
     pub fn token_error_status(mut self, status: u16) -> Self {
-        self.error_status = StatusCode::from_u16(status).unwrap_or_else(|_| panic!("`{status}` is not an HTTP status"));
-        self
-    }
-
-    /// The `expires_in` to announce and enforce (3599 by default).
-    pub fn expires_in(mut self, secs: u64) -> Self {
-        self.expires_in = secs;
+        self.settings.error_status =
+            StatusCode::from_u16(status).unwrap_or_else(|_| panic!("`{status}` is not an HTTP status"));
         self
     }
 
@@ -254,20 +214,26 @@ impl CloudCxBuilder {
     /// (`id`, `loginCode`, `roles`, `firstName`, `lastName`, `email`, …). The default is the
     /// seed's one user.
     pub fn users(mut self, users: impl IntoIterator<Item = Value>) -> Self {
-        self.users = users.into_iter().collect();
+        self.settings.users = users.into_iter().collect();
         self
     }
+}
 
-    /// Starts the emulator.
-    ///
-    /// # Panics
-    /// When oauth-providers refuses the credentials or the API key.
-    pub async fn start(self) -> CloudCx {
-        let vendor = CloudCxVendor {
-            client_id: self.client_id.clone(),
-            client_secret: self.client_secret.clone(),
-            username: self.username.clone(),
-            password: self.password.clone(),
+impl Emulated for CloudCxSettings {
+    const NAME: &'static str = "CloudCx";
+    const EXPIRES_IN: u64 = EXPIRES_IN;
+
+    fn credentials() -> Credentials {
+        Credentials::new(CLIENT_ID, CLIENT_SECRET, &[(USERNAME, PASSWORD)])
+    }
+
+    fn responder(&mut self, credentials: &Credentials, controls: &Controls) -> Responder {
+        let (username, password) = credentials.users().first().cloned().unwrap_or_default();
+        controls.responder(CloudCxBehaviour {
+            client_id: credentials.client_id().to_owned(),
+            client_secret: credentials.client_secret().to_owned(),
+            username,
+            password,
             api_key: self.api_key.clone(),
             field: match self.field {
                 UsernameField::Email => "email",
@@ -275,19 +241,16 @@ impl CloudCxBuilder {
             },
             rotation: self.rotation,
             error_status: self.error_status,
-            users: self.users,
-        };
-        let running = Running::start(self.expires_in, |_| vendor).await;
-        let credentials =
-            Credentials::new(&self.client_id, &self.client_secret, Some((&self.username, &self.password)));
-        let cx = CloudCx { running, credentials, api_key: self.api_key, field: self.field };
-        // Fail here, where the test set the values up, rather than at the first `profile()`.
-        let _ = (cx.profile(), cx.api_key_profile());
-        cx
+            users: self.users.clone(),
+        })
+    }
+
+    fn check(emulator: &CloudCx) {
+        let _ = (emulator.profile(), emulator.api_key_profile());
     }
 }
 
-struct CloudCxVendor {
+struct CloudCxBehaviour {
     client_id: String,
     client_secret: String,
     username: String,
@@ -303,7 +266,7 @@ fn envelope(status: StatusCode, code: &str, message: &str) -> Reply {
     Reply::json(status, &json!({"code": code, "message": message, "data": null}))
 }
 
-impl CloudCxVendor {
+impl CloudCxBehaviour {
     fn refuse_credentials(&self, message: &str) -> Reply {
         envelope(self.error_status, CREDENTIALS_CODE, message)
     }
@@ -404,7 +367,7 @@ impl CloudCxVendor {
     }
 }
 
-impl Vendor for CloudCxVendor {
+impl Behaviour for CloudCxBehaviour {
     fn endpoint(&self, request: &Request) -> Endpoint {
         match request.url.path() {
             cloudcx::TOKEN_PATH => Endpoint::Token,

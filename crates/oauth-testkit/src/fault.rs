@@ -6,10 +6,12 @@ use http::StatusCode;
 
 use crate::reply::Reply;
 
-/// How to fail a token request, queued with `fail_next(fault, n)` on any emulator.
+/// How to fail a token request, queued with [`Controls::fail_next`](crate::Controls::fail_next)
+/// on any emulator.
 ///
 /// Faults are used in order, one per token request, before the request is looked at; API
-/// requests never consume them. Every faulted request still counts in `token_requests()`.
+/// requests never consume them. Every faulted request still counts in
+/// [`Controls::token_requests`](crate::Controls::token_requests).
 ///
 /// # Examples
 /// ```
@@ -18,8 +20,8 @@ use crate::reply::Reply;
 /// use std::time::Instant;
 /// use oauth_testkit::{Fault, Rfc6749};
 /// let server = Rfc6749::start().await;
-/// server.fail_next(Fault::Status(503), 1);
-/// server.fail_next(Fault::RateLimited { retry_after_secs: 2 }, 1);
+/// server.controls().fail_next(Fault::Status(503), 1);
+/// server.controls().fail_next(Fault::RateLimited { retry_after_secs: 2 }, 1);
 /// let config = server.profile();
 /// let config = config.token_config().unwrap();
 ///
@@ -34,7 +36,7 @@ use crate::reply::Reply;
 ///
 /// let (request, pending) = config.build_request();
 /// assert!(pending.finish(&oauth_testkit::send(request).await?, Instant::now()).is_ok());
-/// assert_eq!(server.token_requests(), 3);
+/// assert_eq!(server.controls().token_requests(), 3);
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,15 +5,19 @@
 //! like the vendor documents (seeds and VENDORS.md, as oauth-providers reads them): it checks
 //! credentials and parameters the way the vendor does, refuses wrong ones with the vendor's
 //! own error, issues tokens of the vendor's shape, and guards one API call of the vendor with
-//! those tokens. Every emulator also
+//! those tokens. Every emulator is an [`Emulator`], started with `start()` or configured with
+//! `builder()` (a [`Builder`]), and every one
 //!
 //! - gives the matching `oauth_providers::Profile` for its address (`profile()`) and its
-//!   credentials (`credentials()`);
-//! - counts requests (`token_requests()`, `api_requests()`, `tokens_issued()`);
-//! - fails on demand: `fail_next(`[`Fault`]`, n)` for 5xx, 429 with `Retry-After`, slow,
-//!   malformed, redirected or huge answers;
-//! - expires tokens early: `expire_all_tokens()`, or a short `set_expires_in(secs)`. Token
-//!   lifetimes are kept on the real clock ([`std::time::Instant`]).
+//!   [`Credentials`] (`credentials()`);
+//! - has the same [`Controls`] (`controls()`), so one test helper serves every vendor:
+//!   - counters: `token_requests()`, `api_requests()`, `tokens_issued()`;
+//!   - faults on demand: `fail_next(`[`Fault`]`, n)` for 5xx, 429 with `Retry-After`, slow,
+//!     malformed, redirected or huge answers;
+//!   - early expiry: `expire_all_tokens()`, `revoke_refresh_tokens()`, or a short
+//!     `set_expires_in(secs)`. Token lifetimes are kept on the real clock
+//!     ([`std::time::Instant`]);
+//!   - the requests received, and the wiremock server underneath.
 //!
 //! | emulator | token endpoint | API call |
 //! |---|---|---|
@@ -34,7 +38,7 @@
 //! use oauth_testkit::{Fault, Mxo};
 //!
 //! let mxo = Mxo::start().await;
-//! mxo.fail_next(Fault::Status(503), 1);
+//! mxo.controls().fail_next(Fault::Status(503), 1);
 //! let config = mxo.profile();
 //! let config = config.token_config().expect("MXO exchanges tokens");
 //!
@@ -45,7 +49,7 @@
 //! let (request, pending) = config.build_request();
 //! let token = pending.finish(&oauth_testkit::send(request).await?, Instant::now())?;
 //! assert_eq!(token.token_type().as_str(), "Bearer");
-//! assert_eq!(mxo.token_requests(), 2);
+//! assert_eq!(mxo.controls().token_requests(), 2);
 //! # Ok(()) }
 //! ```
 //!
@@ -57,22 +61,29 @@
 //!   make a stated choice, written on each type.
 //! - **Not an HTTP client.** [`send`] speaks plain HTTP/1.1 to loopback, for tests only.
 //! - **No virtual time.** Expiry uses the real clock: use short lifetimes or
-//!   `expire_all_tokens()`.
+//!   `controls().expire_all_tokens()`.
 
+mod behaviour;
 mod bright_pattern;
 mod cloudcx;
+mod controls;
+mod credentials;
 mod emulator;
 mod fault;
 mod mxo;
 mod reply;
 mod rfc6749;
 mod send;
+mod state;
 mod wire;
 
-pub use bright_pattern::{BrightPattern, BrightPatternBuilder};
-pub use cloudcx::{CloudCx, CloudCxBuilder};
-pub use emulator::{Credentials, RefreshRotation};
+pub use bright_pattern::{BrightPattern, BrightPatternBuilder, BrightPatternSettings};
+pub use cloudcx::{CloudCx, CloudCxBuilder, CloudCxSettings};
+pub use controls::Controls;
+pub use credentials::Credentials;
+pub use emulator::{Builder, Emulator, Vendor};
 pub use fault::Fault;
-pub use mxo::{Mxo, MxoBuilder};
-pub use rfc6749::{BasicDecoding, GrantType, Rfc6749, Rfc6749Builder};
+pub use mxo::{Mxo, MxoBuilder, MxoSettings};
+pub use rfc6749::{BasicDecoding, GrantType, Rfc6749, Rfc6749Builder, Rfc6749Settings};
 pub use send::send;
+pub use state::RefreshRotation;

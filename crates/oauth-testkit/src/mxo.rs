@@ -6,9 +6,11 @@ use http::{Method, StatusCode};
 use oauth_providers::{Profile, mxo};
 use wiremock::Request;
 
-use crate::emulator::{Endpoint, Grantee, Running, State, Vendor, controls};
+use crate::behaviour::{Behaviour, Endpoint, Responder};
+use crate::emulator::sealed::Emulated;
 use crate::reply::Reply;
-use crate::{Credentials, wire};
+use crate::state::{Grantee, State};
+use crate::{Builder, Controls, Credentials, Emulator, wire};
 
 /// The seed's example client id (seeds/000, a UUID like every MXO id).
 const CLIENT_ID: &str = "2e8fec0e-34fb-4851-800e-9989331e55d2";
@@ -55,102 +57,62 @@ const INTERACTION_PATH: &str = "/one/oauth2/rt/api/2.0/interaction";
 ///     .body(br#"{"uri":"app://home"}"#.to_vec())?;
 /// assert_eq!(oauth_testkit::send(call).await?.status(), 200);
 ///
-/// mxo.expire_all_tokens();
+/// mxo.controls().expire_all_tokens();
 /// let (request, pending) = profile.token_config().unwrap().build_request();
 /// let _ = pending.finish(&oauth_testkit::send(request).await?, Instant::now())?;
-/// assert_eq!((mxo.token_requests(), mxo.api_requests()), (2, 1));
+/// assert_eq!((mxo.controls().token_requests(), mxo.controls().api_requests()), (2, 1));
 /// # Ok(()) }
 /// ```
-pub struct Mxo {
-    running: Running,
-    credentials: Credentials,
-    profile: Profile,
-}
+pub type Mxo = Emulator<MxoSettings>;
 
-impl Mxo {
-    /// Starts an emulator with the seed's example credentials.
-    pub async fn start() -> Self {
-        MxoBuilder::default().start().await
-    }
+/// Settings for an [`Mxo`] emulator: the client and the token lifetime ([`Builder`]); MXO has
+/// no others.
+pub type MxoBuilder = Builder<MxoSettings>;
 
-    /// Settings before starting.
-    pub fn builder() -> MxoBuilder {
-        MxoBuilder::default()
-    }
+/// MXO's own settings (it has none beyond the client and the lifetime): the vendor type of
+/// [`Mxo`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct MxoSettings {}
 
+impl Emulator<MxoSettings> {
     /// `oauth_providers::mxo::profile` for this server and its credentials.
-    #[must_use]
-    pub fn profile(&self) -> Profile {
-        self.profile.clone()
-    }
-
-    /// The client id and secret the server accepts.
-    #[must_use]
-    pub fn credentials(&self) -> &Credentials {
-        &self.credentials
-    }
-
-    controls!();
-}
-
-impl std::fmt::Debug for Mxo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Mxo").field("uri", &self.uri()).field("credentials", &self.credentials).finish_non_exhaustive()
-    }
-}
-
-/// Settings for an [`Mxo`] emulator.
-#[derive(Debug, Clone)]
-#[must_use = "call `start` to run the emulator"]
-pub struct MxoBuilder {
-    client_id: String,
-    client_secret: String,
-    expires_in: u64,
-}
-
-impl Default for MxoBuilder {
-    fn default() -> Self {
-        Self { client_id: CLIENT_ID.into(), client_secret: CLIENT_SECRET.into(), expires_in: EXPIRES_IN }
-    }
-}
-
-impl MxoBuilder {
-    /// The client id and secret to accept (UUIDs by default, as MXO issues them).
-    pub fn client(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.client_id = id.into();
-        self.client_secret = secret.into();
-        self
-    }
-
-    /// The `expires_in` to announce and enforce (299 by default).
-    pub fn expires_in(mut self, secs: u64) -> Self {
-        self.expires_in = secs;
-        self
-    }
-
-    /// Starts the emulator.
     ///
     /// # Panics
-    /// When `oauth_providers::mxo::profile` refuses the credentials (an empty id, or one with
-    /// a `:`, which raw Basic cannot carry).
-    pub async fn start(self) -> Mxo {
-        let expected = format!("{}:{}", self.client_id, self.client_secret).into_bytes();
-        let vendor = MxoVendor { client_id: self.client_id.clone(), expected };
-        let running = Running::start(self.expires_in, |_| vendor).await;
-        let profile = mxo::profile(&running.uri(), self.client_id.as_str(), self.client_secret.as_str())
-            .unwrap_or_else(|e| panic!("Mxo: the credentials make no MXO profile: {e}"));
-        let credentials = Credentials::new(&self.client_id, &self.client_secret, None);
-        Mxo { running, credentials, profile }
+    /// Never for a started emulator: its start checked that the credentials make a profile.
+    #[must_use]
+    pub fn profile(&self) -> Profile {
+        let (id, secret) = (self.credentials.client_id(), self.credentials.client_secret());
+        mxo::profile(&self.uri(), id, secret)
+            .unwrap_or_else(|e| panic!("Mxo: the credentials make no MXO profile: {e}"))
     }
 }
 
-struct MxoVendor {
+impl Emulated for MxoSettings {
+    const NAME: &'static str = "Mxo";
+    const EXPIRES_IN: u64 = EXPIRES_IN;
+
+    fn credentials() -> Credentials {
+        Credentials::new(CLIENT_ID, CLIENT_SECRET, &[])
+    }
+
+    fn responder(&mut self, credentials: &Credentials, controls: &Controls) -> Responder {
+        let expected = format!("{}:{}", credentials.client_id(), credentials.client_secret()).into_bytes();
+        controls.responder(MxoBehaviour { client_id: credentials.client_id().to_owned(), expected })
+    }
+
+    fn check(emulator: &Mxo) {
+        let _ = emulator.profile();
+    }
+}
+
+struct MxoBehaviour {
     client_id: String,
     /// The decoded Basic credentials to accept: `id:secret`, raw.
     expected: Vec<u8>,
 }
 
-impl MxoVendor {
+impl MxoBehaviour {
     fn authenticated(&self, request: &Request) -> bool {
         wire::authorization(&request.headers)
             .filter(|a| a.scheme.eq_ignore_ascii_case("basic"))
@@ -159,7 +121,7 @@ impl MxoVendor {
     }
 }
 
-impl Vendor for MxoVendor {
+impl Behaviour for MxoBehaviour {
     fn endpoint(&self, request: &Request) -> Endpoint {
         match request.url.path() {
             mxo::TOKEN_PATH => Endpoint::Token,

@@ -8,9 +8,11 @@ use oauth_providers::{Profile, rfc6749};
 use serde_json::{Value, json};
 use wiremock::Request;
 
-use crate::emulator::{Endpoint, Grantee, Running, State, Vendor, controls};
+use crate::behaviour::{Behaviour, Endpoint, Responder};
+use crate::emulator::sealed::Emulated;
 use crate::reply::Reply;
-use crate::{Credentials, RefreshRotation, wire};
+use crate::state::{Grantee, State};
+use crate::{Builder, Controls, Credentials, Emulator, RefreshRotation, wire};
 
 const TOKEN_PATH: &str = "/token";
 const RESOURCE_PATH: &str = "/api/resource";
@@ -115,27 +117,47 @@ impl GrantType {
 /// assert_eq!(oauth_testkit::send(call).await?.status(), 200);
 /// # Ok(()) }
 /// ```
-pub struct Rfc6749 {
-    running: Running,
-    credentials: Credentials,
+pub type Rfc6749 = Emulator<Rfc6749Settings>;
+
+/// Settings for an [`Rfc6749`] server: the client and the token lifetime ([`Builder`]), and
+/// the server's own below.
+///
+/// Defaults: client `app` / `s3cr3t`, resource owner `alice` / `wonder land`, Basic read with
+/// [`BasicDecoding::FormDecode`] (padding required, scheme matched without case) and
+/// `client_secret_post` both accepted, all three grants, [`RefreshRotation::Rotate`],
+/// `expires_in` 3600.
+pub type Rfc6749Builder = Builder<Rfc6749Settings>;
+
+/// The RFC 6749 server's own settings (client authentication, grants, refresh rotation): the
+/// vendor type of [`Rfc6749`], set through [`Rfc6749Builder`].
+#[derive(Debug, Clone)]
+pub struct Rfc6749Settings {
+    basic: Option<BasicDecoding>,
+    padding_required: bool,
+    scheme_case_sensitive: bool,
+    post: bool,
+    grants: Vec<GrantType>,
+    rotation: RefreshRotation,
 }
 
-impl Rfc6749 {
+impl Default for Rfc6749Settings {
+    fn default() -> Self {
+        Self {
+            basic: Some(BasicDecoding::FormDecode),
+            padding_required: true,
+            scheme_case_sensitive: false,
+            post: true,
+            grants: vec![GrantType::ClientCredentials, GrantType::Password, GrantType::RefreshToken],
+            rotation: RefreshRotation::Rotate,
+        }
+    }
+}
+
+impl Emulator<Rfc6749Settings> {
     /// The token endpoint's path.
     pub const TOKEN_PATH: &str = TOKEN_PATH;
     /// The protected resource's path.
     pub const RESOURCE_PATH: &str = RESOURCE_PATH;
-
-    /// Starts a server with the default settings (see [`Rfc6749Builder`]).
-    pub async fn start() -> Self {
-        Rfc6749Builder::default().start().await
-    }
-
-    /// Settings before starting: form-decoded Basic and `client_secret_post`, every grant,
-    /// rotating refresh tokens.
-    pub fn builder() -> Rfc6749Builder {
-        Rfc6749Builder::default()
-    }
 
     /// Like Authlib 1.9 (INTEROP.md): Basic read with `unquote` (`+` stays `+`), base64
     /// padding required, refresh tokens rotated.
@@ -168,7 +190,7 @@ impl Rfc6749 {
     /// defaults (percent-encoded Basic, with the raw-Basic and body fallbacks).
     ///
     /// # Panics
-    /// When oauth-providers refuses the client id (an empty one).
+    /// Never for a started server: its start checked that the credentials make a profile.
     #[must_use]
     pub fn profile(&self) -> Profile {
         self.profile_builder().build().unwrap_or_else(|e| panic!("Rfc6749: the credentials make no profile: {e}"))
@@ -179,142 +201,73 @@ impl Rfc6749 {
     pub fn profile_builder(&self) -> rfc6749::Builder {
         rfc6749::Builder::new(self.token_url()).client(self.credentials.client_id(), self.credentials.client_secret())
     }
-
-    /// The client and the first resource owner the server accepts.
-    #[must_use]
-    pub fn credentials(&self) -> &Credentials {
-        &self.credentials
-    }
-
-    /// Makes every refresh token issued so far unusable.
-    pub fn revoke_refresh_tokens(&self) {
-        self.running.revoke_refresh_tokens();
-    }
-
-    controls!();
 }
 
-impl std::fmt::Debug for Rfc6749 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Rfc6749")
-            .field("uri", &self.uri())
-            .field("credentials", &self.credentials)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Settings for an [`Rfc6749`] server.
-///
-/// Defaults: client `app` / `s3cr3t`, resource owner `alice` / `wonder land`, Basic read with
-/// [`BasicDecoding::FormDecode`] (padding required, scheme matched without case) and
-/// `client_secret_post` both accepted, all three grants, [`RefreshRotation::Rotate`],
-/// `expires_in` 3600.
-#[derive(Debug, Clone)]
-#[must_use = "call `start` to run the server"]
-pub struct Rfc6749Builder {
-    client_id: String,
-    client_secret: String,
-    users: Vec<(String, String)>,
-    basic: Option<BasicDecoding>,
-    padding_required: bool,
-    scheme_case_sensitive: bool,
-    post: bool,
-    grants: Vec<GrantType>,
-    rotation: RefreshRotation,
-    expires_in: u64,
-}
-
-impl Default for Rfc6749Builder {
-    fn default() -> Self {
-        Self {
-            client_id: "app".into(),
-            client_secret: "s3cr3t".into(),
-            users: vec![("alice".into(), "wonder land".into())],
-            basic: Some(BasicDecoding::FormDecode),
-            padding_required: true,
-            scheme_case_sensitive: false,
-            post: true,
-            grants: vec![GrantType::ClientCredentials, GrantType::Password, GrantType::RefreshToken],
-            rotation: RefreshRotation::Rotate,
-            expires_in: EXPIRES_IN,
-        }
-    }
-}
-
-impl Rfc6749Builder {
-    /// The client id and secret.
-    pub fn client(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.client_id = id.into();
-        self.client_secret = secret.into();
-        self
-    }
-
+impl Builder<Rfc6749Settings> {
     /// The resource owners the password grant accepts (replacing the default one).
     pub fn users<U: Into<String>, P: Into<String>>(mut self, users: impl IntoIterator<Item = (U, P)>) -> Self {
-        self.users = users.into_iter().map(|(u, p)| (u.into(), p.into())).collect();
+        self.credentials.set_users(users.into_iter().map(|(u, p)| (u.into(), p.into())).collect());
         self
     }
 
     /// How Basic credentials are read, or `None` to refuse `client_secret_basic`.
     pub fn basic(mut self, decoding: Option<BasicDecoding>) -> Self {
-        self.basic = decoding;
+        self.settings.basic = decoding;
         self
     }
 
     /// Whether base64 without its `=` padding is refused (as Authlib does) or accepted.
     pub fn basic_padding_required(mut self, required: bool) -> Self {
-        self.padding_required = required;
+        self.settings.padding_required = required;
         self
     }
 
     /// Whether only `Basic` spelled so counts as Basic (some servers in the wild), instead of
     /// any case (RFC 9110 §11.1).
     pub fn basic_scheme_case_sensitive(mut self, sensitive: bool) -> Self {
-        self.scheme_case_sensitive = sensitive;
+        self.settings.scheme_case_sensitive = sensitive;
         self
     }
 
     /// Whether `client_secret_post` is accepted.
     pub fn post(mut self, accepted: bool) -> Self {
-        self.post = accepted;
+        self.settings.post = accepted;
         self
     }
 
     /// The grants allowed; any other known grant is `unauthorized_client`.
     pub fn grants(mut self, grants: impl IntoIterator<Item = GrantType>) -> Self {
-        self.grants = grants.into_iter().collect();
+        self.settings.grants = grants.into_iter().collect();
         self
     }
 
     /// What a refresh does to the refresh token.
     pub fn refresh_rotation(mut self, rotation: RefreshRotation) -> Self {
-        self.rotation = rotation;
+        self.settings.rotation = rotation;
         self
-    }
-
-    /// The `expires_in` to announce and enforce (3600 by default).
-    pub fn expires_in(mut self, secs: u64) -> Self {
-        self.expires_in = secs;
-        self
-    }
-
-    /// Starts the server.
-    ///
-    /// # Panics
-    /// When oauth-providers refuses the client id (an empty one).
-    pub async fn start(self) -> Rfc6749 {
-        let first_user = self.users.first().map(|(u, p)| (u.as_str(), p.as_str()));
-        let credentials = Credentials::new(&self.client_id, &self.client_secret, first_user);
-        let running = Running::start(self.expires_in, |_| Rfc6749Vendor { settings: self }).await;
-        let server = Rfc6749 { running, credentials };
-        // Fail here, where the test set the values up, rather than at the first `profile()`.
-        let _ = server.profile();
-        server
     }
 }
 
-struct Rfc6749Vendor {
-    settings: Rfc6749Builder,
+impl Emulated for Rfc6749Settings {
+    const NAME: &'static str = "Rfc6749";
+    const EXPIRES_IN: u64 = EXPIRES_IN;
+
+    fn credentials() -> Credentials {
+        Credentials::new("app", "s3cr3t", &[("alice", "wonder land")])
+    }
+
+    fn responder(&mut self, credentials: &Credentials, controls: &Controls) -> Responder {
+        controls.responder(Rfc6749Behaviour { credentials: credentials.clone(), settings: self.clone() })
+    }
+
+    fn check(emulator: &Rfc6749) {
+        let _ = emulator.profile();
+    }
+}
+
+struct Rfc6749Behaviour {
+    credentials: Credentials,
+    settings: Rfc6749Settings,
 }
 
 /// An RFC 6749 §5.2 error.
@@ -328,7 +281,11 @@ enum Attempt {
     Post,
 }
 
-impl Rfc6749Vendor {
+impl Rfc6749Behaviour {
+    fn client_id(&self) -> String {
+        self.credentials.client_id().to_owned()
+    }
+
     fn invalid_client(attempt: &Attempt, description: &str) -> Reply {
         let reply = oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", description);
         match attempt {
@@ -357,8 +314,8 @@ impl Rfc6749Vendor {
             if !s.post {
                 return Err(Self::invalid_client(&Attempt::Post, "client_secret_post is not allowed for this client"));
             }
-            if form.get("client_id") != Some(s.client_id.as_str())
-                || form.get("client_secret") != Some(s.client_secret.as_str())
+            if form.get("client_id") != Some(self.credentials.client_id())
+                || form.get("client_secret") != Some(self.credentials.client_secret())
             {
                 return Err(Self::invalid_client(&Attempt::Post, "client authentication failed"));
             }
@@ -394,7 +351,7 @@ impl Rfc6749Vendor {
                 "client_id and client_secret in the authorization header are not properly encoded",
             ));
         };
-        if id != s.client_id.as_bytes() || secret != s.client_secret.as_bytes() {
+        if id != self.credentials.client_id().as_bytes() || secret != self.credentials.client_secret().as_bytes() {
             return Err(Self::invalid_client(&Attempt::Basic, "client authentication failed"));
         }
         Ok(())
@@ -430,17 +387,17 @@ impl Rfc6749Vendor {
         };
         match grant {
             GrantType::ClientCredentials => {
-                self.issue(state, Grantee { client_id: s.client_id.clone(), username: None, scope }, None)
+                self.issue(state, Grantee { client_id: self.client_id(), username: None, scope }, None)
             }
             GrantType::Password => {
                 let (username, password) = match (required("username"), required("password")) {
                     (Ok(u), Ok(p)) => (u, p),
                     (Err(e), _) | (_, Err(e)) => return e,
                 };
-                if !s.users.iter().any(|(u, p)| u == username && p == password) {
+                if !self.credentials.users().iter().any(|(u, p)| u == username && p == password) {
                     return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "wrong username or password");
                 }
-                let grantee = Grantee { client_id: s.client_id.clone(), username: Some(username.to_owned()), scope };
+                let grantee = Grantee { client_id: self.client_id(), username: Some(username.to_owned()), scope };
                 let refresh_token = Self::new_refresh_token(state, &grantee);
                 self.issue(state, grantee, Some(refresh_token))
             }
@@ -450,7 +407,7 @@ impl Rfc6749Vendor {
                     Err(e) => return e,
                 };
                 let mut grantee = match state.refresh_grantee(presented) {
-                    Some(grantee) if grantee.client_id == s.client_id => grantee.clone(),
+                    Some(grantee) if grantee.client_id == self.credentials.client_id() => grantee.clone(),
                     _ => {
                         return oauth_error(
                             StatusCode::BAD_REQUEST,
@@ -476,7 +433,7 @@ impl Rfc6749Vendor {
     }
 }
 
-impl Vendor for Rfc6749Vendor {
+impl Behaviour for Rfc6749Behaviour {
     fn endpoint(&self, request: &Request) -> Endpoint {
         match request.url.path() {
             TOKEN_PATH => Endpoint::Token,

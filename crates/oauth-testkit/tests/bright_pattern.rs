@@ -125,7 +125,7 @@ async fn wrong_credentials_or_grant_get_error_code_1() {
 #[tokio::test]
 async fn a_rate_limit_is_error_code_12_with_retry_after() {
     let server = BrightPattern::start().await;
-    server.fail_next(Fault::RateLimited { retry_after_secs: 2 }, 1);
+    server.controls().fail_next(Fault::RateLimited { retry_after_secs: 2 }, 1);
     let config = server.profile();
     let config = config.token_config().unwrap();
     let error = exchange(config).await.unwrap_err();
@@ -135,7 +135,7 @@ async fn a_rate_limit_is_error_code_12_with_retry_after() {
     assert_eq!(error.retry_after(), Some(&RetryAfter::Delay(Duration::from_secs(2))));
     assert!(error.is_retryable());
     assert!(exchange(config).await.is_ok());
-    assert_eq!((server.token_requests(), server.tokens_issued()), (2, 1));
+    assert_eq!((server.controls().token_requests(), server.controls().tokens_issued()), (2, 1));
 }
 
 #[tokio::test]
@@ -157,10 +157,10 @@ async fn the_user_api_wants_a_live_token_and_says_token_expired() {
     let none = call("GET", &server.user_url("sheila.thomas"), None, b"").await;
     assert_eq!((none.status().as_u16(), &json(&none)["errorCode"]), (401, &json!(1)));
 
-    server.expire_all_tokens();
+    server.controls().expire_all_tokens();
     let expired = call("GET", &server.user_url("sheila.thomas"), Some(token), b"").await;
     assert_eq!(json(&expired)["errorCode"], 2);
-    assert_eq!(server.api_requests(), 6);
+    assert_eq!(server.controls().api_requests(), 6);
 }
 
 #[tokio::test]
@@ -174,9 +174,9 @@ async fn a_live_token_can_be_sent_again_with_its_remaining_life() {
     assert_eq!(again["access_token"], first.access_token().secret());
     let left: u64 = again["expires_in"].as_str().unwrap().parse().unwrap();
     assert!(left < 3599, "{left}");
-    assert_eq!(server.tokens_issued(), 1);
+    assert_eq!(server.controls().tokens_issued(), 1);
 
-    server.expire_all_tokens();
+    server.controls().expire_all_tokens();
     let fresh = exchange(config).await.unwrap();
     assert_ne!(fresh.access_token().secret(), first.access_token().secret());
     assert_eq!(fresh.lifetime(), Some(Duration::from_secs(3599)));

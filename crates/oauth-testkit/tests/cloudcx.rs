@@ -64,7 +64,7 @@ async fn wrong_credentials_get_the_vendor_envelope_as_invalid_client() {
         assert_eq!(error.vendor_code.as_deref(), Some("0001"), "{name}");
         assert_eq!(error.source, ErrorSource::VendorEnvelope, "{name}");
     }
-    assert_eq!(server.tokens_issued(), 0);
+    assert_eq!(server.controls().tokens_issued(), 0);
 }
 
 #[tokio::test]
@@ -147,7 +147,7 @@ async fn refresh_rotates_by_default_and_can_reuse_or_omit() {
                 assert!(again.is_ok(), "{rotation:?}");
             }
         }
-        server.revoke_refresh_tokens();
+        server.controls().revoke_refresh_tokens();
         assert!(refresh(config, &new).await.is_err(), "{rotation:?}: revoked");
     }
 }
@@ -171,7 +171,7 @@ async fn the_user_list_takes_an_issued_token_or_the_api_key() {
         format!("Bearer {}", server.api_key())
     );
 
-    server.expire_all_tokens();
+    server.controls().expire_all_tokens();
     let expired = call("GET", &url, Some(token.access_token().secret()), b"").await;
     assert!(oauth_core::is_invalid_token(expired.status(), expired.headers()));
     let error = cloudcx::read_envelope::<Page<User>>(expired.status(), expired.body()).unwrap_err();
@@ -181,7 +181,7 @@ async fn the_user_list_takes_an_issued_token_or_the_api_key() {
     let missing = call("GET", &url, None, b"").await;
     assert_eq!((missing.status().as_u16(), challenge(&missing)), (401, Some("Bearer")));
     assert_eq!(json(&missing)["code"], "401");
-    assert_eq!(server.api_requests(), 5);
+    assert_eq!(server.controls().api_requests(), 5);
 }
 
 #[tokio::test]

@@ -37,8 +37,8 @@ async fn the_profile_gets_a_token_in_the_seed_shape() {
 
     let token = exchange(config).await.unwrap();
     assert_eq!(token.lifetime(), Some(Duration::from_secs(299)));
-    assert_eq!(server.token_requests(), 2);
-    assert_eq!(server.tokens_issued(), 2);
+    assert_eq!(server.controls().token_requests(), 2);
+    assert_eq!(server.controls().tokens_issued(), 2);
 }
 
 #[tokio::test]
@@ -62,7 +62,7 @@ async fn wrong_or_missing_credentials_get_a_bare_401() {
         assert_eq!(server_error.source, ErrorSource::StatusOnly, "{name}");
         assert!(!error.is_retryable(), "{name}");
     }
-    assert_eq!(server.tokens_issued(), 0);
+    assert_eq!(server.controls().tokens_issued(), 0);
 }
 
 /// Every Basic spelling of a UUID pair is the same text, so all pass; with characters the
@@ -144,14 +144,14 @@ async fn the_interaction_api_wants_a_live_token_it_issued() {
     let no_site_key = format!("{}/one/oauth2/rt/api/2.0/interaction", server.uri());
     assert_eq!(call("POST", &no_site_key, Some(token), b"{}").await.status(), 400);
 
-    server.expire_all_tokens();
+    server.controls().expire_all_tokens();
     let expired = call("POST", &url, Some(token), b"{}").await;
     assert!(oauth_core::is_invalid_token(expired.status(), expired.headers()));
     assert_eq!(challenge(&expired), Some(r#"Bearer error="invalid_token""#));
 
     let fresh = exchange(profile.token_config().unwrap()).await.unwrap();
     assert_eq!(call("POST", &url, Some(fresh.access_token().secret()), b"{}").await.status(), 200);
-    assert_eq!(server.api_requests(), 7);
+    assert_eq!(server.controls().api_requests(), 7);
 }
 
 #[tokio::test]
@@ -166,7 +166,7 @@ async fn a_short_expires_in_is_announced_and_enforced() {
     let late = call("POST", &url, Some(token.access_token().secret()), b"{}").await;
     assert!(oauth_core::is_invalid_token(late.status(), late.headers()));
 
-    server.set_expires_in(299);
+    server.controls().set_expires_in(299);
     let token = exchange(profile.token_config().unwrap()).await.unwrap();
     assert_eq!(token.lifetime(), Some(Duration::from_secs(299)));
 }

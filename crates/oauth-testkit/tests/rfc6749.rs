@@ -203,7 +203,7 @@ async fn request_errors_use_the_rfc_codes() {
     }
     let not_a_form = http::Request::post(&url).header("authorization", basic.as_str()).body(b"{}".to_vec()).unwrap();
     assert_eq!(json(&oauth_testkit::send(not_a_form).await.unwrap())["error"], "invalid_request");
-    assert_eq!(server.token_requests(), cases.len() + 1);
+    assert_eq!(server.controls().token_requests(), cases.len() + 1);
 }
 
 #[tokio::test]
@@ -238,7 +238,7 @@ async fn refresh_tokens_rotate_or_are_reused_or_omitted() {
     let server = Rfc6749::start().await;
     let profile = server.profile_builder().grant(Grant::password("alice", "wonder land")).build().unwrap();
     let token = exchange(profile.token_config().unwrap()).await.unwrap();
-    server.revoke_refresh_tokens();
+    server.controls().revoke_refresh_tokens();
     let error = refresh(profile.token_config().unwrap(), token.refresh_token().unwrap().secret()).await.unwrap_err();
     assert_eq!(error.code(), Some(&ErrorCode::InvalidGrant));
 }
@@ -258,18 +258,18 @@ async fn the_resource_wants_a_live_token_it_issued() {
     let forged = call("GET", &url, Some("forged"), b"").await;
     assert!(oauth_core::is_invalid_token(forged.status(), forged.headers()));
 
-    server.expire_all_tokens();
+    server.controls().expire_all_tokens();
     let expired = call("GET", &url, Some(token), b"").await;
     assert!(oauth_core::is_invalid_token(expired.status(), expired.headers()));
 
-    server.set_expires_in(1);
+    server.controls().set_expires_in(1);
     let short = exchange(server.profile().token_config().unwrap()).await.unwrap();
     assert_eq!(short.lifetime(), Some(Duration::from_secs(1)));
     assert_eq!(call("GET", &url, Some(short.access_token().secret()), b"").await.status(), 200);
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let late = call("GET", &url, Some(short.access_token().secret()), b"").await;
     assert!(oauth_core::is_invalid_token(late.status(), late.headers()));
-    assert_eq!(server.api_requests(), 6);
+    assert_eq!(server.controls().api_requests(), 6);
 }
 
 #[tokio::test]

@@ -13,8 +13,8 @@ use oauth_testkit::{BrightPattern, CloudCx, Fault, Mxo, Rfc6749};
 use tracing_subscriber::fmt::MakeWriter;
 use wiremock::MockServer;
 
-use crate::emulator::{Emulator, basic_raw, bearer, form_field};
-use crate::stack::{CallError, Client, Settings, Stack};
+use crate::emulator::{basic_raw, bearer, form_field};
+use crate::stack::{ApiCall, CallError, Client, Settings, Stack};
 
 // ----- the canaries -----
 // `CANARY-` and a short tag (no dictionary word, so no 8-character piece of a canary is a word
@@ -235,10 +235,10 @@ pub(crate) async fn scan(stack: Stack) {
 
     let mut token_requests = 0;
     for (vendor, requests, tokens) in [
-        ("CloudCX", vendors.cx.requests().await, vendors.cx.counts().tokens),
-        ("MXO", vendors.mxo.requests().await, vendors.mxo.counts().tokens),
-        ("RFC 6749", vendors.rfc.requests().await, vendors.rfc.counts().tokens),
-        ("Bright Pattern", vendors.bp.requests().await, vendors.bp.counts().tokens),
+        ("CloudCX", vendors.cx.controls().received_requests().await, vendors.cx.controls().token_requests()),
+        ("MXO", vendors.mxo.controls().received_requests().await, vendors.mxo.controls().token_requests()),
+        ("RFC 6749", vendors.rfc.controls().received_requests().await, vendors.rfc.controls().token_requests()),
+        ("Bright Pattern", vendors.bp.controls().received_requests().await, vendors.bp.controls().token_requests()),
     ] {
         token_requests += tokens;
         secrets.extend(issued_secrets(vendor, &requests));
@@ -278,7 +278,7 @@ pub(crate) async fn scan(stack: Stack) {
 /// Each error is rendered into `printed`. Returns the clients, to print them too.
 async fn run(stack: Stack, vendors: &Vendors, printed: &mut Renderings) -> Vec<(&'static str, Client)> {
     let Vendors { cx, mxo, rfc, bp } = vendors;
-    let call = cx.api_call();
+    let call = ApiCall::cloudcx(cx);
     let retry = Settings::default().retry.with_max_attempts(2);
     let settings = Settings::default().retry(retry);
 
@@ -289,15 +289,15 @@ async fn run(stack: Stack, vendors: &Vendors, printed: &mut Renderings) -> Vec<(
     let client = stack.client(cx.profile(), settings);
     client.ok(&call, "CloudCX password grant").await;
     for fault in [Fault::Status(503), Fault::RateLimited { retry_after_secs: 1 }] {
-        cx.inject(fault.clone(), 1);
-        cx.expire_tokens();
+        cx.controls().fail_next(fault.clone(), 1);
+        cx.controls().expire_all_tokens();
         client.ok(&call, &format!("CloudCX refresh recovering from {fault:?}")).await;
     }
     let target = MockServer::start().await;
     let redirect = Fault::Redirect { status: 307, location: format!("{}/oauth/token", target.uri()) };
     for (fault, n) in [(Fault::MalformedBody, 1), (redirect, 1), (Fault::Status(500), 2)] {
-        cx.inject(fault.clone(), n);
-        cx.expire_tokens();
+        cx.controls().fail_next(fault.clone(), n);
+        cx.controls().expire_all_tokens();
         let step = format!("CloudCX refresh failing with {fault:?}");
         printed.no_token(&step, &client.no_token(&call, &step).await);
     }
@@ -315,21 +315,21 @@ async fn run(stack: Stack, vendors: &Vendors, printed: &mut Renderings) -> Vec<(
 
     // MXO: a token, the 401 path, a huge answer, slow answers, and a wrong secret.
     let mxo_client = stack.client(mxo.profile(), settings);
-    let mxo_call = mxo.api_call();
+    let mxo_call = ApiCall::mxo(mxo);
     mxo_client.ok(&mxo_call, "MXO").await;
-    mxo.expire_tokens();
+    mxo.controls().expire_all_tokens();
     mxo_client.ok(&mxo_call, "MXO after the server dropped every token").await;
-    mxo.inject(Fault::HugeBody(10 * 1024 * 1024), 1);
-    mxo.expire_tokens();
+    mxo.controls().fail_next(Fault::HugeBody(10 * 1024 * 1024), 1);
+    mxo.controls().expire_all_tokens();
     printed.no_token("MXO huge answer", &mxo_client.no_token(&mxo_call, "MXO huge answer").await);
     mxo_client.ok(&mxo_call, "MXO once answers are small again").await;
     // A short transport timeout only for the slow answers: elsewhere it could run out before a
     // 10 MiB answer starts on a busy machine, and turn an expected error into a retry.
     let hasty = stack.client(mxo.profile(), settings.timeout(TIMEOUT));
-    mxo.inject(SLOW, 1);
+    mxo.controls().fail_next(SLOW, 1);
     hasty.ok(&mxo_call, "MXO recovering from a slow answer").await;
-    mxo.inject(SLOW, 2);
-    mxo.expire_tokens();
+    mxo.controls().fail_next(SLOW, 2);
+    mxo.controls().expire_all_tokens();
     printed.no_token("MXO slow answers", &hasty.no_token(&mxo_call, "MXO slow answers").await);
     let wrong = oauth_providers::mxo::profile(&mxo.uri(), "mxo-client", WRONG_SECRET).expect("an MXO profile");
     let wrong = stack.client(wrong, settings);
@@ -337,16 +337,16 @@ async fn run(stack: Stack, vendors: &Vendors, printed: &mut Renderings) -> Vec<(
 
     // RFC 6749: client authentication learned by fallback; a wrong secret fails every method.
     let rfc_client = stack.client(rfc.profile(), settings);
-    rfc_client.ok(&rfc.api_call(), "RFC 6749 with the fallback").await;
+    rfc_client.ok(&ApiCall::rfc6749(rfc), "RFC 6749 with the fallback").await;
     let wrong = oauth_providers::rfc6749::client_credentials(&rfc.token_url(), "rfc-client", WRONG_SECRET);
     let wrong = stack.client(wrong.expect("an RFC 6749 profile"), settings);
-    printed.no_token("RFC 6749 wrong secret", &wrong.no_token(&rfc.api_call(), "RFC 6749 wrong secret").await);
+    printed.no_token("RFC 6749 wrong secret", &wrong.no_token(&ApiCall::rfc6749(rfc), "RFC 6749 wrong secret").await);
 
     // Bright Pattern (whose API's bare 401 its profile retries by itself).
     let bp_client = stack.client(bp.profile(), settings);
-    bp_client.ok(&bp.api_call(), "Bright Pattern").await;
-    bp.expire_tokens();
-    bp_client.ok(&bp.api_call(), "Bright Pattern after the server dropped every token").await;
+    bp_client.ok(&ApiCall::bright_pattern(bp), "Bright Pattern").await;
+    bp.controls().expire_all_tokens();
+    bp_client.ok(&ApiCall::bright_pattern(bp), "Bright Pattern after the server dropped every token").await;
 
     vec![
         ("CloudCX", client),
@@ -378,12 +378,12 @@ fn issued_secrets(vendor: &str, requests: &[wiremock::Request]) -> Vec<Secret> {
 
 /// The canaries really went on the wire (so the scan looked for values that were in play).
 async fn check_the_canaries_were_sent(vendors: &Vendors) {
-    let cx = vendors.cx.requests().await;
+    let cx = vendors.cx.controls().received_requests().await;
     let sent = |name: &str, value: &str| cx.iter().any(|r| form_field(r, name).as_deref() == Some(value));
     assert!(sent("client_secret", CX_SECRET) && sent("password", PASSWORD) && sent("password", WRONG_PASSWORD));
     assert!(cx.iter().any(|r| bearer(r).as_deref() == Some(API_KEY)));
     assert!(cx.iter().any(|r| bearer(r).as_deref() == Some(WRONG_API_KEY)));
-    let bp = vendors.bp.requests().await;
+    let bp = vendors.bp.controls().received_requests().await;
     assert!(bp.iter().any(|r| form_field(r, "client_secret").as_deref() == Some(BP_SECRET)));
 }
 

@@ -1,12 +1,11 @@
-//! The testkit's emulators behind one trait, and what their recorded requests say.
-
-use std::future::Future;
+//! What scenarios read off an emulator (through the testkit's `Controls`, the same for every
+//! vendor), each vendor's one API call, and what the recorded requests say.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::header::AUTHORIZATION;
 use http::{Method, StatusCode};
-use oauth_testkit::{BrightPattern, CloudCx, Fault, Mxo, Rfc6749};
+use oauth_testkit::{BrightPattern, CloudCx, Controls, Mxo, Rfc6749};
 use wiremock::Request;
 
 use crate::stack::ApiCall;
@@ -18,76 +17,40 @@ pub(crate) struct Counts {
     pub(crate) api: usize,
 }
 
-/// What every vendor emulator offers a scenario.
-pub(crate) trait Emulator: Send + Sync {
-    fn counts(&self) -> Counts;
-    fn inject(&self, fault: Fault, n: usize);
-    fn expire_tokens(&self);
-    fn lifetime(&self, secs: u64);
-    fn requests(&self) -> impl Future<Output = Vec<Request>> + Send;
-    /// The vendor's one guarded API call.
-    fn api_call(&self) -> ApiCall;
-    /// Whether `request` went to the token endpoint.
-    fn is_token_request(&self, request: &Request) -> bool;
+impl Counts {
+    /// The emulator's counts now.
+    pub(crate) fn of(controls: &Controls) -> Self {
+        Self { tokens: controls.token_requests(), api: controls.api_requests() }
+    }
 }
 
-macro_rules! emulator {
-    ($($vendor:ty => $call:expr;)*) => {$(
-        impl Emulator for $vendor {
-            fn counts(&self) -> Counts {
-                Counts { tokens: self.token_requests(), api: self.api_requests() }
-            }
+impl ApiCall {
+    /// MXO's Interaction API: POST with a JSON body and a site key.
+    pub(crate) fn mxo(mxo: &Mxo) -> Self {
+        let url = oauth_providers::mxo::interaction_url(&mxo.profile(), "ONE-ABC-1234", None).expect("a URL");
+        Self { method: Method::POST, url: url.to_string(), json: Some(r#"{"uri":"app://home"}"#) }
+    }
 
-            fn inject(&self, fault: Fault, n: usize) {
-                self.fail_next(fault, n);
-            }
+    /// CloudCX's user list.
+    pub(crate) fn cloudcx(cx: &CloudCx) -> Self {
+        let url = oauth_providers::cloudcx::user_page_url(&cx.profile(), 1, 25, None).expect("a URL");
+        Self { method: Method::GET, url: url.to_string(), json: None }
+    }
 
-            fn expire_tokens(&self) {
-                self.expire_all_tokens();
-            }
+    /// Bright Pattern's user record of the client's own user.
+    pub(crate) fn bright_pattern(bp: &BrightPattern) -> Self {
+        Self { method: Method::GET, url: bp.user_url(bp.credentials().client_id()), json: None }
+    }
 
-            fn lifetime(&self, secs: u64) {
-                self.set_expires_in(secs);
-            }
-
-            fn requests(&self) -> impl Future<Output = Vec<Request>> + Send {
-                self.received_requests()
-            }
-
-            fn api_call(&self) -> ApiCall {
-                let call: fn(&Self) -> ApiCall = $call;
-                call(self)
-            }
-
-            fn is_token_request(&self, request: &Request) -> bool {
-                request.url.path().ends_with("token")
-            }
-        }
-    )*};
+    /// The RFC 6749 server's protected resource.
+    pub(crate) fn rfc6749(server: &Rfc6749) -> Self {
+        Self { method: Method::GET, url: format!("{}{}", server.uri(), Rfc6749::RESOURCE_PATH), json: None }
+    }
 }
 
-emulator! {
-    // The Interaction API: POST with a JSON body and a site key.
-    Mxo => |mxo| ApiCall {
-        method: Method::POST,
-        url: oauth_providers::mxo::interaction_url(&mxo.profile(), "ONE-ABC-1234", None).expect("a URL").to_string(),
-        json: Some(r#"{"uri":"app://home"}"#),
-    };
-    CloudCx => |cx| ApiCall {
-        method: Method::GET,
-        url: oauth_providers::cloudcx::user_page_url(&cx.profile(), 1, 25, None).expect("a URL").to_string(),
-        json: None,
-    };
-    BrightPattern => |bp| ApiCall {
-        method: Method::GET,
-        url: bp.user_url(bp.credentials().client_id()),
-        json: None,
-    };
-    Rfc6749 => |server| ApiCall {
-        method: Method::GET,
-        url: format!("{}{}", server.uri(), Rfc6749::RESOURCE_PATH),
-        json: None,
-    };
+/// Whether `request` went to a token endpoint (every emulator's token path ends in `token`).
+pub(crate) fn is_token_request(request: &Request) -> bool {
+    request.url.path().ends_with("token")
 }
 
 /// The token of an `Authorization: Bearer …` request.
@@ -115,13 +78,13 @@ pub(crate) fn form_field(request: &Request, name: &str) -> Option<String> {
 }
 
 /// The tokens of the bearer-carrying API requests, in order.
-pub(crate) fn bearers<E: Emulator>(vendor: &E, requests: &[Request]) -> Vec<String> {
-    requests.iter().filter(|r| !vendor.is_token_request(r)).filter_map(bearer).collect()
+pub(crate) fn bearers(requests: &[Request]) -> Vec<String> {
+    requests.iter().filter(|r| !is_token_request(r)).filter_map(bearer).collect()
 }
 
 /// The token requests, in order.
-pub(crate) fn token_requests<'a, E: Emulator>(vendor: &E, requests: &'a [Request]) -> Vec<&'a Request> {
-    requests.iter().filter(|r| vendor.is_token_request(r)).collect()
+pub(crate) fn token_requests(requests: &[Request]) -> Vec<&Request> {
+    requests.iter().filter(|r| is_token_request(r)).collect()
 }
 
 /// `401` is what every emulator's API answers a stale token with.

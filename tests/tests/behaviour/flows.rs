@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use oauth_client::RetryOn401;
 use oauth_core::Access;
-use oauth_testkit::{BrightPattern, CloudCx, Mxo, Rfc6749};
+use oauth_testkit::{BrightPattern, CloudCx, Controls, Mxo, Rfc6749};
 
-use crate::emulator::{Counts, Emulator, REFUSED, basic, bearers, form_field, token_requests};
-use crate::stack::{Client, Settings, Stack};
+use crate::emulator::{Counts, REFUSED, basic, bearers, form_field, token_requests};
+use crate::stack::{ApiCall, Client, Settings, Stack};
 
 /// The `expires_in` every flow's emulator announces: short, so expiry costs seconds.
 const LIFETIME: Duration = Duration::from_secs(2);
@@ -20,40 +20,40 @@ const SKEW: Duration = Duration::from_millis(250);
 const PAST_EXPIRY: Duration = Duration::from_millis(2200);
 
 /// The flow every vendor goes through, checking the emulator's counters at each step and, at
-/// the end, which bearer each API request carried. `first_fetch` is how many token requests
-/// the first token takes (more than one when client authentication has to be learned).
-/// Returns the client, for the vendor's own checks.
-async fn token_flow<E: Emulator>(
+/// the end, which bearer each API request carried. `call` is the vendor's API call;
+/// `first_fetch` is how many token requests the first token takes (more than one when client
+/// authentication has to be learned). Returns the client, for the vendor's own checks.
+async fn token_flow(
     stack: Stack,
-    vendor: &E,
+    vendor: &Controls,
+    call: ApiCall,
     access: impl Into<Access>,
     on_401: Option<RetryOn401>,
     first_fetch: usize,
 ) -> Client {
-    vendor.lifetime(LIFETIME.as_secs());
-    let call = vendor.api_call();
+    vendor.set_expires_in(LIFETIME.as_secs());
     let settings = Settings::default().skew(SKEW);
     let client = stack.client(access, Settings { on_401, ..settings });
     let counts = |tokens, api| Counts { tokens, api };
 
     client.ok(&call, "first call").await;
-    assert_eq!(vendor.counts(), counts(first_fetch, 1), "a token, then the API call with it");
+    assert_eq!(Counts::of(vendor), counts(first_fetch, 1), "a token, then the API call with it");
 
     client.ok(&call, "second call").await;
-    assert_eq!(vendor.counts(), counts(first_fetch, 2), "the cached token serves the second call");
+    assert_eq!(Counts::of(vendor), counts(first_fetch, 2), "the cached token serves the second call");
 
     tokio::time::sleep(PAST_EXPIRY).await;
     client.ok(&call, "call after expiry").await;
-    assert_eq!(vendor.counts(), counts(first_fetch + 1, 3), "one new token request after expiry");
+    assert_eq!(Counts::of(vendor), counts(first_fetch + 1, 3), "one new token request after expiry");
 
-    vendor.expire_tokens();
+    vendor.expire_all_tokens();
     client.ok(&call, "call after the server dropped every token").await;
-    assert_eq!(vendor.counts(), counts(first_fetch + 2, 5), "the API's 401: one new token, one retried call");
+    assert_eq!(Counts::of(vendor), counts(first_fetch + 2, 5), "the API's 401: one new token, one retried call");
 
     client.ok(&call, "call after the retry").await;
-    assert_eq!(vendor.counts(), counts(first_fetch + 2, 6), "the new token is cached");
+    assert_eq!(Counts::of(vendor), counts(first_fetch + 2, 6), "the new token is cached");
 
-    let sent = bearers(vendor, &vendor.requests().await);
+    let sent = bearers(&vendor.received_requests().await);
     assert_eq!(sent.len(), 6, "every API request carried a bearer token");
     // Compared without printing: the values are live tokens.
     assert!(sent[0] == sent[1], "the second call reused the first token");
@@ -67,10 +67,10 @@ async fn token_flow<E: Emulator>(
 /// MXO: raw Basic, client_credentials every time (MXO issues no refresh token).
 pub(crate) async fn mxo(stack: Stack) {
     let mxo = Mxo::start().await;
-    token_flow(stack, &mxo, mxo.profile(), Some(RetryOn401::InvalidToken), 1).await;
+    token_flow(stack, mxo.controls(), ApiCall::mxo(&mxo), mxo.profile(), Some(RetryOn401::InvalidToken), 1).await;
 
-    let requests = mxo.requests().await;
-    let fetches = token_requests(&mxo, &requests);
+    let requests = mxo.controls().received_requests().await;
+    let fetches = token_requests(&requests);
     assert_eq!(fetches.len(), 3);
     let expected = format!("{}:{}", mxo.credentials().client_id(), mxo.credentials().client_secret());
     for fetch in fetches {
@@ -83,10 +83,10 @@ pub(crate) async fn mxo(stack: Stack) {
 /// (rotated by the server, so each refresh must present the newest one).
 pub(crate) async fn cloudcx_password(stack: Stack) {
     let cx = CloudCx::start().await;
-    token_flow(stack, &cx, cx.profile(), Some(RetryOn401::InvalidToken), 1).await;
+    token_flow(stack, cx.controls(), ApiCall::cloudcx(&cx), cx.profile(), Some(RetryOn401::InvalidToken), 1).await;
 
-    let requests = cx.requests().await;
-    let fetches = token_requests(&cx, &requests);
+    let requests = cx.controls().received_requests().await;
+    let fetches = token_requests(&requests);
     let grants: Vec<_> = fetches.iter().map(|r| form_field(r, "grant_type").unwrap_or_default()).collect();
     assert_eq!(grants, ["password", "refresh_token", "refresh_token"]);
     let presented: Vec<_> = fetches.iter().filter_map(|r| form_field(r, "refresh_token")).collect();
@@ -98,23 +98,23 @@ pub(crate) async fn cloudcx_password(stack: Stack) {
 /// CloudCX API key: no token request at all, whatever the API answers.
 pub(crate) async fn cloudcx_api_key(stack: Stack) {
     let cx = CloudCx::start().await;
-    let call = cx.api_call();
+    let call = ApiCall::cloudcx(&cx);
     let client = stack.client(cx.api_key_profile(), Settings::default());
     assert!(client.source().is_static());
 
     client.ok(&call, "first call").await;
     client.ok(&call, "second call").await;
-    cx.expire_tokens();
+    cx.controls().expire_all_tokens();
     client.ok(&call, "call after the server dropped every token").await;
-    assert_eq!(cx.counts(), Counts { tokens: 0, api: 3 });
-    let sent = bearers(&cx, &cx.requests().await);
+    assert_eq!(Counts::of(cx.controls()), Counts { tokens: 0, api: 3 });
+    let sent = bearers(&cx.controls().received_requests().await);
     assert!(sent.len() == 3 && sent.iter().all(|key| key == cx.api_key()), "every call carried the key");
 
     // A refused key is answered as it is: a new "token" would be the same key.
     let wrong = oauth_providers::cloudcx::api_key(&cx.uri(), "cx-ak-not-the-key").expect("a key profile");
     let client = stack.client(wrong, Settings::default());
     assert_eq!(client.answer(&call, "a refused API key").await.status, REFUSED);
-    assert_eq!(cx.counts(), Counts { tokens: 0, api: 4 }, "no retry, no token request");
+    assert_eq!(Counts::of(cx.controls()), Counts { tokens: 0, api: 4 }, "no retry, no token request");
 }
 
 /// Bright Pattern: `scope` = tenant, `expires_in` as a string.
@@ -123,16 +123,16 @@ pub(crate) async fn bright_pattern(stack: Stack) {
     // Bright Pattern's API answers a stale token with `401 {"errorCode":2}` and no
     // `WWW-Authenticate` challenge; its profile says so (`RetryOn401::Any`), and the middleware
     // follows the profile with no setting from the caller.
-    token_flow(stack, &bp, bp.profile(), None, 1).await;
-    let before = bp.counts();
+    token_flow(stack, bp.controls(), ApiCall::bright_pattern(&bp), bp.profile(), None, 1).await;
+    let before = Counts::of(bp.controls());
 
     // Told to wait for an `invalid_token` challenge, the middleware returns that bare 401 as is.
-    let call = bp.api_call();
+    let call = ApiCall::bright_pattern(&bp);
     let client = stack.client(bp.profile(), Settings::default().on_401(RetryOn401::InvalidToken));
     client.ok(&call, "first call, challenge-only policy").await;
-    bp.expire_tokens();
+    bp.controls().expire_all_tokens();
     assert_eq!(client.answer(&call, "a bare 401 under the challenge-only policy").await.status, REFUSED);
-    assert_eq!(bp.counts(), Counts { tokens: before.tokens + 1, api: before.api + 2 }, "no retry");
+    assert_eq!(Counts::of(bp.controls()), Counts { tokens: before.tokens + 1, api: before.api + 2 }, "no retry");
 }
 
 /// A generic RFC 6749 server that reads Basic credentials verbatim, with a secret holding a
@@ -140,9 +140,9 @@ pub(crate) async fn bright_pattern(stack: Stack) {
 /// fallback (raw Basic) works, and every later fetch starts with the learned one.
 pub(crate) async fn rfc6749_auth_fallback(stack: Stack) {
     let server = Rfc6749::raw_only().client("app", "s3 cr3t").start().await;
-    token_flow(stack, &server, server.profile(), None, 2).await;
+    token_flow(stack, server.controls(), ApiCall::rfc6749(&server), server.profile(), None, 2).await;
 
-    let requests = server.requests().await;
-    let sent: Vec<_> = token_requests(&server, &requests).into_iter().map(|r| basic(r).unwrap_or_default()).collect();
+    let requests = server.controls().received_requests().await;
+    let sent: Vec<_> = token_requests(&requests).into_iter().map(|r| basic(r).unwrap_or_default()).collect();
     assert_eq!(sent, ["app:s3%20cr3t", "app:s3 cr3t", "app:s3 cr3t", "app:s3 cr3t"]);
 }
