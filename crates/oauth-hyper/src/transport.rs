@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::Connect;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
@@ -47,8 +48,7 @@ impl<C: Connect + Clone + Send + Sync + 'static> HyperTransport<C> {
     /// A transport with a new client over `connector`, on tokio.
     #[must_use]
     pub fn new(connector: C) -> Self {
-        let client = Client::builder(TokioExecutor::new()).pool_timer(TokioTimer::new()).build(connector);
-        Self::from_client(client)
+        Self::from_client(Client::builder(TokioExecutor::new()).pool_timer(TokioTimer::new()).build(connector))
     }
 }
 
@@ -71,30 +71,21 @@ impl<C> HyperTransport<C> {
 impl<C: Connect + Clone + Send + Sync + 'static> Transport for HyperTransport<C> {
     async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
         let limit = ResponseLimit::of(&request);
-        let request = request.map(|body| Full::new(Bytes::from(body)));
-        let exchange = async {
-            let response = self.client.request(request).await.map_err(client_error)?;
-            read(response, limit).await
-        };
-        tokio::time::timeout(self.timeout, exchange)
-            .await
-            .unwrap_or_else(|elapsed| Err(TransportError::with_source(TransportErrorKind::Timeout, elapsed)))
+        let response = self.client.request(request.map(|body| Full::new(Bytes::from(body))));
+        let exchange = async { read(response.await.map_err(client_error)?, limit).await };
+        let timed_out = |elapsed| TransportError::with_source(TransportErrorKind::Timeout, elapsed);
+        tokio::time::timeout(self.timeout, exchange).await.unwrap_or_else(|elapsed| Err(timed_out(elapsed)))
     }
 }
 
 /// Refuses a redirect or an oversize answer, else reads the body frame by frame up to `limit`.
-async fn read(
-    response: Response<hyper::body::Incoming>,
-    limit: ResponseLimit,
-) -> Result<Response<Vec<u8>>, TransportError> {
+async fn read(response: Response<Incoming>, limit: ResponseLimit) -> Result<Response<Vec<u8>>, TransportError> {
     let (parts, mut body) = response.into_parts();
     limit.check_head(parts.status, &parts.headers)?;
     let mut bytes = limit.buffer();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| TransportError::with_source(TransportErrorKind::Io, e))?;
-        if let Ok(data) = frame.into_data() {
-            bytes.push(&data)?;
-        }
+        bytes.push(frame.data_ref().map_or(&[], |data| data))?;
     }
     Ok(Response::from_parts(parts, bytes.into_vec()))
 }
@@ -102,12 +93,10 @@ async fn read(
 /// Connection failures are `Connect`; hyper's errors on an open connection `Io`; the rest
 /// (requests the client refused to send) `Other`.
 fn client_error(error: hyper_util::client::legacy::Error) -> TransportError {
-    let kind = if error.is_connect() {
-        TransportErrorKind::Connect
-    } else if error.source().and_then(|s| s.downcast_ref::<hyper::Error>()).is_some_and(|e| !e.is_user()) {
-        TransportErrorKind::Io
-    } else {
-        TransportErrorKind::Other
+    let kind = match error.source().and_then(|s| s.downcast_ref::<hyper::Error>()) {
+        _ if error.is_connect() => TransportErrorKind::Connect,
+        Some(hyper) if !hyper.is_user() => TransportErrorKind::Io,
+        _ => TransportErrorKind::Other,
     };
     TransportError::with_source(kind, error)
 }
