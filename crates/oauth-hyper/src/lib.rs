@@ -46,7 +46,7 @@ use hyper_util::client::legacy::connect::Connect;
 use oauth_client::{ClientError, TokenSource};
 use oauth_core::Access;
 
-pub use bearer::{Bearer, BearerError, BearerLayer};
+pub use bearer::{Bearer, BearerError, BearerLayer, ResponseFuture};
 pub use oauth_client::RetryOn401;
 pub use oauth_tokio::TokioRuntime;
 pub use transport::{DEFAULT_TIMEOUT, HyperTransport};

@@ -1,9 +1,11 @@
 //! Bearer middleware: a token on every request, and one retry when the resource refuses it.
 
 mod error;
+mod future;
 mod layer;
 mod service;
 
 pub use error::BearerError;
+pub use future::ResponseFuture;
 pub use layer::BearerLayer;
 pub use service::Bearer;

@@ -1,13 +1,14 @@
 //! `Bearer<S>`: puts the token source's header on each request; one retry after a refusing 401.
 
-use std::future::poll_fn;
-use std::task::{Context, Poll};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
 
 use http::{Request, Response};
-use oauth_client::{BoxFuture, RetryOn401, TokenSource, set_bearer};
+use oauth_client::{RetryOn401, TokenSource};
 use tower_service::Service;
 
 use super::BearerError;
+use super::future::{Resend, ResponseFuture, token};
 
 /// Sends each request with `Authorization: Bearer …` from a [`TokenSource`]. When the answer is
 /// a 401 that [`RetryOn401`] says calls for it, the token is invalidated (only if it is still the
@@ -19,21 +20,30 @@ use super::BearerError;
 /// one of those first. The clone is made before the first send, and only when a retry is
 /// possible (not under [`RetryOn401::Never`]).
 ///
+/// With a fresh token (the usual case) the request goes to the readied service within `call`,
+/// and the [`ResponseFuture`] holds that service's own future, unboxed: no copy of the service
+/// per call. Only a request that must wait for its token, and the retry after a 401, are boxed;
+/// they go through a copy of the service kept for them, cloned from only then.
+///
 /// Made by [`BearerLayer`](crate::BearerLayer), or directly with [`Bearer::new`].
 #[derive(Debug, Clone)]
 pub struct Bearer<S> {
     inner: S,
+    /// A copy of `inner` for the sends that cannot use the readied one, shared by this
+    /// middleware's clones; made again at the next call after [`Bearer::get_mut`]. Behind a
+    /// mutex only so that a service need not be `Sync`: it is locked just to be cloned.
+    spare: Option<Arc<Mutex<S>>>,
     source: TokenSource,
     retry: RetryOn401,
 }
 
-impl<S> Bearer<S> {
+impl<S: Clone> Bearer<S> {
     /// Wraps `inner`, taking tokens from `source`, retrying after a 401 as its profile says
     /// ([`TokenSource::retry_on_401`]).
     #[must_use]
     pub fn new(inner: S, source: TokenSource) -> Self {
-        let retry = source.retry_on_401();
-        Self { inner, source, retry }
+        let spare = Some(Arc::new(Mutex::new(inner.clone())));
+        Self { inner, spare, retry: source.retry_on_401(), source }
     }
 
     /// Sets which 401 answers get a new token and one retry.
@@ -50,6 +60,7 @@ impl<S> Bearer<S> {
 
     /// The wrapped service, mutably.
     pub fn get_mut(&mut self) -> &mut S {
+        self.spare = None;
         &mut self.inner
     }
 
@@ -68,31 +79,23 @@ where
 {
     type Response = Response<R>;
     type Error = BearerError<S::Error>;
-    type Future = BoxFuture<Result<Response<R>, Self::Error>>;
+    type Future = ResponseFuture<S, B>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(BearerError::Inner)
     }
 
-    fn call(&mut self, mut request: Request<B>) -> Self::Future {
-        // The readied service serves this call; the clone takes its place (tower's usual swap).
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        let (source, retry) = (self.source.clone(), self.retry);
-        Box::pin(async move {
-            let (header, used) = source.authorization_with_token().await.map_err(BearerError::Token)?;
-            let again = (retry != RetryOn401::Never).then(|| request.clone());
-            set_bearer(&mut request, header);
-            let response = inner.call(request).await.map_err(BearerError::Inner)?;
-            if !source.should_retry(retry, response.status(), response.headers(), &used) {
-                return Ok(response);
-            }
-            let Some(mut again) = again else { return Ok(response) };
-            drop(response);
-            let (header, _) = source.authorization_with_token().await.map_err(BearerError::Token)?;
-            set_bearer(&mut again, header);
-            poll_fn(|cx| inner.poll_ready(cx)).await.map_err(BearerError::Inner)?;
-            inner.call(again).await.map_err(BearerError::Inner)
-        })
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let spare = Arc::clone(self.spare.get_or_insert_with(|| Arc::new(Mutex::new(self.inner.clone()))));
+        let resend = Resend { request, source: self.source.clone(), spare, policy: self.retry };
+        let mut token = token(self.source.clone());
+        // A fresh token is there at once: a waker that does nothing is enough to see it. A token
+        // still to come is not given up: its future goes into the call's, which polls it again
+        // with the caller's waker. (Boxed to be kept: oauth-client's token future borrows.)
+        match token.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(Ok((header, used))) => ResponseFuture::send(&mut self.inner, header, used, resend),
+            Poll::Ready(Err(error)) => ResponseFuture::later(Box::pin(std::future::ready(Err(error))), resend),
+            Poll::Pending => ResponseFuture::later(token, resend),
+        }
     }
 }
