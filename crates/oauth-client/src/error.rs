@@ -7,6 +7,24 @@ use oauth_core::{AuthMethod, ErrorCode, TokenError};
 use crate::TransportError;
 
 /// Why no token could be had.
+///
+/// # Examples
+/// Telling who is at fault, and whether to try again:
+/// ```
+/// use oauth_client::ClientError;
+/// use oauth_core::ErrorCode;
+///
+/// fn advice(error: &ClientError) -> &'static str {
+///     match error {
+///         _ if error.code() == Some(&ErrorCode::InvalidClient) => "check the client id and secret",
+///         ClientError::Transport(_) => "the token endpoint could not be reached",
+///         _ if error.is_retryable() => "try again later",
+///         _ => "the server refused; see the error",
+///     }
+/// }
+/// let unreachable = oauth_client::TransportError::new(oauth_client::TransportErrorKind::Connect);
+/// assert_eq!(advice(&ClientError::from(unreachable)), "the token endpoint could not be reached");
+/// ```
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {

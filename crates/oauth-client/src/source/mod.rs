@@ -147,10 +147,39 @@ impl Cached {
 }
 
 impl TokenSource {
-    /// A token source with the default settings.
+    /// A token source with the default settings, from a profile (or any [`Access`]), a
+    /// [`Transport`] (oauth-reqwest and oauth-hyper provide them) and a [`Runtime`]
+    /// (oauth-tokio provides tokio's).
     ///
     /// # Errors
     /// As [`Builder::build`].
+    ///
+    /// # Examples
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use oauth_client::{BoxFuture, Runtime, Transport, TransportError, TokenSource};
+    /// # struct Canned;
+    /// # #[async_trait::async_trait]
+    /// # impl Transport for Canned {
+    /// #     async fn send(&self, _: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
+    /// #         Ok(http::Response::builder().header("content-type", "application/json")
+    /// #             .body(br#"{"access_token":"t0k3n","token_type":"bearer","expires_in":299}"#.to_vec()).unwrap())
+    /// #     }
+    /// # }
+    /// # struct Tokio;
+    /// # impl Runtime for Tokio {
+    /// #     fn now(&self) -> Instant { tokio::time::Instant::now().into_std() }
+    /// #     fn sleep(&self, d: Duration) -> BoxFuture<()> { Box::pin(tokio::time::sleep(d)) }
+    /// #     fn spawn(&self, f: BoxFuture<()>) { drop(tokio::spawn(f)); }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let profile = oauth_providers::mxo::profile("eu2", "my-client-id", "my-client-secret")?;
+    /// let source = TokenSource::new(profile, Canned, Tokio)?;
+    /// assert!(!source.is_static());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(
         access: impl Into<Access>,
         transport: impl Transport,
@@ -164,10 +193,43 @@ impl TokenSource {
         Builder::new(access.into(), Arc::new(transport), Arc::new(runtime))
     }
 
-    /// A valid access token (for an API key: the key).
+    /// A valid access token (for an API key: the key): the cached one while it is fresh, else
+    /// one fetch shared by every caller.
     ///
     /// # Errors
     /// [`ClientError`] when no token can be had within the retry policy's deadline.
+    ///
+    /// # Examples
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use oauth_client::{BoxFuture, Runtime, Transport, TransportError, TokenSource};
+    /// # struct Canned;
+    /// # #[async_trait::async_trait]
+    /// # impl Transport for Canned {
+    /// #     async fn send(&self, _: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
+    /// #         Ok(http::Response::builder().header("content-type", "application/json")
+    /// #             .body(br#"{"access_token":"t0k3n","token_type":"bearer","expires_in":299}"#.to_vec()).unwrap())
+    /// #     }
+    /// # }
+    /// # struct Tokio;
+    /// # impl Runtime for Tokio {
+    /// #     fn now(&self) -> Instant { tokio::time::Instant::now().into_std() }
+    /// #     fn sleep(&self, d: Duration) -> BoxFuture<()> { Box::pin(tokio::time::sleep(d)) }
+    /// #     fn spawn(&self, f: BoxFuture<()>) { drop(tokio::spawn(f)); }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let source = TokenSource::new(
+    ///     oauth_providers::rfc6749::client_credentials("https://as.example/token", "app", "s3cr3t")?,
+    ///     Canned,
+    ///     Tokio,
+    /// )?;
+    /// let token = source.token().await?;
+    /// assert_eq!(token.secret(), "t0k3n");
+    /// assert_eq!(format!("{token:?}"), "AccessToken([redacted])");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn token(&self) -> TokenFuture<'_, AccessToken> {
         self.with_cached(|c| c.token.access_token().clone())
@@ -178,6 +240,35 @@ impl TokenSource {
     ///
     /// # Errors
     /// As [`TokenSource::token`].
+    ///
+    /// # Examples
+    /// ```
+    /// # use std::time::{Duration, Instant};
+    /// # use oauth_client::{BoxFuture, Runtime, Transport, TransportError, TokenSource};
+    /// # struct Canned;
+    /// # #[async_trait::async_trait]
+    /// # impl Transport for Canned {
+    /// #     async fn send(&self, _: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
+    /// #         Ok(http::Response::builder().header("content-type", "application/json")
+    /// #             .body(br#"{"access_token":"t0k3n","token_type":"bearer","expires_in":299}"#.to_vec()).unwrap())
+    /// #     }
+    /// # }
+    /// # struct Tokio;
+    /// # impl Runtime for Tokio {
+    /// #     fn now(&self) -> Instant { tokio::time::Instant::now().into_std() }
+    /// #     fn sleep(&self, d: Duration) -> BoxFuture<()> { Box::pin(tokio::time::sleep(d)) }
+    /// #     fn spawn(&self, f: BoxFuture<()>) { drop(tokio::spawn(f)); }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let key = oauth_providers::cloudcx::api_key("cx.example.com:9001", "cx-api-key")?;
+    /// let source = TokenSource::new(key, Canned, Tokio)?; // an API key: no exchange at all
+    /// let header = source.authorization().await?;
+    /// assert_eq!(header, "Bearer cx-api-key");
+    /// assert!(header.is_sensitive());
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn authorization(&self) -> TokenFuture<'_, HeaderValue> {
         self.with_cached(|c| c.header.clone())
