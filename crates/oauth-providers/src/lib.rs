@@ -31,6 +31,16 @@ pub mod rfc6749;
 pub use profile::Profile;
 
 /// A profile could not be made from what was given.
+///
+/// # Examples
+/// ```
+/// use oauth_providers::{ProfileError, mxo, rfc6749};
+/// let insecure = rfc6749::client_credentials("http://as.example/token", "app", "s3cr3t").unwrap_err();
+/// assert!(matches!(insecure, ProfileError::Invalid(_)), "plain http to a remote host");
+/// let unknown = mxo::profile("not a server!", "id", "secret").unwrap_err();
+/// assert!(matches!(unknown, ProfileError::InvalidServer { .. }));
+/// assert!(unknown.to_string().contains("not an MXO server name"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProfileError {

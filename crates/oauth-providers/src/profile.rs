@@ -13,6 +13,18 @@ use crate::ProfileError;
 ///
 /// Made by the vendor modules ([`mxo`](crate::mxo), [`cloudcx`](crate::cloudcx),
 /// [`bright_pattern`](crate::bright_pattern)) or by [`rfc6749::Builder`](crate::rfc6749::Builder).
+///
+/// # Examples
+/// ```
+/// let profile = oauth_providers::bright_pattern::profile("example.brightpattern.com", "sheila.thomas", "s3cr3t")?;
+/// assert_eq!(profile.vendor(), "bright-pattern");
+/// // The token endpoint and the APIs share the host typed once.
+/// let config = profile.token_config().expect("a token exchange");
+/// assert_eq!(config.endpoint().uri().host(), Some("example.brightpattern.com"));
+/// let me = profile.api_url("/configapi/v2/user/sheila.thomas")?;
+/// assert_eq!(me.to_string(), "https://example.brightpattern.com/configapi/v2/user/sheila.thomas");
+/// # Ok::<(), oauth_providers::ProfileError>(())
+/// ```
 #[derive(Clone)]
 pub struct Profile {
     vendor: &'static str,
