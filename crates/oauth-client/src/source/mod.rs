@@ -349,22 +349,40 @@ impl TokenSource {
             Mode::Exchange(ex) => ex,
         };
         let now = self.inner.runtime.now();
-        {
-            let guard = ex.cache.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some(cached) = guard.as_deref() {
-                if cached.is_fresh(now) || cached.usable_while_refreshing(now, ex.fetching.load(Ordering::Acquire)) {
-                    return TokenFuture::ready(Ok(pick(cached)));
-                }
-            }
+        if let Some(value) = ex.fresh(now, pick) {
+            return TokenFuture::ready(Ok(value));
         }
         TokenFuture::waiting(Box::pin(async move {
             let cached = self.slow_path(ex, now).await?;
             Ok(pick(&cached))
         }))
     }
+
+    /// The header and the token it carries when the cached token can be served at once — no
+    /// waiting, no allocation, no lock but a shared read; `None` when
+    /// [`authorization_with_token`](Self::authorization_with_token) would have to wait or
+    /// fetch. For a middleware whose call cannot await (a tower `Service::call`): it sends at
+    /// once with this, and awaits the full call only when it gets `None`.
+    #[must_use]
+    pub fn fresh_authorization(&self) -> Option<(HeaderValue, AccessToken)> {
+        let pick = |c: &Cached| (c.header.clone(), c.token.access_token().clone());
+        match &self.inner.mode {
+            Mode::Static(cached) => Some(pick(cached)),
+            Mode::Exchange(ex) => ex.fresh(self.inner.runtime.now(), pick),
+        }
+    }
 }
 
 impl Exchange {
+    /// The fresh path: `pick` of the published token when it can be served at `now`.
+    #[inline]
+    fn fresh<T>(&self, now: Instant, pick: impl FnOnce(&Cached) -> T) -> Option<T> {
+        let guard = self.cache.read().unwrap_or_else(PoisonError::into_inner);
+        let cached = guard.as_deref()?;
+        let usable = cached.is_fresh(now) || cached.usable_while_refreshing(now, self.fetching.load(Ordering::Acquire));
+        usable.then(|| pick(cached))
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock leaves consistent state (every update is one
         // assignment), so a poisoned lock is used as is.

@@ -1,7 +1,7 @@
 //! `Bearer<S>`: puts the token source's header on each request; one retry after a refusing 401.
 
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use http::{Request, Response};
 use oauth_client::{RetryOn401, TokenSource};
@@ -88,14 +88,9 @@ where
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let spare = Arc::clone(self.spare.get_or_insert_with(|| Arc::new(Mutex::new(self.inner.clone()))));
         let resend = Resend { request, source: self.source.clone(), spare, policy: self.retry };
-        let mut token = token(self.source.clone());
-        // A fresh token is there at once: a waker that does nothing is enough to see it. A token
-        // still to come is not given up: its future goes into the call's, which polls it again
-        // with the caller's waker. (Boxed to be kept: oauth-client's token future borrows.)
-        match token.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(Ok((header, used))) => ResponseFuture::send(&mut self.inner, header, used, resend),
-            Poll::Ready(Err(error)) => ResponseFuture::later(Box::pin(std::future::ready(Err(error))), resend),
-            Poll::Pending => ResponseFuture::later(token, resend),
+        match self.source.fresh_authorization() {
+            Some((header, used)) => ResponseFuture::send(&mut self.inner, header, used, resend),
+            None => ResponseFuture::later(token(self.source.clone()), resend),
         }
     }
 }
