@@ -8,6 +8,7 @@ use std::io;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
+use oauth_client::events;
 use oauth_providers::cloudcx::PasswordProfile;
 use oauth_testkit::{BrightPattern, CloudCx, Fault, Mxo, Rfc6749};
 use tracing_subscriber::fmt::MakeWriter;
@@ -56,12 +57,12 @@ const TAIL: usize = 16;
 
 /// The events the run must log, so the scan cannot pass on empty logs.
 const EXPECTED_EVENTS: &[&str] = &[
-    "requesting a token",
-    "token received",
-    "token request failed; retrying",
-    "client authentication refused; trying the next method",
-    "client authentication method learned",
-    "token refused by a resource; invalidated",
+    events::REQUESTING,
+    events::RECEIVED,
+    events::RETRYING,
+    events::AUTH_REFUSED,
+    events::AUTH_LEARNED,
+    events::REFUSED_BY_RESOURCE,
 ];
 
 // ----- capturing logs -----
@@ -263,7 +264,7 @@ pub(crate) async fn scan(stack: Stack) {
     for event in EXPECTED_EVENTS {
         assert!(logged.contains(event), "no `{event}` in the {} bytes logged", logged.len());
     }
-    let requesting = logged.matches("requesting a token").count();
+    let requesting = logged.matches(events::REQUESTING).count();
     assert!(
         requesting >= token_requests,
         "{requesting} `requesting a token` events for {token_requests} token requests"
