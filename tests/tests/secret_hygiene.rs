@@ -21,9 +21,9 @@ use std::time::{Duration, Instant};
 use http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderValue, Response, StatusCode};
 use oauth_core::{
-    AccessToken, ApiKey, AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, EnvelopeError, ErrorEnvelope,
-    Grant, IdToken, ParamValue, Params, Password, Poll, ProtocolErrorKind, Quirks, RefreshToken, Scope, SecretParam,
-    Token, TokenEndpoint, TokenError, TokenLifecycle, TokenRequest, bearer_header, parse_token_response,
+    AccessToken, ApiKey, AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, Decision, EnvelopeError,
+    ErrorEnvelope, Grant, IdToken, ParamValue, Params, Password, ProtocolErrorKind, Quirks, RefreshToken, Scope,
+    SecretParam, Token, TokenEndpoint, TokenError, TokenLifecycle, TokenRequest, bearer_header, parse_token_response,
 };
 
 // ----- the canaries -----
@@ -405,20 +405,20 @@ fn lifecycle_subjects() -> Vec<Subject> {
     let mut subjects = Vec::new();
     let mut life = TokenLifecycle::new(Duration::from_secs(60));
 
-    let Poll::Fetch(first) = life.poll(t0) else { panic!("an empty lifecycle fetches") };
+    let Decision::Fetch(first) = life.poll(t0) else { panic!("an empty lifecycle fetches") };
     subjects.push(Subject::debug("Fetch with the primary grant", &first));
-    let stored = life.complete(first, Ok(token));
+    let stored = life.complete::<TokenError>(first, Ok(token));
     subjects.push(Subject::debug("Completion after storing", &stored));
     subjects.push(Subject::debug("TokenLifecycle holding a token and a refresh token", &life).marked());
     subjects.push(Subject::debug("TokenLifecycle::token", &life.token()).marked());
     subjects.push(Subject::debug("TokenLifecycle::refresh_token", &life.refresh_token()).marked());
 
     let ready = life.poll(t0 + Duration::from_secs(10));
-    subjects.push(Subject::debug("Poll::Ready", &ready).marked());
+    subjects.push(Subject::debug("Decision::Ready", &ready).marked());
 
     let ahead = life.poll(t0 + Duration::from_secs(250));
-    subjects.push(Subject::debug("Poll::RefreshAhead with a refresh fetch", &ahead).marked());
-    let Poll::RefreshAhead(_, Some(refresh)) = ahead else { panic!("inside the refresh window") };
+    subjects.push(Subject::debug("Decision::RefreshAhead with a refresh fetch", &ahead).marked());
+    let Decision::RefreshAhead(_, Some(refresh)) = ahead else { panic!("inside the refresh window") };
     subjects.push(Subject::debug("Fetch with the refresh grant", &refresh).marked());
     subjects.push(Subject::debug("FetchGrant::Refresh", refresh.grant()).marked());
     subjects
@@ -426,13 +426,13 @@ fn lifecycle_subjects() -> Vec<Subject> {
 
     // Expired, and the refresh handed out at 250 s is still inside its 120 s lease.
     let waiting = life.poll(t0 + Duration::from_secs(350));
-    subjects.push(Subject::debug("Poll::Wait", &waiting));
+    subjects.push(Subject::debug("Decision::Wait", &waiting));
     subjects.push(Subject::debug("TokenLifecycle with a refresh in flight", &life).marked());
     life.abandon(refresh);
 
     let expired = life.poll(t0 + Duration::from_secs(400));
-    subjects.push(Subject::debug("Poll::Fetch with the refresh grant", &expired).marked());
-    let Poll::Fetch(again) = expired else { panic!("an expired token is fetched again") };
+    subjects.push(Subject::debug("Decision::Fetch with the refresh grant", &expired).marked());
+    let Decision::Fetch(again) = expired else { panic!("an expired token is fetched again") };
     let rejected = json(400, &format!(r#"{{"error":"invalid_grant","error_description":"{REFRESH} was revoked"}}"#));
     let refused =
         exchange(&auth(AuthMethod::Post), &request(again.grant().to_grant(&Grant::ClientCredentials)), &rejected);
@@ -898,11 +898,11 @@ fn printed_redacted_values_still_give_their_secret_back() {
 
     let mut life = TokenLifecycle::default();
     let t0 = Instant::now();
-    let Poll::Fetch(fetch) = life.poll(t0) else { panic!("an empty lifecycle fetches") };
+    let Decision::Fetch(fetch) = life.poll(t0) else { panic!("an empty lifecycle fetches") };
     let token = Token::bearer(AccessToken::new(ACCESS)).with_refresh_token(RefreshToken::new(REFRESH));
-    let _stored = life.complete(fetch, Ok(token));
+    let _stored = life.complete::<TokenError>(fetch, Ok(token));
     life.invalidate();
-    let Poll::Fetch(fetch) = life.poll(t0) else { panic!("an invalidated token is fetched again") };
+    let Decision::Fetch(fetch) = life.poll(t0) else { panic!("an invalidated token is fetched again") };
     match fetch.grant().to_grant(&Grant::ClientCredentials) {
         Grant::RefreshToken { refresh_token } => assert_eq!(refresh_token.secret(), REFRESH),
         other => panic!("expected the refresh grant, got {other:?}"),
