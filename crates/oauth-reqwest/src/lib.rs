@@ -34,13 +34,21 @@
 //! cached, refreshed and retried by oauth-client's [`TokenSource`]. It only translates between
 //! `http` and reqwest types, sorts reqwest's errors into [`TransportErrorKind`]s, and wires the
 //! token source into reqwest-middleware. It follows no redirect on a token request, and enables
-//! no reqwest feature beyond `rustls` (enable `http2`, `json`, … in your own reqwest dependency).
+//! no reqwest feature beyond TLS (enable `http2`, `json`, … in your own reqwest dependency).
+//!
+//! # TLS
+//! rustls, with the crypto provider chosen by cargo feature: `ring` (the default: the quickest
+//! to build) or `aws-lc-rs` (reqwest's own default). With `ring`, this crate installs the
+//! provider as the process default when it makes a client; see [`install_crypto_provider`]
+//! if you build a `reqwest::Client` of your own first.
 
 mod middleware;
+mod tls;
 mod transport;
 
 pub use middleware::BearerMiddleware;
 pub use oauth_tokio::TokioRuntime;
+pub use tls::install_crypto_provider;
 pub use transport::{DEFAULT_TIMEOUT, ReqwestTransport};
 
 use oauth_client::{ClientError, TokenSource, TransportError, TransportErrorKind};

@@ -60,6 +60,7 @@ impl ReqwestTransport {
     /// # Errors
     /// When reqwest cannot build the client.
     pub fn from_builder(builder: ClientBuilder) -> Result<Self, reqwest::Error> {
+        crate::install_crypto_provider();
         let client = builder.redirect(redirect::Policy::none()).build()?;
         Ok(Self { client, timeout: DEFAULT_TIMEOUT })
     }
