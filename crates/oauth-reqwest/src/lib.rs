@@ -36,6 +36,17 @@
 //! token source into reqwest-middleware. It follows no redirect on a token request, and enables
 //! no reqwest feature beyond TLS (enable `http2`, `json`, … in your own reqwest dependency).
 //!
+//! # Versions
+//! This crate is built on reqwest 0.13 and reqwest-middleware 0.5, and re-exports both
+//! ([`reqwest`], [`reqwest_middleware`]): build your API client from them, or depend on the
+//! same versions. A `reqwest::Client` from another version (0.12 and reqwest-middleware 0.4,
+//! say) is a different type, and the compiler's complaint about `ClientWithMiddleware` or a
+//! missing `Middleware` bound means exactly that.
+//!
+//! | this crate | reqwest | reqwest-middleware | hyper |
+//! |---|---|---|---|
+//! | 0.1 | 0.13 | 0.5 | 1 |
+//!
 //! # TLS
 //! rustls, with the crypto provider chosen by cargo feature: `ring` (the default: the quickest
 //! to build) or `aws-lc-rs` (reqwest's own default). With `ring`, this crate installs the
@@ -47,6 +58,10 @@ mod tls;
 mod transport;
 
 pub use middleware::BearerMiddleware;
+/// The reqwest this crate is built on, so your client and ours are the same version.
+pub use reqwest;
+/// The reqwest-middleware this crate is built on.
+pub use reqwest_middleware;
 pub use oauth_tokio::TokioRuntime;
 pub use tls::install_crypto_provider;
 pub use transport::{DEFAULT_TIMEOUT, ReqwestTransport};
