@@ -1,10 +1,11 @@
-//! Developer tasks for the workspace: `cargo xtask ci | tidy | bench | interop`.
+//! Developer tasks for the workspace: `cargo xtask ci | tidy | bench | interop | package`.
 //!
 //! `ci` is what CI runs (`.ci/run`) and what the README gives as the test command.
 
 mod bench;
 mod ci;
 mod interop;
+mod package;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -18,7 +19,8 @@ tasks:
   tidy    the repository's structural rules (dependency layering, sans-IO core, file headers)
   bench   the benchmarks, with ratios against their baselines (extra args go to criterion)
   interop the adapters against real authorization servers (oidc-provider, Authlib), installed
-          into target/interop from npm and PyPI and run on 127.0.0.1";
+          into target/interop from npm and PyPI and run on 127.0.0.1
+  package package every published crate, unpack the packages together and test them there";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         Some("tidy") => tidy::run(&workspace_root()).map(|()| eprintln!("tidy: ok")),
         Some("bench") => bench::run(&args[1..]),
         Some("interop") => interop::run(),
+        Some("package") => package::run(),
         Some("help" | "--help" | "-h") | None => {
             eprintln!("{USAGE}");
             Ok(())
