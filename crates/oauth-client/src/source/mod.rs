@@ -174,7 +174,7 @@ impl TokenSource {
     /// # }
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let profile = oauth_providers::mxo::profile("eu2", "my-client-id", "my-client-secret")?;
+    /// let profile = oauth_providers::rfc6749::client_credentials("https://as.example/token", "my-id", "my-secret")?;
     /// let source = TokenSource::new(profile, Canned, Tokio)?;
     /// assert!(!source.is_static());
     /// # Ok(())
@@ -261,10 +261,10 @@ impl TokenSource {
     /// # }
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let key = oauth_providers::cloudcx::api_key("cx.example.com:9001", "cx-api-key")?;
+    /// let key = oauth_core::ApiKey::new("my-api-key");
     /// let source = TokenSource::new(key, Canned, Tokio)?; // an API key: no exchange at all
     /// let header = source.authorization().await?;
-    /// assert_eq!(header, "Bearer cx-api-key");
+    /// assert_eq!(header, "Bearer my-api-key");
     /// assert!(header.is_sensitive());
     /// # Ok(())
     /// # }
