@@ -58,11 +58,11 @@ mod tls;
 mod transport;
 
 pub use middleware::BearerMiddleware;
+pub use oauth_tokio::TokioRuntime;
 /// The reqwest this crate is built on, so your client and ours are the same version.
 pub use reqwest;
 /// The reqwest-middleware this crate is built on.
 pub use reqwest_middleware;
-pub use oauth_tokio::TokioRuntime;
 pub use tls::install_crypto_provider;
 pub use transport::{DEFAULT_TIMEOUT, ReqwestTransport};
 
