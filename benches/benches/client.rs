@@ -20,8 +20,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use oauth_client::{Runtime, TokenSource, Transport, TransportError};
 use oauth_core::{AccessToken, ClientAuth, ClientId, ClientSecret, Grant, TokenConfig, TokenEndpoint, TokenRequest};
+use oauth_token_source::{Runtime, TokenSource, Transport, TransportError};
 use oauth_tokio::TokioRuntime;
 
 const GROUP: &str = "token_source";

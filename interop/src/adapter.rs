@@ -10,10 +10,10 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use oauth_client::TokenSource;
 use oauth_hyper::{BearerLayer, HyperTransport};
 use oauth_providers::Profile;
 use oauth_reqwest::{BearerMiddleware, ReqwestTransport};
+use oauth_token_source::TokenSource;
 use oauth_tokio::TokioRuntime;
 use tower::{Layer, ServiceExt};
 
@@ -47,7 +47,7 @@ impl fmt::Display for Adapter {
 pub(crate) fn token_source(
     adapter: Adapter,
     profile: Profile,
-    configure: impl FnOnce(oauth_client::Builder) -> oauth_client::Builder,
+    configure: impl FnOnce(oauth_token_source::Builder) -> oauth_token_source::Builder,
 ) -> Result<TokenSource, String> {
     let builder = match adapter {
         Adapter::Reqwest => {

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use oauth_client::TokenSource;
 use oauth_core::{AccessToken, AuthMethod, BasicEncoding, ErrorCode, Grant};
 use oauth_providers::rfc6749::Builder;
+use oauth_token_source::TokenSource;
 
 use crate::TRICKY_SECRET;
 use crate::adapter::{Adapter, Api, token_source};

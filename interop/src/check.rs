@@ -1,7 +1,7 @@
 //! The assertions scenarios make: which token requests a server saw, and what a refusal carries.
 
-use oauth_client::ClientError;
 use oauth_core::{AccessToken, AuthMethod, ErrorCode, TokenError};
+use oauth_token_source::ClientError;
 
 use crate::admin::{Seen, describe};
 

@@ -16,9 +16,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper_util::client::legacy::connect::HttpConnector;
-use oauth_client::{TokenSource, Transport};
 use oauth_hyper::HyperTransport;
 use oauth_reqwest::ReqwestTransport;
+use oauth_token_source::{TokenSource, Transport};
 
 #[path = "transport_contract/cases.rs"]
 mod cases;

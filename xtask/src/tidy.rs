@@ -20,13 +20,18 @@ use serde_json::Value;
 const LAYERS: &[(&str, &[&str])] = &[
     ("oauth-core", &["http", "serde", "serde_json", "form_urlencoded", "base64", "thiserror", "zeroize", "httpdate"]),
     ("oauth-providers", &["oauth-core", "http", "serde", "serde_json", "form_urlencoded", "thiserror"]),
-    ("oauth-client", &["oauth-core", "http", "thiserror", "async-trait", "event-listener", "tracing"]),
-    ("oauth-tokio", &["oauth-client", "tokio"]),
+    ("oauth-token-source", &["oauth-core", "http", "thiserror", "async-trait", "event-listener", "tracing"]),
+    ("oauth-tokio", &["oauth-token-source", "tokio"]),
+    // The front door: re-exports the layers, adds no logic.
+    (
+        "oauth-stack",
+        &["oauth-core", "oauth-providers", "oauth-token-source", "oauth-reqwest", "oauth-hyper", "oauth-testkit"],
+    ),
 ];
 
 /// Dependencies a crate must never have, even transitively through a feature.
 const FORBIDDEN: &[(&str, &[&str])] = &[
-    ("oauth-client", &["tokio", "reqwest", "hyper", "hyper-util", "async-std", "smol"]),
+    ("oauth-token-source", &["tokio", "reqwest", "hyper", "hyper-util", "async-std", "smol"]),
     ("oauth-providers", &["tokio", "reqwest", "hyper", "hyper-util"]),
 ];
 
@@ -67,14 +72,22 @@ const UNSAFE_ALLOWED: &[&str] = &["crates/oauth-core/src/secret.rs", "benches/sr
 
 /// Crates that must not know any vendor (source and docs alike).
 const VENDOR_FREE: &[&str] =
-    &["crates/oauth-core/src", "crates/oauth-client/src", "crates/oauth-reqwest/src", "crates/oauth-hyper/src"];
+    &["crates/oauth-core/src", "crates/oauth-token-source/src", "crates/oauth-reqwest/src", "crates/oauth-hyper/src"];
 
 const VENDOR_NAMES: &[&str] =
     &["mxo", "thunderhead", "medallia", "cloudcx", "cloudfon", "bright pattern", "brightpattern", "bright_pattern"];
 
+/// Fixture folders that crates ship copies of, so each packaged crate's tests run on their own;
+/// the copies must not drift (their READMEs may differ, to name each other).
+const FIXTURE_COPIES: &[(&str, &str)] =
+    &[("crates/oauth-core/tests/fixtures/seeds", "crates/oauth-providers/tests/fixtures/seeds")];
+
 pub(crate) fn run(root: &Path) -> Result<(), String> {
     let mut problems = Vec::new();
     check_layers(root, &mut problems)?;
+    for (original, copy) in FIXTURE_COPIES {
+        check_copies(root, original, copy, &mut problems);
+    }
     for dir in SANS_IO_CRATES {
         for file in rust_files(&root.join(dir)) {
             for (line, needle) in sans_io_uses(&read(&file)) {
@@ -161,6 +174,25 @@ fn check_layers(root: &Path, problems: &mut Vec<String>) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Flags files of `original` that `copy` lacks or holds with other bytes, and the reverse.
+fn check_copies(root: &Path, original: &str, copy: &str, problems: &mut Vec<String>) {
+    let names = |dir: &Path| -> BTreeSet<String> {
+        fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "README.md")
+            .collect()
+    };
+    let (ours, theirs) = (names(&root.join(original)), names(&root.join(copy)));
+    for name in ours.union(&theirs) {
+        if fs::read(root.join(original).join(name)).ok() != fs::read(root.join(copy).join(name)).ok() {
+            problems.push(format!("{original}/{name} and its copy in {copy} differ"));
+        }
+    }
 }
 
 /// Flags absolute paths of a developer machine and the names of the tools it was built with.

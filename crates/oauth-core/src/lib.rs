@@ -92,3 +92,8 @@ pub use scope::Scope;
 pub use secret::{AccessToken, ApiKey, ClientSecret, IdToken, Password, RefreshToken, SecretParam};
 pub use token::{Extras, Token};
 pub use token_type::TokenType;
+
+/// The README's example, compiled and run as a doctest so it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

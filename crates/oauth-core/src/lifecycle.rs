@@ -1,7 +1,7 @@
 //! The token lifecycle: when to use the cached token, refresh ahead, or fetch — given `now`.
 //!
 //! This is the state a token source keeps between calls, as a plain value with no clock and no
-//! lock: the driver (oauth-client, or your own loop) asks [`TokenLifecycle::poll`] what to do at
+//! lock: the driver (oauth-token-source, or your own loop) asks [`TokenLifecycle::poll`] what to do at
 //! `now`, performs any fetch it is handed, and reports back with [`TokenLifecycle::complete`].
 //! A fetch is a [`Fetch`] ticket that should be handed back (completed or abandoned), so at most
 //! one fetch is in flight. A ticket that is never handed back (its task was killed) holds the

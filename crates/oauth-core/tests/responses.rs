@@ -43,19 +43,19 @@ mod timing;
 
 /// The MXO seed's example response (seeds/000): the JWT joined (the page breaks it with spaces and a line break), the
 /// body as published, repaired, and repaired with each break in the JWT read as one space.
-const MXO_JWT: &str = include_str!("../../../fixtures/seeds/mxo-access-token.repaired.txt");
-const MXO_SEED_RESPONSE_VERBATIM: &str = include_str!("../../../fixtures/seeds/mxo-token-response.verbatim.json");
-const MXO_SEED_RESPONSE_REPAIRED: &str = include_str!("../../../fixtures/seeds/mxo-token-response.repaired.json");
-const MXO_SEED_RESPONSE_SPACES_KEPT: &str = include_str!("../../../fixtures/seeds/mxo-token-response.spaces-kept.json");
+const MXO_JWT: &str = include_str!("fixtures/seeds/mxo-access-token.repaired.txt");
+const MXO_SEED_RESPONSE_VERBATIM: &str = include_str!("fixtures/seeds/mxo-token-response.verbatim.json");
+const MXO_SEED_RESPONSE_REPAIRED: &str = include_str!("fixtures/seeds/mxo-token-response.repaired.json");
+const MXO_SEED_RESPONSE_SPACES_KEPT: &str = include_str!("fixtures/seeds/mxo-token-response.spaces-kept.json");
 /// The CloudCX seed's example response (seeds/001), as published: the page masks part of the JWT header with `*`,
 /// which is visible ASCII, so the masked token is kept as it is.
-const CLOUDCX_JWT: &str = include_str!("../../../fixtures/seeds/cloudcx-access-token.txt");
-const CLOUDCX_SEED_RESPONSE: &str = include_str!("../../../fixtures/seeds/cloudcx-token-response.json");
+const CLOUDCX_JWT: &str = include_str!("fixtures/seeds/cloudcx-access-token.txt");
+const CLOUDCX_SEED_RESPONSE: &str = include_str!("fixtures/seeds/cloudcx-token-response.json");
 /// The Bright Pattern seed's example response (seeds/003): with its trailing comma removed, and as published.
 const BRIGHT_PATTERN_SEED_RESPONSE_REPAIRED: &str =
-    include_str!("../../../fixtures/seeds/bright-pattern-token-response.repaired.json");
+    include_str!("fixtures/seeds/bright-pattern-token-response.repaired.json");
 const BRIGHT_PATTERN_SEED_RESPONSE_VERBATIM: &str =
-    include_str!("../../../fixtures/seeds/bright-pattern-token-response.verbatim.json");
+    include_str!("fixtures/seeds/bright-pattern-token-response.verbatim.json");
 
 const RFC_TOKEN: &str = "2YotnFZFEjr1zCsicMWpAA";
 const RFC_REFRESH: &str = "tGzv3JOkF0XG5Qx2TlKWIA";

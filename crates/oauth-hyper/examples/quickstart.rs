@@ -24,10 +24,10 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use oauth_client::TokenSource;
 use oauth_core::AccessToken;
 use oauth_hyper::{Bearer, BearerLayer, HyperTransport, TokioRuntime};
 use oauth_testkit::Mxo;
+use oauth_token_source::TokenSource;
 use tower::{Layer, ServiceExt};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -73,7 +73,7 @@ async fn run() -> Result<(), Error> {
     let client: Client<HttpConnector, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
     let api = BearerLayer::new(source.clone()).layer(client);
 
-    println!("oauth-toolkit quickstart over hyper: the MXO emulator on 127.0.0.1, tower BearerLayer");
+    println!("oauth-stack quickstart over hyper: the MXO emulator on 127.0.0.1, tower BearerLayer");
     println!("(tokens are never printed: #xxxx is a 16-bit hash of one; bearer: what the API received)\n");
     println!("MXO: POST {}", url.path());
 

@@ -1,4 +1,4 @@
-//! oauth-client over hyper: a [`Transport`](oauth_client::Transport) for hyper-util's legacy
+//! oauth-token-source over hyper: a [`Transport`](oauth_token_source::Transport) for hyper-util's legacy
 //! `Client` ([`HyperTransport`]) and a tower middleware putting bearer tokens on requests
 //! ([`BearerLayer`] / [`Bearer`]), with tokio's clock ([`TokioRuntime`]).
 //!
@@ -35,7 +35,7 @@
 //!
 //! # What this crate does not do
 //! It makes no protocol decision: requests are built and answers read by oauth-core, tokens
-//! cached, refreshed and retried by oauth-client's [`TokenSource`], and which 401 calls for a
+//! cached, refreshed and retried by oauth-token-source's [`TokenSource`], and which 401 calls for a
 //! new token is [`RetryOn401`]'s. It only translates types and supplies the clock. It has no TLS
 //! of its own and never follows redirects.
 
@@ -43,11 +43,11 @@ mod bearer;
 mod transport;
 
 use hyper_util::client::legacy::connect::Connect;
-use oauth_client::{ClientError, TokenSource};
 use oauth_core::Access;
+use oauth_token_source::{ClientError, TokenSource};
 
 pub use bearer::{Bearer, BearerError, BearerLayer, ResponseFuture};
-pub use oauth_client::RetryOn401;
+pub use oauth_token_source::RetryOn401;
 pub use oauth_tokio::TokioRuntime;
 pub use transport::{DEFAULT_TIMEOUT, HyperTransport};
 
@@ -72,3 +72,8 @@ where
 {
     TokenSource::new(access, HyperTransport::new(connector), TokioRuntime)
 }
+
+/// The README's example, compiled and run as a doctest so it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,4 +1,4 @@
-//! `HyperTransport`: oauth-client's [`Transport`] over hyper-util's legacy `Client`.
+//! `HyperTransport`: oauth-token-source's [`Transport`] over hyper-util's legacy `Client`.
 
 use std::error::Error as StdError;
 use std::time::Duration;
@@ -11,10 +11,10 @@ use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::Connect;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use oauth_client::{ResponseLimit, Transport, TransportError, TransportErrorKind};
+use oauth_token_source::{ResponseLimit, Transport, TransportError, TransportErrorKind};
 
 /// The default time one token request may take, answer body included.
-pub const DEFAULT_TIMEOUT: Duration = oauth_client::DEFAULT_REQUEST_TIMEOUT;
+pub const DEFAULT_TIMEOUT: Duration = oauth_token_source::DEFAULT_REQUEST_TIMEOUT;
 
 /// Sends token requests through a hyper-util `Client` over any connector `C` — bring your own
 /// TLS (`hyper_rustls::HttpsConnector`, `hyper_tls`, …); `HttpConnector` alone speaks plain
@@ -30,7 +30,7 @@ pub const DEFAULT_TIMEOUT: Duration = oauth_client::DEFAULT_REQUEST_TIMEOUT;
 /// use hyper_util::client::legacy::connect::HttpConnector;
 /// use oauth_hyper::HyperTransport;
 /// let transport = HyperTransport::new(HttpConnector::new()).with_timeout(std::time::Duration::from_secs(10));
-/// let source = oauth_client::TokenSource::new(
+/// let source = oauth_token_source::TokenSource::new(
 ///     oauth_providers::rfc6749::client_credentials("http://127.0.0.1:8080/token", "app", "s3cr3t")?,
 ///     transport,
 ///     oauth_hyper::TokioRuntime,

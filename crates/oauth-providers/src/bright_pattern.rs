@@ -1,7 +1,7 @@
 //! Bright Pattern Contact Center.
 //!
-//! What the vendor's configuration API page documents (its example answer is kept in the
-//! repository's `fixtures/seeds`): client_credentials at
+//! What the vendor's configuration API page documents (its example answer is kept in this
+//! crate's `tests/fixtures/seeds`): client_credentials at
 //! `http[s]://{tenant-host}[:port]/configapi/v2/oauth/token` (the List Management API v3 uses
 //! `/configapi/v3/oauth/token`) with everything in the form body: `client_id` is the user's
 //! login id, `client_secret` the API secret from the Users page, and `scope` the tenant host

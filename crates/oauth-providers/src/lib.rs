@@ -19,7 +19,7 @@
 //!
 //! # What this crate does not do
 //! No I/O, no clock, no async: it only builds values. Sending requests, caching and refreshing
-//! tokens is oauth-client's job; reading answers is oauth-core's, with the quirks set here.
+//! tokens is oauth-token-source's job; reading answers is oauth-core's, with the quirks set here.
 
 pub mod bright_pattern;
 pub mod cloudcx;
@@ -69,3 +69,8 @@ pub enum ProfileError {
         path: Box<str>,
     },
 }
+
+/// The README's example, compiled and run as a doctest so it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

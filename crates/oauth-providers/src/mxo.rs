@@ -1,7 +1,7 @@
 //! MXO (Thunderhead ONE / Interaction Studio, now Medallia Experience Orchestration).
 //!
-//! What the vendor's token page documents (its example answer is kept in the repository's
-//! `fixtures/seeds`): client_credentials only; the client id and secret in an
+//! What the vendor's token page documents (its example answer is kept in this crate's
+//! `tests/fixtures/seeds`): client_credentials only; the client id and secret in an
 //! `Authorization: Basic` header made from `clientID:clientSecret` as they are (RFC 7617, no
 //! form-encoding), base64 without line breaks; the body is just `grant_type=client_credentials`;
 //! the answer carries a JWT, `token_type: "bearer"` in lower case, `expires_in: 299` and a

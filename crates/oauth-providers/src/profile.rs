@@ -7,7 +7,7 @@ use oauth_core::{Access, MisuseError, TokenConfig};
 
 use crate::ProfileError;
 
-/// What a vendor's users know, turned into what oauth-core and oauth-client need: the
+/// What a vendor's users know, turned into what oauth-core and oauth-token-source need: the
 /// [`Access`] (a token exchange or an API key) and the base URL of the vendor's APIs, so a host
 /// is typed once.
 ///

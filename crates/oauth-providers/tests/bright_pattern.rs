@@ -23,10 +23,8 @@ const API_SECRET: &str = "qkDwDJlDfig2IpeuUZYKH1Wb8q1V0ju6sILxQQqhJ";
 /// seeds/003's access token, as published (its `...` is visible ASCII, so it is kept).
 const SEED_TOKEN: &str = "eyJhbGciOiJSUzI1NiI5q9Jgt...6HznsvPWy7UP3MINA";
 /// seeds/003's example response with its trailing comma removed, and as published (fixtures/seeds/README.md).
-const SEED_RESPONSE_REPAIRED: &str =
-    include_str!("../../../fixtures/seeds/bright-pattern-token-response.repaired.json");
-const SEED_RESPONSE_VERBATIM: &str =
-    include_str!("../../../fixtures/seeds/bright-pattern-token-response.verbatim.json");
+const SEED_RESPONSE_REPAIRED: &str = include_str!("fixtures/seeds/bright-pattern-token-response.repaired.json");
+const SEED_RESPONSE_VERBATIM: &str = include_str!("fixtures/seeds/bright-pattern-token-response.verbatim.json");
 /// Bright Pattern's documentation: "opaque; 64-character uppercase hex in most examples".
 const HEX_TOKEN: &str = "6E1A1F27C0D94B5E8A3F2B7C9D0E4F61A2B3C4D5E6F708192A3B4C5D6E7F8091";
 

@@ -36,10 +36,10 @@ const CX_API_KEY: &str = "cx-4f2a9e71c0b84d1e9a3f5b6c7d8e9f01";
 
 /// The access token of seeds/001's response example, as published: the page masks part of the JWT header with `*`,
 /// which is visible ASCII, so the token is kept as it is.
-const CLOUDCX_JWT: &str = include_str!("../../../fixtures/seeds/cloudcx-access-token.txt");
+const CLOUDCX_JWT: &str = include_str!("fixtures/seeds/cloudcx-access-token.txt");
 
 /// seeds/001's token response example, with the token above (the JSON is well-formed as published).
-const SEED_TOKEN_RESPONSE: &str = include_str!("../../../fixtures/seeds/cloudcx-token-response.json");
+const SEED_TOKEN_RESPONSE: &str = include_str!("fixtures/seeds/cloudcx-token-response.json");
 
 /// seeds/001's `/openapi/v2/user/page` response example. The page shows it twice (after the OAuth and the API-key
 /// cURL examples); both copies are identical, byte for byte, and this is that text.

@@ -21,13 +21,13 @@ const MXO_BASIC: &str =
     "Basic MmU4ZmVjMGUtMzRmYi00ODUxLTgwMGUtOTk4OTMzMWU1NWQyOmQ3ZjQ0ODRmLTk4MTctNDc3OC05MTYxLTZlYjA2ZDFmNmNmNw==";
 
 /// The JWT of seeds/000's example response, joined: the page breaks it with spaces and a line break.
-const MXO_JWT: &str = include_str!("../../../fixtures/seeds/mxo-access-token.repaired.txt");
+const MXO_JWT: &str = include_str!("fixtures/seeds/mxo-access-token.repaired.txt");
 /// seeds/000's example response body, byte for byte (fixtures/seeds/README.md says what the other forms change).
-const SEED_RESPONSE_VERBATIM: &str = include_str!("../../../fixtures/seeds/mxo-token-response.verbatim.json");
+const SEED_RESPONSE_VERBATIM: &str = include_str!("fixtures/seeds/mxo-token-response.verbatim.json");
 /// The seed's body with the missing comma added and the JWT joined.
-const SEED_RESPONSE_REPAIRED: &str = include_str!("../../../fixtures/seeds/mxo-token-response.repaired.json");
+const SEED_RESPONSE_REPAIRED: &str = include_str!("fixtures/seeds/mxo-token-response.repaired.json");
 /// The seed's body with the comma added and each break in the JWT read as one space.
-const SEED_RESPONSE_SPACES_KEPT: &str = include_str!("../../../fixtures/seeds/mxo-token-response.spaces-kept.json");
+const SEED_RESPONSE_SPACES_KEPT: &str = include_str!("fixtures/seeds/mxo-token-response.spaces-kept.json");
 const MXO_JTI: &str = "1a9b1856-40b0-45d8-9758-8d17a81c19a7";
 
 // ----- the request -----

@@ -26,11 +26,11 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use http::{Method, StatusCode, Uri};
-use oauth_client::{TokenSource, Transport, TransportError};
 use oauth_core::{AccessToken, TokenEndpoint};
 use oauth_providers::{Profile, cloudcx, mxo};
 use oauth_reqwest::{BearerMiddleware, ReqwestTransport, TokioRuntime};
 use oauth_testkit::{BrightPattern, CloudCx, Controls, Mxo};
+use oauth_token_source::{TokenSource, Transport, TransportError};
 use reqwest_middleware::ClientWithMiddleware;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -61,7 +61,7 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), Error> {
     let started = Instant::now();
     let (mxo, cx, bp) = tokio::join!(Mxo::start(), CloudCx::start(), BrightPattern::start());
-    println!("oauth-toolkit quickstart: vendor emulators on 127.0.0.1, reqwest with BearerMiddleware");
+    println!("oauth-stack quickstart: vendor emulators on 127.0.0.1, reqwest with BearerMiddleware");
     println!("tokens are never printed: #xxxx is a 16-bit hash of one, to tell them apart;");
     println!("bearer: the token the API received (from the emulator's log); fetched: the token endpoint's answer");
 

@@ -1,4 +1,4 @@
-//! oauth-client over reqwest: a [`Transport`](oauth_client::Transport) for token requests
+//! oauth-token-source over reqwest: a [`Transport`](oauth_token_source::Transport) for token requests
 //! ([`ReqwestTransport`]) and a [`reqwest_middleware::Middleware`] that puts bearer tokens on
 //! API requests ([`BearerMiddleware`]), with tokio's clock ([`TokioRuntime`]).
 //!
@@ -31,7 +31,7 @@
 //!
 //! # What this crate does not do
 //! It makes no protocol decision: requests are built and answers read by oauth-core, tokens
-//! cached, refreshed and retried by oauth-client's [`TokenSource`]. It only translates between
+//! cached, refreshed and retried by oauth-token-source's [`TokenSource`]. It only translates between
 //! `http` and reqwest types, sorts reqwest's errors into [`TransportErrorKind`]s, and wires the
 //! token source into reqwest-middleware. It follows no redirect on a token request, and enables
 //! no reqwest feature beyond TLS (enable `http2`, `json`, … in your own reqwest dependency).
@@ -66,8 +66,8 @@ pub use reqwest_middleware;
 pub use tls::install_crypto_provider;
 pub use transport::{DEFAULT_TIMEOUT, ReqwestTransport};
 
-use oauth_client::{ClientError, TokenSource, TransportError, TransportErrorKind};
 use oauth_core::Access;
+use oauth_token_source::{ClientError, TokenSource, TransportError, TransportErrorKind};
 
 /// A [`TokenSource`] with default settings for `access` (a profile, a token configuration or an
 /// API key), sending with a new [`ReqwestTransport`] on [`TokioRuntime`]. For other settings use
@@ -81,3 +81,8 @@ pub fn token_source(access: impl Into<Access>) -> Result<TokenSource, ClientErro
         ReqwestTransport::new().map_err(|error| TransportError::with_source(TransportErrorKind::Other, error))?;
     TokenSource::new(access, transport, TokioRuntime)
 }
+
+/// The README's example, compiled and run as a doctest so it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use http::Extensions;
 use http::header::AUTHORIZATION;
-use oauth_client::{RetryOn401, TokenSource};
+use oauth_token_source::{RetryOn401, TokenSource};
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
@@ -18,12 +18,12 @@ use reqwest_middleware::{Middleware, Next};
 /// there is never more than one retry.
 ///
 /// A failure to get a token is returned as [`reqwest_middleware::Error::Middleware`] holding
-/// the [`oauth_client::ClientError`].
+/// the [`oauth_token_source::ClientError`].
 ///
 /// # Examples
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use oauth_client::RetryOn401;
+/// use oauth_token_source::RetryOn401;
 /// use oauth_reqwest::BearerMiddleware;
 /// let profile = oauth_providers::rfc6749::client_credentials("https://as.example/token", "id", "secret")?;
 /// let source = oauth_reqwest::token_source(profile)?;

@@ -1,16 +1,16 @@
-//! [`ReqwestTransport`]: oauth-client's `Transport` over a `reqwest::Client` that never redirects.
+//! [`ReqwestTransport`]: oauth-token-source's `Transport` over a `reqwest::Client` that never redirects.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
-use oauth_client::{ResponseLimit, Transport, TransportError, TransportErrorKind};
+use oauth_token_source::{ResponseLimit, Transport, TransportError, TransportErrorKind};
 use reqwest::{Client, ClientBuilder, redirect};
 
 /// How long one token request may take, connecting and reading the body included, unless
-/// [`ReqwestTransport::with_timeout`] says otherwise: oauth-client's
-/// [`DEFAULT_REQUEST_TIMEOUT`](oauth_client::DEFAULT_REQUEST_TIMEOUT), so that the token
+/// [`ReqwestTransport::with_timeout`] says otherwise: oauth-token-source's
+/// [`DEFAULT_REQUEST_TIMEOUT`](oauth_token_source::DEFAULT_REQUEST_TIMEOUT), so that the token
 /// source's retry policy (30 s per call by default) has time for another attempt.
-pub const DEFAULT_TIMEOUT: Duration = oauth_client::DEFAULT_REQUEST_TIMEOUT;
+pub const DEFAULT_TIMEOUT: Duration = oauth_token_source::DEFAULT_REQUEST_TIMEOUT;
 
 /// Sends token requests with a [`reqwest::Client`] whose redirect policy is
 /// [`redirect::Policy::none`].

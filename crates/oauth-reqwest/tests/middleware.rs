@@ -3,8 +3,8 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use oauth_client::{RetryOn401, TokenSource};
 use oauth_reqwest::{BearerMiddleware, ReqwestTransport, TokioRuntime};
+use oauth_token_source::{RetryOn401, TokenSource};
 use reqwest_middleware::ClientWithMiddleware;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -233,7 +233,7 @@ async fn a_token_failure_is_a_middleware_error_and_the_api_is_not_called() {
 
     let error = client.get(format!("{}/api", server.uri())).send().await.unwrap_err();
     let reqwest_middleware::Error::Middleware(error) = error else { panic!("not a middleware error: {error:?}") };
-    let error = error.downcast_ref::<oauth_client::ClientError>().expect("the token source's error");
+    let error = error.downcast_ref::<oauth_token_source::ClientError>().expect("the token source's error");
     assert_eq!(error.code(), Some(&oauth_core::ErrorCode::InvalidClient));
     assert!(received(&server, "/api").await.is_empty());
 }

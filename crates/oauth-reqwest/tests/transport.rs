@@ -3,8 +3,8 @@
 //! both adapters, in the workspace's `tests/tests/transport_contract.rs`.
 
 use http::StatusCode;
-use oauth_client::{ResponseLimit, Transport, TransportErrorKind};
 use oauth_reqwest::ReqwestTransport;
+use oauth_token_source::{ResponseLimit, Transport, TransportErrorKind};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -87,3 +87,8 @@ pub use mxo::{Mxo, MxoBuilder, MxoSettings};
 pub use rfc6749::{BasicDecoding, GrantType, Rfc6749, Rfc6749Builder, Rfc6749Settings};
 pub use send::send;
 pub use state::RefreshRotation;
+
+/// The README's example, compiled and run as a doctest so it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,13 +1,13 @@
-//! The tokio [`Runtime`] for oauth-client: tokio's clock, timer and spawner.
+//! The tokio [`Runtime`] for oauth-token-source: tokio's clock, timer and spawner.
 //!
 //! Both adapters (oauth-reqwest, oauth-hyper) and the testkit use it, so it lives once, here,
-//! rather than in oauth-client (which has no runtime) or in each adapter.
+//! rather than in oauth-token-source (which has no runtime) or in each adapter.
 //!
 //! It reads time through `tokio::time::Instant`, so under tokio's paused test clock
 //! (`#[tokio::test(start_paused = true)]`) token expiry follows virtual time.
 //!
 //! ```
-//! use oauth_client::Runtime;
+//! use oauth_token_source::Runtime;
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
 //! let runtime = oauth_tokio::TokioRuntime;
@@ -19,7 +19,7 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use oauth_client::{BoxFuture, Runtime};
+use oauth_token_source::{BoxFuture, Runtime};
 
 /// tokio's clock (`tokio::time::Instant`), timer (`tokio::time::sleep`) and spawner
 /// (`tokio::spawn`). Use it inside a tokio runtime.
@@ -73,3 +73,8 @@ mod tests {
         assert_eq!(receiver.await.unwrap(), 7);
     }
 }
+
+/// The README's example, compiled and run as a doctest so it cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

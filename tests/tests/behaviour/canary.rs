@@ -8,9 +8,9 @@ use std::io;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-use oauth_client::events;
 use oauth_providers::cloudcx::PasswordProfile;
 use oauth_testkit::{BrightPattern, CloudCx, Fault, Mxo, Rfc6749};
+use oauth_token_source::events;
 use tracing_subscriber::fmt::MakeWriter;
 use wiremock::MockServer;
 
@@ -147,7 +147,7 @@ impl Renderings {
     }
 
     /// A call that got no token: the stack's error and the token source's.
-    fn no_token(&mut self, what: &str, (client, call): &(oauth_client::ClientError, CallError)) {
+    fn no_token(&mut self, what: &str, (client, call): &(oauth_token_source::ClientError, CallError)) {
         self.error(&format!("{what}: ClientError"), client);
         self.error(&format!("{what}: the stack's error"), call);
     }

@@ -4,9 +4,9 @@
 use std::time::{Duration, Instant};
 
 use http::StatusCode;
-use oauth_client::{ClientError, RetryPolicy, TransportErrorKind};
 use oauth_core::{ProtocolErrorKind, TokenError};
 use oauth_testkit::{BrightPattern, CloudCx, Controls, Fault, Mxo, Rfc6749};
+use oauth_token_source::{ClientError, RetryPolicy, TransportErrorKind};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

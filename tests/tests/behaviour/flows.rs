@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use oauth_client::RetryOn401;
 use oauth_core::Access;
 use oauth_testkit::{BrightPattern, CloudCx, Controls, Mxo, Rfc6749};
+use oauth_token_source::RetryOn401;
 
 use crate::emulator::{Counts, REFUSED, basic, bearers, form_field, token_requests};
 use crate::stack::{ApiCall, Client, Settings, Stack};

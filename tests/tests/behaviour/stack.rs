@@ -11,10 +11,10 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use oauth_client::{ClientError, RetryOn401, RetryPolicy, TokenSource};
 use oauth_core::Access;
 use oauth_hyper::{Bearer, BearerError, BearerLayer, HyperTransport};
 use oauth_reqwest::{BearerMiddleware, ReqwestTransport};
+use oauth_token_source::{ClientError, RetryOn401, RetryPolicy, TokenSource};
 use oauth_tokio::TokioRuntime;
 use reqwest_middleware::ClientWithMiddleware;
 use tower::{Layer, ServiceExt};
@@ -51,7 +51,7 @@ impl Default for Settings {
                 .with_backoff(Duration::from_millis(20), Duration::from_millis(100))
                 .with_deadline(Duration::from_secs(10)),
             skew: oauth_core::DEFAULT_REFRESH_SKEW,
-            timeout: oauth_client::DEFAULT_REQUEST_TIMEOUT,
+            timeout: oauth_token_source::DEFAULT_REQUEST_TIMEOUT,
             on_401: None,
         }
     }
@@ -149,7 +149,7 @@ impl Stack {
     }
 }
 
-fn build_source(access: Access, transport: impl oauth_client::Transport, settings: Settings) -> TokenSource {
+fn build_source(access: Access, transport: impl oauth_token_source::Transport, settings: Settings) -> TokenSource {
     TokenSource::builder(access, transport, TokioRuntime)
         .refresh_skew(settings.skew)
         .retry(settings.retry)

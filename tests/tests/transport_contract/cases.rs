@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use http::StatusCode;
-use oauth_client::{ResponseLimit, TransportError, TransportErrorKind};
+use oauth_token_source::{ResponseLimit, TransportError, TransportErrorKind};
 use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

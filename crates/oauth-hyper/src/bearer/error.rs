@@ -1,6 +1,6 @@
 //! `BearerError`: no token, or the wrapped service's own error.
 
-use oauth_client::ClientError;
+use oauth_token_source::ClientError;
 
 /// Why a [`Bearer`](super::Bearer) call failed.
 ///

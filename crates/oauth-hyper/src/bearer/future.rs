@@ -7,14 +7,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, ready};
 
 use http::{HeaderValue, Request, Response};
-use oauth_client::{BoxFuture, ClientError, RetryOn401, TokenSource, set_bearer};
 use oauth_core::AccessToken;
+use oauth_token_source::{BoxFuture, ClientError, RetryOn401, TokenSource, set_bearer};
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
 use super::BearerError;
 
-/// The header for a valid token and the token it carries, as an owned future (oauth-client's
+/// The header for a valid token and the token it carries, as an owned future (oauth-token-source's
 /// `TokenFuture` borrows its source, and a call's future outlives `call`).
 pub(super) type Token = BoxFuture<Result<(HeaderValue, AccessToken), ClientError>>;
 type Answer<S, B> = Result<<S as Service<Request<B>>>::Response, BearerError<<S as Service<Request<B>>>::Error>>;

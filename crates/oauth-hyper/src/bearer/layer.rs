@@ -1,6 +1,6 @@
 //! `BearerLayer`: wraps a service in [`Bearer`].
 
-use oauth_client::{RetryOn401, TokenSource};
+use oauth_token_source::{RetryOn401, TokenSource};
 use tower_layer::Layer;
 
 use super::Bearer;

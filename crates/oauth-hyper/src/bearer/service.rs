@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use http::{Request, Response};
-use oauth_client::{RetryOn401, TokenSource};
+use oauth_token_source::{RetryOn401, TokenSource};
 use tower_service::Service;
 
 use super::BearerError;

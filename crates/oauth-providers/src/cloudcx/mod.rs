@@ -1,7 +1,7 @@
 //! CloudCX (Cloudfon "CX Control Panel").
 //!
-//! What the vendor's token and API pages document (their example answers are kept in the
-//! repository's `fixtures/seeds`): the password grant at
+//! What the vendor's token and API pages document (their example answers are kept in this
+//! crate's `tests/fixtures/seeds`): the password grant at
 //! `https://{domain}[:port]/oauth/token` with `client_id`, `client_secret`, `username` and
 //! `password` in the form body (an older page's Postman steps say `email` instead of `username`:
 //! [`UsernameField::Email`]); refresh tokens at the same URL; or an API key sent as

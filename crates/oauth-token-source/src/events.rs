@@ -1,0 +1,23 @@
+//! The messages of the `tracing` events a token source emits (target `oauth_token_source`), named
+//! once so that logs, tests and dashboards agree on them. No event ever carries a secret.
+
+/// A token request is being sent (fields: `endpoint`, `grant`, `auth`, `attempt`).
+pub const REQUESTING: &str = "requesting a token";
+/// A token arrived (fields: `endpoint`, `lifetime`).
+pub const RECEIVED: &str = "token received";
+/// A token request failed in a way worth retrying (fields: `endpoint`, `error`, `delay`).
+pub const RETRYING: &str = "token request failed; retrying";
+/// The server refused a client-authentication method; the next one is tried.
+pub const AUTH_REFUSED: &str = "client authentication refused; trying the next method";
+/// A fallback client-authentication method worked and is now the first one tried.
+pub const AUTH_LEARNED: &str = "client authentication method learned";
+/// A refresh ahead of expiry started.
+pub const REFRESHING_AHEAD: &str = "refreshing ahead of expiry";
+/// A refresh ahead of expiry failed; the current token serves until it expires (field: `error`).
+pub const REFRESH_AHEAD_FAILED: &str = "refresh ahead of expiry failed; the current token serves until it expires";
+/// The cached token was dropped by [`TokenSource::invalidate`](crate::TokenSource::invalidate).
+pub const INVALIDATED: &str = "token invalidated";
+/// A resource refused the cached token, which was dropped.
+pub const REFUSED_BY_RESOURCE: &str = "token refused by a resource; invalidated";
+/// A fetch's caller was cancelled; the fetch was handed back for another caller.
+pub const FETCH_HANDED_BACK: &str = "fetch cancelled; handed back";

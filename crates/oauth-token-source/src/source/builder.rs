@@ -1,0 +1,123 @@
+//! `Builder`: a token source's settings, and the source they make.
+
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use event_listener::Event;
+use oauth_core::{Access, AccessToken, AuthFallback, MisuseError, RetryPolicy, Token, TokenError, TokenLifecycle};
+
+use super::{Cached, Exchange, Inner, Mode, RefreshErrorHook, State, TokenSource};
+use crate::{ClientError, Runtime, Transport};
+
+/// Configures a [`TokenSource`].
+///
+/// # Examples
+/// ```
+/// # use oauth_token_source::{BoxFuture, Runtime, Transport, TransportError, TokenSource, RetryPolicy};
+/// # use std::time::{Duration, Instant};
+/// # struct Canned;
+/// # #[async_trait::async_trait]
+/// # impl Transport for Canned {
+/// #     async fn send(&self, _: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, TransportError> {
+/// #         unreachable!("nothing is fetched here")
+/// #     }
+/// # }
+/// # struct Clock;
+/// # impl Runtime for Clock {
+/// #     fn now(&self) -> Instant { Instant::now() }
+/// #     fn sleep(&self, _: Duration) -> BoxFuture<()> { Box::pin(std::future::pending()) }
+/// #     fn spawn(&self, _: BoxFuture<()>) {}
+/// # }
+/// let profile = oauth_providers::rfc6749::client_credentials("https://as.example/token", "id", "secret")?;
+/// let source = TokenSource::builder(profile, Canned, Clock)
+///     .refresh_skew(Duration::from_secs(30))
+///     .retry(RetryPolicy::default().with_max_attempts(5))
+///     .on_refresh_error(|error| eprintln!("refresh failed: {error}"))
+///     .build()?;
+/// assert!(!source.is_static());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use = "call `build` to get the token source"]
+pub struct Builder {
+    access: Access,
+    transport: Arc<dyn Transport>,
+    runtime: Arc<dyn Runtime>,
+    skew: Duration,
+    fetch_timeout: Option<Duration>,
+    policy: RetryPolicy,
+    on_refresh_error: Option<RefreshErrorHook>,
+}
+
+impl Builder {
+    pub(super) fn new(access: Access, transport: Arc<dyn Transport>, runtime: Arc<dyn Runtime>) -> Self {
+        Self {
+            access,
+            transport,
+            runtime,
+            skew: oauth_core::DEFAULT_REFRESH_SKEW,
+            fetch_timeout: None,
+            policy: RetryPolicy::default(),
+            on_refresh_error: None,
+        }
+    }
+
+    /// How long before expiry to refresh (default 60 s; always capped at half the lifetime).
+    pub fn refresh_skew(mut self, skew: Duration) -> Self {
+        self.skew = skew;
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// How long a fetch may stay out before it is taken as lost (default: the retry deadline
+    /// plus 30 s). A fetch whose task was killed without unwinding frees its slot after this.
+    pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.fetch_timeout = Some(timeout);
+        self
+    }
+
+    /// Called when a refresh ahead of expiry fails (the old token keeps serving).
+    pub fn on_refresh_error(mut self, hook: impl Fn(&ClientError) + Send + Sync + 'static) -> Self {
+        self.on_refresh_error = Some(Arc::new(hook));
+        self
+    }
+
+    /// Makes the token source. A fallback client-authentication method the credentials cannot
+    /// use (raw Basic with a `:` in the client id) is skipped, not an error.
+    ///
+    /// # Errors
+    /// [`ClientError::Token`] with a misuse error for an API key no header can carry.
+    pub fn build(self) -> Result<TokenSource, ClientError> {
+        let mode = match self.access {
+            Access::ApiKey(key) => Mode::Static(Arc::new(Cached::new(Token::bearer(AccessToken::from(key)))?)),
+            Access::Token(config) => {
+                let timeout = self
+                    .fetch_timeout
+                    .unwrap_or_else(|| self.policy.deadline().saturating_add(Duration::from_secs(30)));
+                let host = config.endpoint().uri().host().unwrap_or_default().into();
+                Mode::Exchange(Box::new(Exchange {
+                    transport: self.transport,
+                    fallback: AuthFallback::new(&config),
+                    config: *config,
+                    policy: self.policy,
+                    cache: RwLock::new(None),
+                    fetching: std::sync::atomic::AtomicBool::new(false),
+                    state: Mutex::new(State {
+                        lifecycle: TokenLifecycle::new(self.skew).with_fetch_timeout(timeout),
+                        auth_start: 0,
+                        failure: None,
+                    }),
+                    changed: Event::new(),
+                    on_refresh_error: self.on_refresh_error,
+                    host,
+                }))
+            }
+            _ => return Err(TokenError::from(MisuseError::InvalidBearerCredential).into()),
+        };
+        Ok(TokenSource { inner: Arc::new(Inner { runtime: self.runtime, mode }) })
+    }
+}
