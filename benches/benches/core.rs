@@ -300,6 +300,7 @@ criterion_group! {
 
 /// What `criterion_main!(benches)` would write, after the switch to profiling mode.
 fn main() {
+    oauth_bench::assert_fixture_shape();
     if let Some(runs) = std::env::var_os(PROFILE_RUNS_VAR) {
         let runs = runs.to_str().and_then(|r| r.parse().ok()).unwrap_or_else(|| {
             panic!("{PROFILE_RUNS_VAR} must be a whole number of runs, not {runs:?}");

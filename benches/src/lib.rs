@@ -242,20 +242,21 @@ fn cargo_target_dir() -> Option<PathBuf> {
     Some(metadata.target_directory)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fixture_has_the_promised_shape() {
-        assert_eq!(ACCESS_TOKEN.len(), 865);
-        assert_eq!(TOKEN_RESPONSE_BODY.len(), 974);
-        let parsed: PlainTokenResponse = serde_json::from_str(TOKEN_RESPONSE_BODY).unwrap();
-        assert_eq!(parsed.access_token, ACCESS_TOKEN);
-        assert_eq!(parsed.token_type, "Bearer");
-        assert_eq!(parsed.expires_in, 3600);
-        assert_eq!(parsed.scope.as_deref(), Some(GRANTED_SCOPE));
-        let members: serde_json::Map<String, serde_json::Value> = serde_json::from_str(TOKEN_RESPONSE_BODY).unwrap();
-        assert_eq!(members.len(), 4, "no members beyond the four RFC 6749 §5.1 ones");
-    }
+/// Checks that the fixture has the promised shape (865-byte token, 974-byte body, exactly the
+/// four RFC 6749 §5.1 members); the core benchmark calls it before measuring, so numbers are
+/// never reported for a fixture that drifted.
+///
+/// # Panics
+/// When the fixture has drifted.
+pub fn assert_fixture_shape() {
+    assert_eq!(ACCESS_TOKEN.len(), 865);
+    assert_eq!(TOKEN_RESPONSE_BODY.len(), 974);
+    let parsed: PlainTokenResponse = serde_json::from_str(TOKEN_RESPONSE_BODY).expect("the fixture is JSON");
+    assert_eq!(parsed.access_token, ACCESS_TOKEN);
+    assert_eq!(parsed.token_type, "Bearer");
+    assert_eq!(parsed.expires_in, 3600);
+    assert_eq!(parsed.scope.as_deref(), Some(GRANTED_SCOPE));
+    let members: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(TOKEN_RESPONSE_BODY).expect("the fixture is a JSON object");
+    assert_eq!(members.len(), 4, "no members beyond the four RFC 6749 §5.1 ones");
 }

@@ -15,7 +15,7 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   ci      fmt --check, tidy, clippy -D warnings, tests (unit, integration, doc), docs -D warnings,
-          the quickstart example, interop
+          the quickstart example, packaging, interop; `ci --quick` stops before packaging
   tidy    the repository's structural rules (dependency layering, sans-IO core, file headers)
   bench   the benchmarks, with ratios against their baselines (extra args go to criterion)
   interop the adapters against real authorization servers (oidc-provider, Authlib), installed
@@ -25,7 +25,7 @@ tasks:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("ci") => ci::run(),
+        Some("ci") => ci::run(&args[1..]),
         Some("tidy") => tidy::run(&workspace_root()).map(|()| eprintln!("tidy: ok")),
         Some("bench") => bench::run(&args[1..]),
         Some("interop") => interop::run(),
