@@ -25,6 +25,8 @@ mod emulator;
 mod faults;
 #[path = "behaviour/flows.rs"]
 mod flows;
+#[path = "shared/panic_message.rs"]
+mod panic_message;
 #[path = "behaviour/stack.rs"]
 mod stack;
 
@@ -40,14 +42,7 @@ where
     let mut failures = Vec::new();
     for (stack, run) in runs {
         if let Err(error) = run.await {
-            let message = match error.try_into_panic() {
-                Ok(panic) => panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                    .unwrap_or_else(|| "a panic without a message".to_owned()),
-                Err(error) => error.to_string(),
-            };
+            let message = panic_message::panic_message(error);
             failures.push(format!("[{stack:?}] {message}"));
         }
     }

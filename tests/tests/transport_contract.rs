@@ -22,6 +22,8 @@ use oauth_token_source::{TokenSource, Transport};
 
 #[path = "transport_contract/cases.rs"]
 mod cases;
+#[path = "shared/panic_message.rs"]
+mod panic_message;
 #[path = "transport_contract/raw_server.rs"]
 mod raw_server;
 
@@ -113,14 +115,7 @@ async fn keeps_the_contract(adapter: Adapter) {
     let mut failures = Vec::new();
     for (name, run) in runs {
         if let Err(error) = run.await {
-            let message = match error.try_into_panic() {
-                Ok(panic) => panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                    .unwrap_or_else(|| "a panic without a message".to_owned()),
-                Err(error) => error.to_string(),
-            };
+            let message = panic_message::panic_message(error);
             failures.push(format!("{name}: {message}"));
         }
     }

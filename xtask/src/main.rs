@@ -60,6 +60,19 @@ pub(crate) fn run_step(name: &str, command: &mut Command) -> Result<(), String> 
     if status.success() { Ok(()) } else { Err(format!("{name} failed ({status})")) }
 }
 
+/// `cargo metadata` of the workspace's own packages (no dependencies), as JSON.
+pub(crate) fn workspace_metadata(root: &Path) -> Result<serde_json::Value, String> {
+    let output = cargo()
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr)));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))
+}
+
 /// `cargo`, as the one running this task.
 pub(crate) fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))

@@ -10,8 +10,6 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use serde_json::Value;
-
 use crate::{cargo, run_step, workspace_root};
 
 pub(crate) fn run() -> Result<(), String> {
@@ -70,15 +68,7 @@ pub(crate) fn run() -> Result<(), String> {
 
 /// The workspace's publishable crates (no `publish = false`), as (name, version).
 fn published_crates(root: &Path) -> Result<Vec<(String, String)>, String> {
-    let output = cargo()
-        .args(["metadata", "--format-version", "1", "--no-deps", "--locked"])
-        .current_dir(root)
-        .output()
-        .map_err(|e| format!("cargo metadata: {e}"))?;
-    if !output.status.success() {
-        return Err(format!("cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr)));
-    }
-    let metadata: Value = serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    let metadata = crate::workspace_metadata(root)?;
     let packages = metadata["packages"].as_array().ok_or("cargo metadata: no packages")?;
     Ok(packages
         .iter()

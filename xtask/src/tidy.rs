@@ -14,8 +14,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
-
 /// What each library crate may depend on (normal dependencies), when it exists.
 const LAYERS: &[(&str, &[&str])] = &[
     ("oauth-core", &["http", "serde", "serde_json", "form_urlencoded", "base64", "thiserror", "zeroize", "httpdate"]),
@@ -139,15 +137,7 @@ fn sans_io_uses(text: &str) -> Vec<(usize, &'static str)> {
 /// Checks every workspace crate's normal dependencies against `LAYERS` (no more, and no stale
 /// entry) and `FORBIDDEN`.
 fn check_layers(root: &Path, problems: &mut Vec<String>) -> Result<(), String> {
-    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
-        .current_dir(root)
-        .output()
-        .map_err(|e| format!("cargo metadata: {e}"))?;
-    if !output.status.success() {
-        return Err(format!("cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr)));
-    }
-    let metadata: Value = serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    let metadata = crate::workspace_metadata(root)?;
     let packages = metadata["packages"].as_array().ok_or("cargo metadata: no packages")?;
     for package in packages {
         let name = package["name"].as_str().unwrap_or_default();
