@@ -335,6 +335,8 @@ fn verdict(ratio: f64) -> &'static str {
 
 #[allow(clippy::print_stdout, reason = "the comparison is this benchmark's output")]
 fn main() {
+    // Our reqwest is built with ring and no provider of its own: install it before any client.
+    oauth_reqwest::install_crypto_provider();
     let started = SystemTime::now();
     let args: Vec<String> = std::env::args().collect();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");

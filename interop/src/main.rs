@@ -88,6 +88,8 @@ impl Scenario for authlib::Scenario {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Plain reqwest clients are built below before any token source: install the TLS provider.
+    oauth_reqwest::install_crypto_provider();
     let mut tally = Tally::default();
     run_all(&mut tally, OIDC_PROVIDER, &oidc_provider::Scenario::ALL).await;
     run_all(&mut tally, AUTHLIB, &authlib::Scenario::ALL).await;

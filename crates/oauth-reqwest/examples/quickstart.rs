@@ -59,6 +59,8 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Error> {
+    // reqwest's TLS provider (ring, this crate's default feature), before any reqwest::Client.
+    oauth_reqwest::install_crypto_provider();
     let started = Instant::now();
     let (mxo, cx, bp) = tokio::join!(Mxo::start(), CloudCx::start(), BrightPattern::start());
     println!("oauth-stack quickstart: vendor emulators on 127.0.0.1, reqwest with BearerMiddleware");

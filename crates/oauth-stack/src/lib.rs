@@ -37,7 +37,12 @@
 //!
 //! # Features
 //! `reqwest` and `ring` (reqwest's TLS through rustls with ring) are on by default; `aws-lc-rs`
-//! selects aws-lc-rs instead; `hyper` and `testkit` add their modules. Library authors who want
+//! selects aws-lc-rs instead; `hyper` and `testkit` add their modules.
+//!
+//! With `ring`, reqwest is built without a crypto provider of its own, and a `reqwest::Client`
+//! needs a process default before it is built: this crate's constructors install ring's, and
+//! [`install_crypto_provider`] does it for a client you build first (otherwise reqwest panics
+//! with "No rustls crypto provider is configured"). Library authors who want
 //! one layer only can depend on the layer crates directly; this crate adds no logic of its own.
 
 pub use oauth_core as protocol;
@@ -51,6 +56,10 @@ pub use oauth_testkit as testkit;
 pub use oauth_token_source as source;
 
 pub use oauth_providers::{Profile, ProfileError};
+/// Installs reqwest's TLS crypto provider (see the crate docs' Features); call it at the start
+/// of `main` if you build a `reqwest::Client` before any token source.
+#[cfg(feature = "reqwest")]
+pub use oauth_reqwest::install_crypto_provider;
 pub use oauth_token_source::{ClientError, RetryPolicy, TokenSource};
 
 /// The README's example, compiled as a doctest so it cannot drift from the API.
