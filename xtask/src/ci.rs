@@ -1,5 +1,6 @@
 //! `cargo xtask ci [--quick]`: every check CI runs, in order, stopping at the first failure.
 //! `--quick` (for inner loops) leaves out the slow, outward-facing steps: packaging and interop.
+//! Builds are lean here (no incremental state, no linked debug info): see `crate::cargo`.
 
 use std::time::Instant;
 
@@ -12,6 +13,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         _ => return Err(format!("ci takes no arguments but `--quick`, not {args:?}")),
     };
     let started = Instant::now();
+    crate::LEAN_BUILDS.store(true, std::sync::atomic::Ordering::Relaxed);
     run_step("fmt", cargo().args(["fmt", "--all", "--", "--check"]))?;
     eprintln!("\n==> tidy");
     tidy::run(&workspace_root())?;

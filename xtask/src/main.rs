@@ -73,7 +73,16 @@ pub(crate) fn workspace_metadata(root: &Path) -> Result<serde_json::Value, Strin
     serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))
 }
 
-/// `cargo`, as the one running this task.
+/// Set by `ci`: every cargo it starts builds lean (see [`cargo`]).
+static LEAN_BUILDS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `cargo`, as the one running this task. Under `ci`, without incremental state and with debug
+/// information stripped from what is linked: a cold run then writes about half the bytes (a
+/// failing test still names its file and line, which come from the panic, not debug info).
 pub(crate) fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    if LEAN_BUILDS.load(std::sync::atomic::Ordering::Relaxed) {
+        command.env("CARGO_INCREMENTAL", "0").env("CARGO_PROFILE_DEV_STRIP", "debuginfo");
+    }
+    command
 }
