@@ -27,9 +27,13 @@ use crate::ErrorCode;
 pub struct Quirks {
     /// Accept `expires_in` as a numeric string (`"3599"`).
     pub expires_in_as_string: bool,
-    /// Accept a fractional `expires_in` (`3600.5`), rounding down.
+    /// Accept a fractional `expires_in` (`3600.5`), rounding down. A positive value under one
+    /// second (`0.5`) is a token that is already due, never one without expiry.
     pub expires_in_fraction: bool,
-    /// Read a missing `token_type` as `Bearer` instead of failing.
+    /// Read an `expires_in` above [`max_lifetime`](Self::max_lifetime) as `max_lifetime`
+    /// instead of rejecting it (some servers send `2147483647` for "does not expire").
+    pub clamp_long_expires_in: bool,
+    /// Read a missing — or empty (`""`) — `token_type` as `Bearer` instead of failing.
     pub missing_token_type_is_bearer: bool,
     /// Accept a `token_type` other than Bearer (the token is then presented as a bearer token).
     pub accept_unknown_token_type: bool,
@@ -67,6 +71,7 @@ impl Quirks {
         Self {
             expires_in_as_string: false,
             expires_in_fraction: false,
+            clamp_long_expires_in: false,
             missing_token_type_is_bearer: false,
             accept_unknown_token_type: false,
             scope_as_array: false,
@@ -82,7 +87,8 @@ impl Quirks {
     }
 
     /// Everything real servers are seen to send whose meaning is unambiguous: string and
-    /// fractional `expires_in`, missing `token_type` as Bearer, `scope` arrays, any 2xx, JSON
+    /// fractional `expires_in`, an over-long `expires_in` clamped to `max_lifetime`, a missing or
+    /// empty `token_type` as Bearer, `scope` arrays, any 2xx, JSON
     /// under any label, form-encoded bodies, `null` as absent. An unknown `token_type` is
     /// still rejected: presenting a MAC or DPoP token as a bearer token would fail later and
     /// less clearly.
@@ -91,6 +97,7 @@ impl Quirks {
         Self {
             expires_in_as_string: true,
             expires_in_fraction: true,
+            clamp_long_expires_in: true,
             missing_token_type_is_bearer: true,
             accept_unknown_token_type: false,
             scope_as_array: true,

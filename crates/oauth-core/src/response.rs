@@ -332,6 +332,8 @@ impl<'a> RawFields<'a> {
             Some(other) => return Err(ProtocolErrorKind::AccessTokenNotString { found: other.kind() }),
         };
         let token_type = match optional(self.token_type, "token_type", quirks)? {
+            // Empty says no more than absent does.
+            Some(name) if name.is_empty() && quirks.missing_token_type_is_bearer => TokenType::Bearer,
             Some(name) => match TokenType::from_name(&name) {
                 TokenType::Other(name) if !quirks.accept_unknown_token_type => {
                     return Err(ProtocolErrorKind::UnsupportedTokenType { token_type: name });
@@ -348,7 +350,9 @@ impl<'a> RawFields<'a> {
             }
         };
         let lifetime = match expires_in {
-            Some(secs) if secs > 0 => Some(Duration::from_secs(secs)),
+            Some(ExpiresIn::Secs(secs)) if secs > 0 => Some(Duration::from_secs(secs)),
+            // A positive lifetime under a second: due at once, not "no expiry".
+            Some(ExpiresIn::Due) => Some(Duration::ZERO),
             _ => quirks.default_lifetime,
         };
         let refresh_token = optional(self.refresh_token, "refresh_token", quirks)?
@@ -396,7 +400,15 @@ fn optional<'a>(
     }
 }
 
-fn expires_in_secs(raw: &ExpiresRaw<'_>, quirks: &Quirks) -> Result<Option<u64>, ExpiresInProblem> {
+/// A read `expires_in`: whole seconds (0 meaning "not said"), or a positive value under one
+/// second, which floors to 0 but means the opposite of "no expiry".
+#[derive(Clone, Copy)]
+enum ExpiresIn {
+    Secs(u64),
+    Due,
+}
+
+fn expires_in_secs(raw: &ExpiresRaw<'_>, quirks: &Quirks) -> Result<Option<ExpiresIn>, ExpiresInProblem> {
     let text: Cow<'_, str> = match raw {
         ExpiresRaw::Text(text) => Cow::Borrowed(&**text),
         ExpiresRaw::Json(json) => match json.as_bytes().first() {
@@ -413,15 +425,26 @@ fn expires_in_secs(raw: &ExpiresRaw<'_>, quirks: &Quirks) -> Result<Option<u64>,
             _ => return Err(ExpiresInProblem::NotNumeric),
         },
     };
-    let secs = number_text_secs(text.trim(), quirks)?;
-    if secs > quirks.max_lifetime.as_secs() {
-        return Err(ExpiresInProblem::TooLarge);
+    let max = quirks.max_lifetime.as_secs();
+    match number_text_secs(text.trim(), quirks) {
+        Ok(Number::Whole(secs)) if secs <= max => Ok(Some(ExpiresIn::Secs(secs))),
+        Ok(Number::Whole(_)) | Err(ExpiresInProblem::TooLarge) if quirks.clamp_long_expires_in => {
+            Ok(Some(ExpiresIn::Secs(max)))
+        }
+        Ok(Number::Whole(_)) => Err(ExpiresInProblem::TooLarge),
+        Ok(Number::UnderOneSecond) => Ok(Some(ExpiresIn::Due)),
+        Err(problem) => Err(problem),
     }
-    Ok(Some(secs))
+}
+
+/// A non-negative number of seconds, floored — and whether a positive value floored to zero.
+enum Number {
+    Whole(u64),
+    UnderOneSecond,
 }
 
 /// Reads a decimal number: an integer of any size, or a fraction/exponent form.
-fn number_text_secs(text: &str, quirks: &Quirks) -> Result<u64, ExpiresInProblem> {
+fn number_text_secs(text: &str, quirks: &Quirks) -> Result<Number, ExpiresInProblem> {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
@@ -438,7 +461,7 @@ fn number_text_secs(text: &str, quirks: &Quirks) -> Result<u64, ExpiresInProblem
             return Err(ExpiresInProblem::Negative);
         }
         // All digits: too many for u64 means absurdly large, not malformed.
-        return Ok(digits.parse::<u64>().unwrap_or(u64::MAX));
+        return Ok(Number::Whole(digits.parse::<u64>().unwrap_or(u64::MAX)));
     }
     let value: f64 = digits.parse().map_err(|_| ExpiresInProblem::NotNumeric)?;
     if negative && value != 0.0 {
@@ -451,12 +474,15 @@ fn number_text_secs(text: &str, quirks: &Quirks) -> Result<u64, ExpiresInProblem
         return Err(ExpiresInProblem::FractionNotAllowed);
     }
     if value >= u64::MAX as f64 {
-        return Ok(u64::MAX);
+        return Ok(Number::Whole(u64::MAX));
+    }
+    if value > 0.0 && value < 1.0 {
+        return Ok(Number::UnderOneSecond);
     }
     // Invariant: finite, non-negative and below u64::MAX, so the cast after floor is exact
     // enough (whole seconds) and cannot wrap.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    Ok(value.floor() as u64)
+    Ok(Number::Whole(value.floor() as u64))
 }
 
 // ----- the visitor -----

@@ -60,7 +60,7 @@ impl Origin {
             return Err(invalid("it has no host"));
         };
         if scheme == Scheme::HTTP && http == Http::Refuse && !oauth_core::is_loopback(authority.host()) {
-            return Err(invalid("plain http is allowed only for loopback hosts unless explicitly allowed"));
+            return Err(ProfileError::InsecureHttp { url: trimmed.into() });
         }
         Ok(Self { scheme, authority })
     }

@@ -36,7 +36,8 @@ pub use profile::Profile;
 /// ```
 /// use oauth_providers::{ProfileError, mxo, rfc6749};
 /// let insecure = rfc6749::client_credentials("http://as.example/token", "app", "s3cr3t").unwrap_err();
-/// assert!(matches!(insecure, ProfileError::Invalid(_)), "plain http to a remote host");
+/// assert!(matches!(insecure, ProfileError::InsecureHttp { .. }), "plain http to a remote host");
+/// assert!(insecure.to_string().contains("allow_http()"), "names the switch a profile user holds");
 /// let unknown = mxo::profile("not a server!", "id", "secret").unwrap_err();
 /// assert!(matches!(unknown, ProfileError::InvalidServer { .. }));
 /// assert!(unknown.to_string().contains("not an MXO server name"));
@@ -48,6 +49,14 @@ pub enum ProfileError {
     /// parameter, …).
     #[error(transparent)]
     Invalid(oauth_core::MisuseError),
+    /// Plain `http` to a host that is not loopback: credentials would travel in clear text.
+    #[error(
+        "`{url}` uses plain http on a host that is not loopback, so credentials would travel in clear text; to allow it anyway, make the profile with its builder and call `allow_http()` on it"
+    )]
+    InsecureHttp {
+        /// The URL or host as given (credentials in it replaced).
+        url: Box<str>,
+    },
     /// A host, `host:port` or base URL that cannot be used.
     #[error("`{host}` is not a usable host: {reason}")]
     InvalidHost {

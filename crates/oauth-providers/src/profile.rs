@@ -109,7 +109,13 @@ impl From<Profile> for Access {
 }
 
 impl From<MisuseError> for ProfileError {
+    /// oauth-core's refusal, except plain http: a profile user's switch for that is the
+    /// builder's `allow_http()`, not core's `TokenEndpoint::new_allowing_http`, so the error
+    /// names the one the caller holds.
     fn from(error: MisuseError) -> Self {
-        Self::Invalid(error)
+        match error {
+            MisuseError::InsecureEndpoint { url } => Self::InsecureHttp { url },
+            other => Self::Invalid(other),
+        }
     }
 }

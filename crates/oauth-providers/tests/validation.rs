@@ -37,6 +37,11 @@ enum Want {
     InvalidServer {
         server: &'static str,
     },
+    /// `ProfileError::InsecureHttp` for this input, whose message names the builder's
+    /// `allow_http()` — the switch a profile user holds — and not core's opt-out.
+    InsecureHttp {
+        url: &'static str,
+    },
 }
 
 struct Case {
@@ -75,6 +80,16 @@ fn check(case: &Case) -> Result<(), String> {
         (Want::InvalidHost { host }, Err(ProfileError::InvalidHost { host: got, .. })) if &*got == *host => Ok(()),
         (Want::InvalidServer { server }, Err(ProfileError::InvalidServer { server: got })) if &*got == *server => {
             Ok(())
+        }
+        (Want::InsecureHttp { url }, Err(error @ ProfileError::InsecureHttp { .. }))
+            if error.to_string().contains(url) =>
+        {
+            let text = error.to_string();
+            if text.contains("allow_http()") && !text.contains("new_allowing_http") {
+                Ok(())
+            } else {
+                Err(format!("the advice names the wrong switch: {text}"))
+            }
         }
         (_, Ok(profile)) => Err(format!("built {profile:?}")),
         (_, Err(error)) => Err(format!("wrong error {error:?}")),

@@ -140,3 +140,20 @@ async fn no_lock_is_held_while_a_fetch_is_in_the_transport() {
     assert_eq!(fetching.await.unwrap().unwrap().secret(), "t1");
     assert_eq!(transport.calls(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_token_due_on_arrival_serves_everyone_who_waited_for_it_and_is_not_kept() {
+    // `expires_in: 0.5` floors to 0 seconds, but it is a token already due, not one without expiry.
+    let due = |access: &str| {
+        Reply::Http(200, vec![], format!(r#"{{"access_token":"{access}","token_type":"Bearer","expires_in":0.5}}"#))
+    };
+    let transport = Scripted::new([due("t1"), due("t2")]).with_latency(LATENCY);
+    let source = TokenSource::new(config(), transport.clone(), Virtual::new()).unwrap();
+
+    let waited = join_all((0..1_000).map(|_| source.token())).await;
+    assert!(waited.iter().all(|t| t.as_ref().unwrap().secret() == "t1"), "every waiter got the one fetch's token");
+    assert_eq!(transport.calls(), 1, "one request for all who waited");
+
+    assert_eq!(source.token().await.unwrap().secret(), "t2", "the due token was not cached");
+    assert_eq!(transport.calls(), 2);
+}

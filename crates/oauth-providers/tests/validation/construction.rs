@@ -156,13 +156,13 @@ pub(crate) fn cases() -> Vec<Case> {
             name: "cloudcx_http_on_a_public_host_is_refused",
             source: "RFC 6749 §10.9 / RFC 6819 §5.1.1 (TLS for credentials); CloudCX's documentation (https URLs)",
             build: || cloudcx::password("http://cx.example.com", "id", "secret", "si", "pw"),
-            want: Want::InvalidHost { host: "http://cx.example.com" },
+            want: Want::InsecureHttp { url: "http://cx.example.com" },
         },
         Case {
             name: "cloudcx_api_key_http_on_a_public_host_is_refused",
             source: "RFC 6750 §5.3 (bearer credentials over TLS only)",
             build: || cloudcx::api_key("http://cx.example.com", "key"),
-            want: Want::InvalidHost { host: "http://cx.example.com" },
+            want: Want::InsecureHttp { url: "http://cx.example.com" },
         },
         Case {
             name: "cloudcx_http_allowed_explicitly",
@@ -186,7 +186,7 @@ pub(crate) fn cases() -> Vec<Case> {
             name: "bright_pattern_http_on_a_public_host_is_refused",
             source: "seeds/003 (http[s]://) limited by RFC 6749 §10.9",
             build: || bright_pattern::profile("http://bp.example.com", "clientid", "secret"),
-            want: Want::InvalidHost { host: "http://bp.example.com" },
+            want: Want::InsecureHttp { url: "http://bp.example.com" },
         },
         Case {
             name: "bright_pattern_http_allowed_explicitly",
@@ -204,7 +204,7 @@ pub(crate) fn cases() -> Vec<Case> {
             name: "mxo_http_on_a_public_host_is_refused",
             source: "seeds/000 (https://<oneservername>.thunderhead.com)",
             build: || mxo::profile("http://mxo.example.com", "id", "secret"),
-            want: Want::InvalidHost { host: "http://mxo.example.com" },
+            want: Want::InsecureHttp { url: "http://mxo.example.com" },
         },
         Case {
             name: "mxo_http_on_localhost_needs_no_opt_in",
@@ -213,10 +213,10 @@ pub(crate) fn cases() -> Vec<Case> {
             want: built("http://localhost:8080/one/oauth2token", "http://localhost:8080/"),
         },
         Case {
-            name: "rfc6749_http_on_a_public_host_is_an_insecure_endpoint",
+            name: "rfc6749_http_on_a_public_host_is_refused_naming_allow_http",
             source: "RFC 6749 §3.2 (TLS required at the token endpoint)",
             build: || rfc6749::client_credentials("http://as.example/token", "id", "secret"),
-            want: Want::Invalid(MisuseError::InsecureEndpoint { url: "http://as.example/token".into() }),
+            want: Want::InsecureHttp { url: "http://as.example/token" },
         },
         Case {
             name: "rfc6749_http_on_127_0_0_1_needs_no_opt_in",

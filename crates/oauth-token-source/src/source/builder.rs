@@ -110,6 +110,7 @@ impl Builder {
                         lifecycle: TokenLifecycle::new(self.skew).with_fetch_timeout(timeout),
                         auth_start: 0,
                         failure: None,
+                        fetched: None,
                     }),
                     changed: Event::new(),
                     on_refresh_error: self.on_refresh_error,

@@ -67,7 +67,10 @@ impl FetchGuard {
                 state.failure = None;
                 // The lifecycle's copy carries a kept refresh token; publish that one.
                 match state.lifecycle.token().map(|stored| ex.entry_for(stored, state.lifecycle.refresh_at())) {
-                    Some(cached) => (completion, Ok(cached)),
+                    Some(cached) => {
+                        state.fetched = Some((id, cached.clone()));
+                        (completion, Ok(cached))
+                    }
                     None => (completion, Err(deadline(ex, 0, None))),
                 }
             }

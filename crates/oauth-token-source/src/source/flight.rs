@@ -57,8 +57,11 @@ impl TokenSource {
                     }
                     now = self.inner.runtime.now();
                     let state = ex.lock();
-                    if let (Some((failed, error)), Some(waited)) = (&state.failure, waiting_for) {
-                        if *failed == waited {
+                    if let Some(waited) = waiting_for {
+                        if let Some((_, cached)) = state.fetched.as_ref().filter(|(id, _)| *id == waited) {
+                            return Ok(cached.clone());
+                        }
+                        if let Some((_, error)) = state.failure.as_ref().filter(|(id, _)| *id == waited) {
                             return Err(error.clone());
                         }
                     }

@@ -116,6 +116,9 @@ struct State {
     auth_start: usize,
     /// The last fetch that failed for good, so its waiters get the same error.
     failure: Option<(u64, ClientError)>,
+    /// The last fetch that succeeded, so its waiters get its token even when that token is
+    /// already due (a lifetime under a second): one fetch serves everyone who waited for it.
+    fetched: Option<(u64, Arc<Cached>)>,
 }
 
 /// A published token with its `Authorization` header, made once, and the moment it stops
