@@ -57,29 +57,53 @@ impl fmt::Display for ClientId {
 /// assert_eq!(user.as_str(), "sheila.thomas");
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Username(Arc<str>);
+pub struct Username {
+    name: Arc<str>,
+    field: &'static str,
+}
 
 impl Username {
-    /// Wraps a username.
+    /// Wraps a username, sent as RFC 6749 §4.3.2's `username` field.
     pub fn new(name: impl Into<String>) -> Self {
-        Self(Arc::from(name.into()))
+        Self { name: Arc::from(name.into()), field: "username" }
+    }
+
+    /// The same username, sent under another form field name — for servers whose password
+    /// grant names it otherwise (an `email` field, say). It is still the password grant: safe
+    /// to replay, and a refused refresh token falls back to it.
+    ///
+    /// # Examples
+    /// ```
+    /// let user = oauth_core::Username::new("ana@example.com").sent_as("email");
+    /// assert_eq!((user.field(), user.as_str()), ("email", "ana@example.com"));
+    /// ```
+    #[must_use]
+    pub fn sent_as(mut self, field: &'static str) -> Self {
+        self.field = field;
+        self
     }
 
     /// The username as text.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.name
+    }
+
+    /// The form field it is sent in (`username` unless [`sent_as`](Self::sent_as) said otherwise).
+    #[must_use]
+    pub fn field(&self) -> &'static str {
+        self.field
     }
 }
 
 impl fmt::Debug for Username {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Username").field(&&*self.0).finish()
+        f.debug_tuple("Username").field(&&*self.name).finish()
     }
 }
 
 impl fmt::Display for Username {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.name)
     }
 }

@@ -99,7 +99,7 @@ fn form_body(auth: &ClientAuth, request: &TokenRequest) -> Vec<u8> {
     match grant {
         Grant::ClientCredentials => {}
         Grant::Password { username, password } => {
-            form.append_pair("username", username.as_str());
+            form.append_pair(username.field(), username.as_str());
             form.append_pair("password", password.secret());
         }
         Grant::RefreshToken { refresh_token } => {

@@ -85,3 +85,16 @@ fn cloudcx_profiles_never_print_the_client_secret_password_or_api_key() {
     let printed = format!("{:?} {:?} {email:?} {key:?} {:?}", password_profile(), builder, key.access());
     assert_hides("Debug", &printed, &[CX_SECRET, CX_PASSWORD, CX_API_KEY]);
 }
+
+#[test]
+fn the_email_spelling_is_still_the_password_grant() {
+    // Built as an extension grant, it was not replay-safe: a refused refresh token then reached
+    // the caller instead of a silent new login. Both field names are the password grant.
+    let profile = PasswordProfile::new("cx.example.com", "2603", "6d62", "ana@example.com", "pw")
+        .username_field(UsernameField::Email)
+        .build()
+        .unwrap();
+    let grant = profile.token_config().unwrap().request().grant();
+    assert!(matches!(grant, oauth_core::Grant::Password { username, .. } if username.field() == "email"));
+    assert!(grant.is_replay_safe(), "it may be sent again, and a refused refresh token falls back to it");
+}

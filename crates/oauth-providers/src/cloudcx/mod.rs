@@ -38,8 +38,7 @@ mod api;
 
 use http::{StatusCode, Uri};
 use oauth_core::{
-    Access, ApiKey, AuthMethod, ClientSecret, EnvelopeError, ErrorCode, ErrorEnvelope, Grant, Params, Password,
-    RetryOn401, SecretParam,
+    Access, ApiKey, AuthMethod, ClientSecret, EnvelopeError, ErrorCode, ErrorEnvelope, Grant, Password, RetryOn401,
 };
 
 use self::api::code_text;
@@ -169,18 +168,13 @@ impl PasswordProfile {
     /// [`ProfileError`] for an unusable domain or an empty client id.
     pub fn build(self) -> Result<Profile, ProfileError> {
         let origin = Origin::parse(&self.domain, self.http)?;
-        let grant = match self.field {
-            UsernameField::Username => {
-                Grant::Password { username: oauth_core::Username::new(self.username), password: self.password }
-            }
-            UsernameField::Email => {
-                let mut fields = Params::new();
-                fields
-                    .push("email", self.username)?
-                    .push_secret("password", SecretParam::new(self.password.secret()))?;
-                Grant::extension("password", fields)?
-            }
+        // Both spellings are the password grant (safe to replay; what a refused refresh token
+        // falls back to); only the field the username travels in differs.
+        let username = match self.field {
+            UsernameField::Username => oauth_core::Username::new(self.username),
+            UsernameField::Email => oauth_core::Username::new(self.username).sent_as("email"),
         };
+        let grant = Grant::Password { username, password: self.password };
         let mut builder = rfc6749::Builder::at(origin.url(TOKEN_PATH))
             .vendor("cloudcx")
             .client(self.client_id, self.client_secret)
