@@ -82,10 +82,13 @@ impl fmt::Display for TokenError {
     }
 }
 
+/// Each variant's text already says what its inner error says, so no variant also returns it
+/// as its `source` — a chain printer (anyhow, eyre, a CLI) would show it twice. The Rust API
+/// guidelines' rule: a wrapper displays its inner error or returns it as the source, not both.
 impl std::error::Error for TokenError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Misuse(e) => Some(e),
+            Self::Misuse(e) => e.source(),
             Self::Server(_) | Self::Protocol(_) => None,
         }
     }

@@ -1,5 +1,6 @@
 //! The token source's error: the exchange's own error, the transport's, or the deadline.
 
+use std::fmt;
 use std::time::Duration;
 
 use oauth_core::{AuthMethod, ErrorCode, TokenError};
@@ -25,24 +26,23 @@ use crate::TransportError;
 /// let unreachable = oauth_token_source::TransportError::new(oauth_token_source::TransportErrorKind::Connect);
 /// assert_eq!(advice(&ClientError::from(unreachable)), "the token endpoint could not be reached");
 /// ```
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum ClientError {
     /// The token endpoint refused, or answered something unusable, or the request could not be
-    /// built (see [`TokenError`]'s fault split).
-    #[error("{error}{}", tried_note(tried_auth))]
+    /// built (see [`TokenError`]'s fault split). Displays the exchange's error (and the auth
+    /// methods tried); its `source` is that error's own.
     Token {
         /// The exchange's error (with several auth methods tried: the first method's error).
-        #[source]
         error: TokenError,
         /// The client-authentication methods tried, in order, when more than one was.
         tried_auth: Vec<AuthMethod>,
     },
-    /// The request got no answer.
-    #[error(transparent)]
+    /// The request got no answer. Displays the transport's error; its `source` is that
+    /// error's own.
     Transport(TransportError),
-    /// No token within the deadline of one `token()` call, retries included.
-    #[error("no token within {deadline:?} ({attempts} attempt(s)){}", last.as_ref().map(|e| format!("; last error: {e}")).unwrap_or_default())]
+    /// No token within the deadline of one `token()` call, retries included. Its `source` is
+    /// the last error before time ran out, if any ([`ClientError::chain`] prints both).
     Deadline {
         /// The deadline.
         deadline: Duration,
@@ -51,6 +51,31 @@ pub enum ClientError {
         /// The last error before time ran out, if any.
         last: Option<Box<Self>>,
     },
+}
+
+/// One rule for every variant, the Rust API guidelines': a wrapper displays its inner error or
+/// returns it as its `source`, never both, so chain printers (anyhow, eyre, a CLI) show each
+/// message once.
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Token { error, tried_auth } => write!(f, "{error}{}", tried_note(tried_auth)),
+            Self::Transport(error) => fmt::Display::fmt(error, f),
+            Self::Deadline { deadline, attempts, .. } => {
+                write!(f, "no token within {deadline:?} ({attempts} attempt(s))")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ClientError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Token { error, .. } => error.source(),
+            Self::Transport(error) => error.source(),
+            Self::Deadline { last, .. } => last.as_deref().map(|e| e as &(dyn std::error::Error + 'static)),
+        }
+    }
 }
 
 fn tried_note(tried: &[AuthMethod]) -> String {
@@ -82,6 +107,22 @@ impl ClientError {
         }
     }
 
+    /// This error and every `source` under it, joined with `: ` — one line for a log or a
+    /// terminal, each message once.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// use oauth_token_source::{ClientError, TransportError, TransportErrorKind};
+    /// let refused = ClientError::Transport(TransportError::new(TransportErrorKind::Connect));
+    /// let late = ClientError::Deadline { deadline: Duration::from_secs(30), attempts: 3, last: Some(Box::new(refused)) };
+    /// assert!(late.chain().to_string().starts_with("no token within 30s (3 attempt(s)): "));
+    /// ```
+    #[must_use]
+    pub fn chain(&self) -> impl fmt::Display + '_ {
+        Chain(self)
+    }
+
     /// The exchange's error, when the server answered.
     #[must_use]
     pub fn token_error(&self) -> Option<&TokenError> {
@@ -102,5 +143,20 @@ impl From<TokenError> for ClientError {
 impl From<TransportError> for ClientError {
     fn from(error: TransportError) -> Self {
         Self::Transport(error)
+    }
+}
+
+/// Displays an error and its sources, `: `-separated.
+struct Chain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(error) = source {
+            write!(f, ": {error}")?;
+            source = error.source();
+        }
+        Ok(())
     }
 }

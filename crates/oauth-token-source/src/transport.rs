@@ -219,11 +219,9 @@ impl fmt::Display for TransportError {
             }
             TransportErrorKind::Io => f.write_str("the connection to the token endpoint broke"),
             TransportErrorKind::Other => f.write_str("the HTTP stack failed"),
-        }?;
-        if let Some(source) = &self.source {
-            write!(f, ": {source}")?;
         }
-        Ok(())
+        // The stack's own error is the `source`, not part of this text: chain printers show
+        // it once (`ClientError::chain` joins them).
     }
 }
 

@@ -77,7 +77,7 @@ impl TokenSource {
                 }
                 AttemptStep::RetryAfter(delay) => {
                     if let Some(error) = attempts.last_retried() {
-                        tracing::warn!(target: "oauth_token_source", endpoint = %ex.host, error = %error, delay = ?delay,
+                        tracing::warn!(target: "oauth_token_source", endpoint = %ex.host, error = %error.chain(), delay = ?delay,
                             "{}", events::RETRYING);
                     }
                     runtime.sleep(delay).await;

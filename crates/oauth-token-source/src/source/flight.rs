@@ -106,7 +106,7 @@ impl TokenSource {
             // take over: they fetch again with it.
             let may_fall_back = ex.config.request().grant().is_replay_safe();
             if let (_, Err(error)) = guard.complete(result, may_fall_back) {
-                tracing::warn!(target: "oauth_token_source", endpoint = %ex.host, error = %error,
+                tracing::warn!(target: "oauth_token_source", endpoint = %ex.host, error = %error.chain(),
                     "{}", events::REFRESH_AHEAD_FAILED);
                 if let Some(hook) = &ex.on_refresh_error {
                     hook(&error);
