@@ -114,10 +114,16 @@ pub(crate) fn scrub_text(text: &mut Box<str>, secret: &str) {
     }
 }
 
+/// Secrets shorter than this are not replaced inside a text but drop the whole text: replacing
+/// `x` would garble every word holding an `x` (`e[redacted]pires_in`), and the gaps would show
+/// where the secret sat.
+pub(crate) const SHORTEST_SCRUBBED: usize = 8;
+
 /// `text` with `secret` replaced by `[redacted]` in every spelling a server may echo it in: as
-/// is, JSON-escaped (also with `\/` for `/`, as PHP writes it) and form-encoded. `None` when
-/// there is nothing to replace.
-fn scrubbed(text: &str, secret: &str) -> Option<String> {
+/// is, JSON-escaped (also with `\/` for `/`, as PHP writes it), form-encoded (`+` for a space)
+/// and percent-encoded (`%20`). `None` when there is nothing to replace. A spelling shorter than
+/// [`SHORTEST_SCRUBBED`] found anywhere makes the whole text `[redacted]`.
+pub(crate) fn scrubbed(text: &str, secret: &str) -> Option<String> {
     if secret.is_empty() {
         return None;
     }
@@ -126,19 +132,94 @@ fn scrubbed(text: &str, secret: &str) -> Option<String> {
     let json = &quoted[1..quoted.len() - 1];
     let slashed = json.replace('/', "\\/");
     let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let percent = form.replace('+', "%20");
     let mut out: Option<String> = None;
-    for spelling in [secret, json, &slashed, &form] {
+    for spelling in [secret, json, &slashed, &form, &percent] {
         let current = out.as_deref().unwrap_or(text);
         if current.contains(spelling) {
+            if spelling.len() < SHORTEST_SCRUBBED {
+                return Some(crate::secret::REDACTED.to_owned());
+            }
             out = Some(current.replace(spelling, crate::secret::REDACTED));
         }
     }
     out
 }
 
+/// Masks the values of token-bearing fields: by name (the RFC's fields, whatever their JSON
+/// type) and by structure (any JSON string or form value whose key, compared without case and
+/// without `_` and `-`, names a token, secret, password, assertion or code — `accessToken`,
+/// `Refresh-Token`, `id_Token`, `apiSecret`, `device_code`).
+fn mask_sensitive_values(text: &mut String) {
+    mask_named_fields(text);
+    mask_by_key_shape(text);
+}
+
+/// Whether a key, normalised, names something secret. A key ending in `code` counts unless its
+/// value is all digits: `errorCode: 12` and CloudCX's `code: "0000"` are diagnostics, an
+/// authorization or device code never is.
+fn key_is_sensitive(key: &str, value: &str) -> bool {
+    let normalised: String = key.chars().filter(|c| !matches!(c, '_' | '-')).flat_map(char::to_lowercase).collect();
+    const SECRET_ENDINGS: [&str; 6] = ["token", "secret", "password", "passwd", "assertion", "apikey"];
+    SECRET_ENDINGS.iter().any(|end| normalised.ends_with(end))
+        || (normalised.ends_with("code") && !value.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Masks every JSON string value, and every form value, whose key is sensitive by shape.
+fn mask_by_key_shape(text: &mut String) {
+    let mut spans = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let key_start = i + 1;
+        let key_len = json_string_len(&text[key_start..]);
+        let after_key = key_start + key_len + 1;
+        i = after_key;
+        let rest = text.get(after_key..).unwrap_or_default();
+        let Some(value) = rest.trim_start().strip_prefix(':').map(str::trim_start) else { continue };
+        let Some(inner) = value.strip_prefix('"') else { continue };
+        let value_start = text.len() - inner.len();
+        let value_len = json_string_len(inner);
+        let key = decode_json_string(&text[key_start..key_start + key_len]);
+        if value_len > 0 && key_is_sensitive(&key, &inner[..value_len]) {
+            spans.push((value_start, value_start + value_len));
+        }
+        i = value_start + value_len + 1;
+    }
+    // Form bodies: `key=value&…`, only when the text has no JSON quotes at all.
+    if spans.is_empty() && !text.contains('"') {
+        let mut at = 0;
+        for pair in text.split('&') {
+            if let Some((key, value)) = pair.split_once('=') {
+                let key: String =
+                    form_urlencoded::parse(format!("{key}=").as_bytes()).map(|(k, _)| k.into_owned()).collect();
+                if !value.is_empty() && key_is_sensitive(&key, value) {
+                    let start = at + pair.len() - value.len();
+                    spans.push((start, start + value.len()));
+                }
+            }
+            at += pair.len() + 1;
+        }
+    }
+    for (start, end) in spans.into_iter().rev() {
+        if text.is_char_boundary(start) && text.is_char_boundary(end) {
+            text.replace_range(start..end, crate::secret::REDACTED);
+        }
+    }
+}
+
+/// A JSON string's content with its escapes decoded (as is, if it is not valid).
+fn decode_json_string(content: &str) -> String {
+    serde_json::from_str::<String>(&format!("\"{content}\"")).unwrap_or_else(|_| content.to_owned())
+}
+
 /// Masks the value after every sensitive field name, in JSON (`"name": "value"`) and form
 /// (`name=value`) spellings, up to the value's end (or the end of the excerpt, if cut).
-fn mask_sensitive_values(text: &mut String) {
+fn mask_named_fields(text: &mut String) {
     for field in SENSITIVE_FIELDS {
         let mut from = 0;
         while let Some(found) = text[from..].find(field) {

@@ -4,7 +4,12 @@ use std::time::Instant;
 
 use http::{Method, Request, Response};
 
-use crate::{ClientAuth, ClientSecret, Grant, Params, Token, TokenEndpoint, TokenError, TokenRequest};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+
+use crate::{
+    BasicEncoding, ClientAuth, ClientId, ClientSecret, Grant, Params, Token, TokenEndpoint, TokenError, TokenRequest,
+};
 
 impl TokenEndpoint {
     /// Builds the `POST` for `request`, authenticated as `auth`, and the value that reads its
@@ -46,6 +51,7 @@ impl TokenEndpoint {
         let pending = PendingExchange {
             quirks: *self.quirks(),
             grant: request.grant().clone(),
+            client_id: auth.client_id().clone(),
             client_secret: auth.client_secret().cloned(),
             secret_params: request.params().secrets().next().is_some().then(|| request.params().clone()),
         };
@@ -128,6 +134,7 @@ fn append_params(form: &mut form_urlencoded::Serializer<'_, String>, params: &Pa
 pub struct PendingExchange {
     quirks: crate::Quirks,
     grant: Grant,
+    client_id: ClientId,
     client_secret: Option<ClientSecret>,
     secret_params: Option<Params>,
 }
@@ -167,18 +174,50 @@ impl PendingExchange {
         &self.grant
     }
 
+    /// `text` with every credential this request carried replaced by `[redacted]`, in every
+    /// spelling a server or an HTTP stack may repeat it in (as is, JSON-escaped, form- and
+    /// percent-encoded, and the base64 of each Basic spelling of the client's id and secret);
+    /// `None` when there is nothing to replace. For texts that do not come through
+    /// [`finish`](Self::finish) — a transport error's redirect `Location`, say.
+    #[must_use]
+    pub fn redact(&self, text: &str) -> Option<String> {
+        let mut out: Option<String> = None;
+        self.for_each_secret(|secret| {
+            if let Some(scrubbed) = crate::mask::scrubbed(out.as_deref().unwrap_or(text), secret) {
+                out = Some(scrubbed);
+            }
+        });
+        out
+    }
+
     fn scrub(&self, error: &mut TokenError) {
+        self.for_each_secret(|secret| error.scrub(secret));
+    }
+
+    /// Calls `f` with each credential this request carried, and with the base64 (standard and
+    /// URL-safe, unpadded: a padded echo contains it) of each Basic spelling of id and secret.
+    fn for_each_secret(&self, mut f: impl FnMut(&str)) {
         if let Some(secret) = &self.client_secret {
-            error.scrub(secret.secret());
+            f(secret.secret());
+            for encoding in [BasicEncoding::Percent, BasicEncoding::FormPlus, BasicEncoding::Raw] {
+                // Raw Basic cannot carry a colon in the id; then nothing was sent that way.
+                let Ok(plain) = crate::basic_credentials(self.client_id.as_str(), secret.secret(), encoding) else {
+                    continue;
+                };
+                for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+                    f(ClientSecret::new(engine.encode(&plain)).secret());
+                }
+                zeroize::Zeroize::zeroize(&mut { plain });
+            }
         }
         match &self.grant {
-            Grant::Password { password, .. } => error.scrub(password.secret()),
-            Grant::RefreshToken { refresh_token } => error.scrub(refresh_token.secret()),
-            Grant::Extension { params, .. } => params.secrets().for_each(|s| error.scrub(s)),
+            Grant::Password { password, .. } => f(password.secret()),
+            Grant::RefreshToken { refresh_token } => f(refresh_token.secret()),
+            Grant::Extension { params, .. } => params.secrets().for_each(&mut f),
             Grant::ClientCredentials => {}
         }
         if let Some(params) = &self.secret_params {
-            params.secrets().for_each(|s| error.scrub(s));
+            params.secrets().for_each(&mut f);
         }
     }
 }

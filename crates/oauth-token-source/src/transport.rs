@@ -195,6 +195,22 @@ impl TransportError {
         &self.kind
     }
 
+    /// Takes out whatever `redact` finds secret: a redirect's `Location` is rewritten by it,
+    /// and the stack's own error is dropped (its kind stays) when its text holds a secret, since
+    /// a foreign error cannot be rewritten. The token source passes
+    /// [`PendingExchange::redact`](oauth_core::PendingExchange::redact), so a transport error
+    /// is scrubbed of the request's credentials like a server's answer is.
+    pub fn redact(&mut self, redact: impl Fn(&str) -> Option<String>) {
+        if let TransportErrorKind::Redirect { location: Some(location), .. } = &mut self.kind {
+            if let Some(clean) = redact(location) {
+                *location = clean;
+            }
+        }
+        if self.source.as_ref().is_some_and(|source| redact(&source.to_string()).is_some()) {
+            self.source = None;
+        }
+    }
+
     /// Whether trying again can help: connection failures, timeouts and broken connections.
     #[must_use]
     pub fn is_retryable(&self) -> bool {

@@ -2,6 +2,8 @@
 //! `source`, never both (the Rust API guidelines' rule), so anyhow, eyre or a CLI walking
 //! `source()` shows no line twice.
 
+mod support;
+
 use std::error::Error;
 use std::time::Duration;
 
@@ -72,4 +74,24 @@ fn the_deadline_hands_its_last_error_to_chain_printers() {
         ClientError::Deadline { deadline: Duration::from_secs(30), attempts: 3, last: Some(Box::new(last.clone())) };
     assert_eq!(late.source().map(ToString::to_string), Some(last.to_string()));
     assert_eq!(late.chain().to_string(), format!("no token within 30s (3 attempt(s)): {last}"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_redirect_carrying_the_requests_credentials_is_scrubbed_like_a_server_answer() {
+    use oauth_token_source::TokenSource;
+    use support::{Reply, Scripted, Virtual};
+
+    let profile = oauth_providers::rfc6749::Builder::new("http://127.0.0.1:9/token")
+        .client("app", "cl13nt-s3cr3t-value")
+        .auth_method(oauth_core::AuthMethod::Post)
+        .build()
+        .unwrap();
+    let location = "https://login.example/?client_id=app&client_secret=cl13nt-s3cr3t-value".to_owned();
+    let redirect = TransportErrorKind::Redirect { status: http::StatusCode::FOUND, location: Some(location) };
+    let transport = Scripted::new([Reply::Fail(TransportError::new(redirect))]);
+    let source = TokenSource::new(profile, transport, Virtual::new()).unwrap();
+    let error = source.token().await.unwrap_err();
+    let printed = format!("{error}\n{error:?}\n{}", error.chain());
+    assert!(!printed.contains("cl13nt-s3cr3t-value"), "{printed}");
+    assert!(printed.contains("login.example") && printed.contains("[redacted]"), "{printed}");
 }

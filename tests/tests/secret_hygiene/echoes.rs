@@ -13,7 +13,7 @@ use oauth_core::{
 use crate::fixtures::{
     answer, auth, client_id, endpoint, exchange, exchange_at, expect_err, extension_grant, json, request,
 };
-use crate::{CLIENT_SECRET, PARAM, PASSWORD, REFRESH, SLASHED_SECRET, Subject};
+use crate::{ACCESS, CLIENT_SECRET, ID_TOKEN, PARAM, PASSWORD, REFRESH, SLASHED_SECRET, Subject};
 
 /// One server answer that echoes a credential the request carried.
 struct Echo {
@@ -194,6 +194,27 @@ pub(crate) fn echo_error_subjects() -> Vec<Subject> {
     let request = request(Grant::password("sheila.thomas", PASSWORD));
     let error = expect_err("vendor envelope", exchange_at(&vendor, &post, &request, &answer));
     subjects.extend(server_error_subject("vendor envelope whose message echoes the password", &error, true));
+
+    // A 2xx with the token under non-standard field names: no `access_token`, so it is a
+    // protocol error whose excerpt must mask the values by their keys' shape.
+    let answer = json(
+        200,
+        &format!(
+            r#"{{"accessToken":"{ACCESS}","RefreshToken":"{REFRESH}","id_Token":"{ID_TOKEN}","token_type":"Bearer"}}"#
+        ),
+    );
+    let error = expect_err("non-standard token names", exchange(&post, &cc, &answer));
+    subjects.push(Subject::error("TokenError: a 2xx with the token under non-standard names", &error));
+
+    // A server that echoes the request's whole `Authorization: Basic …` value: its base64 is the
+    // client secret too.
+    let (sent, _) = endpoint().build_request(&basic, &cc);
+    let header = sent.headers()["authorization"].to_str().expect("ASCII").to_owned();
+    let answer = json(401, &format!(r#"{{"error":"invalid_client","error_description":"bad {header}"}}"#));
+    let error = expect_err("Basic echo", exchange(&basic, &cc, &answer));
+    let printed = format!("{error} {error:?}");
+    assert!(!printed.contains(header.trim_start_matches("Basic ").trim_end_matches('=')), "Basic echoed: {printed}");
+    subjects.extend(server_error_subject("invalid_client echoing the request's Basic header", &error, true));
 
     // A challenge that echoes the client secret (a 401 from the token endpoint).
     let mut answer = json(401, r#"{"error":"invalid_client"}"#);

@@ -46,7 +46,7 @@ pub(crate) fn protocol_error_subjects() -> Vec<Subject> {
         ),
         ("negative expires_in", lenient, json(200, &token_then(r#""token_type":"bearer","expires_in":-5"#))),
         ("non-numeric expires_in", lenient, json(200, &token_then(r#""token_type":"bearer","expires_in":"soon""#))),
-        ("absurd expires_in", lenient, json(200, &token_then(r#""token_type":"bearer","expires_in":1e400"#))),
+        ("absurd expires_in (strict)", strict, json(200, &token_then(r#""token_type":"bearer","expires_in":1e400"#))),
         ("string expires_in, strict", strict, json(200, &token_then(r#""token_type":"Bearer","expires_in":"3599""#))),
         ("fractional expires_in, strict", strict, json(200, &token_then(r#""token_type":"Bearer","expires_in":1.5"#))),
         ("missing token_type, strict", strict, json(200, &token_then(r#""expires_in":60"#))),

@@ -181,3 +181,57 @@ fn credential_cut_by_the_excerpt_cap_is_scrubbed_too() {
         assert!(!printed.contains(&format!("{pad}{kept}")), "{cut_at} bytes of the secret kept: {printed}");
     }
 }
+
+#[test]
+fn an_echoed_basic_header_is_scrubbed_in_every_spelling() {
+    use base64::Engine as _;
+    use oauth_core::BasicEncoding;
+    // The INTEROP secret: each Basic spelling encodes it differently.
+    let secret = "a b+c/d:e%f&g=h";
+    let endpoint = TokenEndpoint::new("https://as.example/token").expect("valid");
+    for encoding in [BasicEncoding::Percent, BasicEncoding::FormPlus, BasicEncoding::Raw] {
+        let auth = auth("app", Some(secret), AuthMethod::Basic(encoding));
+        let (request, pending) = endpoint.build_request(&auth, &TokenRequest::new(Grant::ClientCredentials));
+        let sent = request.headers()["authorization"].to_str().expect("ASCII").to_owned();
+        let b64 = sent.trim_start_matches("Basic ");
+        // Echoed padded (as sent), unpadded, and URL-safe, in the description and the body.
+        let url_safe = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(base64::engine::general_purpose::STANDARD.decode(b64).expect("base64"));
+        let body = format!(
+            r#"{{"error":"invalid_client","error_description":"rejected {sent}","seen":"{}","url":"{url_safe}"}}"#,
+            b64.trim_end_matches('=')
+        );
+        let error = pending.finish(&json_answer(401, &body), Instant::now()).expect_err("a refusal");
+        let printed = format!("{error}\n{error:?}");
+        assert!(!printed.contains(b64.trim_end_matches('=')), "{encoding:?}: the Basic value printed in {printed}");
+        assert!(!printed.contains(&url_safe), "{encoding:?}: the URL-safe Basic value printed in {printed}");
+        assert!(printed.contains("[redacted]"), "{encoding:?}: {printed}");
+    }
+}
+
+#[test]
+fn a_very_short_credential_drops_the_text_instead_of_garbling_it() {
+    // Replacing `x` inside `expires_in` would print `e[redacted]pires_in`: garbled, and the gap
+    // shows where the secret was. A text holding a credential that short is dropped whole.
+    let endpoint = TokenEndpoint::new("https://as.example/token").expect("valid");
+    let auth = auth("app", Some("x"), AuthMethod::Post);
+    let (_, pending) = endpoint.build_request(&auth, &TokenRequest::new(Grant::ClientCredentials));
+    let body = r#"{"error":"invalid_client","error_description":"expires_in missing"}"#;
+    let error = pending.finish(&json_answer(401, body), Instant::now()).expect_err("a refusal");
+    let printed = format!("{error}\n{error:?}");
+    assert!(!printed.contains("e[redacted]pires"), "garbled: {printed}");
+    assert!(!printed.contains("expires_in"), "a text holding the short credential was kept: {printed}");
+    assert!(printed.contains("invalid_client"), "the error code is kept: {printed}");
+}
+
+#[test]
+fn pending_redacts_any_text_such_as_a_redirect_location() {
+    let endpoint = TokenEndpoint::new("https://as.example/token").expect("valid");
+    let auth = auth("app", Some("cl13nt-s3cr3t"), AuthMethod::Post);
+    let (_, pending) =
+        endpoint.build_request(&auth, &TokenRequest::new(Grant::password("agent7", "correct horse battery")));
+    let location = "https://as.example/login?client_secret=cl13nt-s3cr3t&password=correct%20horse%20battery";
+    let clean = pending.redact(location).expect("something to redact");
+    assert!(!clean.contains("cl13nt") && !clean.contains("horse"), "{clean}");
+    assert_eq!(pending.redact("https://as.example/login"), None);
+}

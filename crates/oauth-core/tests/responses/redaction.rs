@@ -24,9 +24,29 @@ fn body_excerpts_mask_token_values_and_keep_the_rest() {
             r#"{"client_secret":"[redacted]","password":"[redacted]","assertion":"[redacted]","device_code":"[redacted]"}"#,
         ),
         (
-            "a longer name is not the field",
-            r#"{"access_token_hint":"kept","my_password":"kept"}"#,
-            r#"{"access_token_hint":"kept","my_password":"kept"}"#,
+            "a name that only starts with a secret word is not one",
+            r#"{"access_token_hint":"kept","password_policy":"kept","tokens_left":"kept"}"#,
+            r#"{"access_token_hint":"kept","password_policy":"kept","tokens_left":"kept"}"#,
+        ),
+        (
+            "non-standard spellings are masked by their shape",
+            r#"{"accessToken":"SECRET1","AccessToken":"SECRET2","refreshToken":"SECRET3","id_Token":"SECRET4"}"#,
+            r#"{"accessToken":"[redacted]","AccessToken":"[redacted]","refreshToken":"[redacted]","id_Token":"[redacted]"}"#,
+        ),
+        (
+            "secrets, passwords, assertions and codes by shape",
+            r#"{"apiSecret":"S1","my_password":"S2","jwt-assertion":"S3","Device-Code":"S4","apiKey":"S5"}"#,
+            r#"{"apiSecret":"[redacted]","my_password":"[redacted]","jwt-assertion":"[redacted]","Device-Code":"[redacted]","apiKey":"[redacted]"}"#,
+        ),
+        (
+            "numeric codes are diagnostics and stay",
+            r#"{"code":"0000","errorCode":"12","error_code":"4001"}"#,
+            r#"{"code":"0000","errorCode":"12","error_code":"4001"}"#,
+        ),
+        (
+            "a form body by shape",
+            "accessToken=SECRET1&expires=60&refresh-token=SECRET2",
+            "accessToken=[redacted]&expires=60&refresh-token=[redacted]",
         ),
         (
             "the name inside a value masks nothing it should not",

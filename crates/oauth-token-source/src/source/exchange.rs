@@ -66,7 +66,10 @@ impl TokenSource {
                     }
                     Err(error) => ClientError::from(error),
                 },
-                Either::Left(Err(error)) => ClientError::Transport(error),
+                Either::Left(Err(mut error)) => {
+                    error.redact(|text| pending.redact(text));
+                    ClientError::Transport(error)
+                }
                 Either::Right(()) => return Err(deadline(ex, attempts.sent(), attempts.into_last_error())),
             };
             let (now, wall_now) = (runtime.now(), runtime.wall_clock());
