@@ -254,3 +254,15 @@ async fn a_deadline_too_far_for_the_clock_means_no_deadline_not_a_panic() {
         assert_eq!(transport.calls(), 2, "{deadline:?}: one retry");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_past_any_clock_is_an_error_not_a_panic() {
+    // The server asks for 2^64 - 1 seconds and the caller honours any Retry-After: the wait
+    // cannot end before the deadline, so the 503 is the answer — no instant overflow.
+    let transport = Scripted::new([retry_after(503, "18446744073709551615"), token("t1", 3600, None)]);
+    let policy = RetryPolicy::default().with_max_retry_after(Duration::MAX);
+    let source = TokenSource::builder(config(), transport.clone(), Virtual::new()).retry(policy).build().unwrap();
+    let error = source.token().await.unwrap_err();
+    assert_eq!(error.token_error().and_then(oauth_core::TokenError::status), Some(StatusCode::SERVICE_UNAVAILABLE));
+    assert_eq!(transport.calls(), 1);
+}
