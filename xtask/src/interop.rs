@@ -1,16 +1,18 @@
 //! `cargo xtask interop`: runs the adapters against real authorization servers on 127.0.0.1.
 //!
-//! 1. Installs the servers into `target/interop/`, never system-wide: oidc-provider with
-//!    `npm ci` from `interop/servers/oidc-provider/package-lock.json`, Authlib and Flask into a
-//!    Python venv from `interop/servers/authlib/requirements.txt` (exact pins). An install is
-//!    redone only when its pins, the interpreter's version or the folder change. npm's and pip's
-//!    download caches live there too.
+//! 1. Installs the servers into `target/interop/`, never system-wide: oidc-provider and
+//!    @node-oauth/oauth2-server (with express) each with `npm ci` from its
+//!    `interop/servers/<name>/package-lock.json`, Authlib and Flask into a Python venv from
+//!    `interop/servers/authlib/requirements.txt` (exact pins). An install is redone only when its
+//!    pins, the interpreter's version or the folder change. npm's and pip's download caches live
+//!    there too.
 //! 2. Starts each server on a port the system picks: the server binds `127.0.0.1:0` and prints
 //!    `listening <base URL>` (no window between finding a free port and taking it). Waits until
 //!    each accepts connections, at most 30 s. Server output goes to `target/interop/logs/`.
 //! 3. Builds the interop client (`interop/`) before the servers start, then runs it with
-//!    `cargo run -p oauth-interop` and the base URLs in `OAUTH_INTEROP_OIDC_PROVIDER_URL` and
-//!    `OAUTH_INTEROP_AUTHLIB_URL`; it prints a line per scenario.
+//!    `cargo run -p oauth-interop` and the base URLs in `OAUTH_INTEROP_OIDC_PROVIDER_URL`,
+//!    `OAUTH_INTEROP_AUTHLIB_URL` and `OAUTH_INTEROP_NODE_OAUTH_URL`; it prints a line per
+//!    scenario.
 //! 4. Stops the servers whatever happened (a guard kills them on drop, panics included; they also
 //!    exit by themselves when their stdin closes, should this task be killed).
 //!
@@ -49,7 +51,9 @@ pub(crate) fn run() -> Result<(), String> {
     let python = tool_version("python3", "Python 3.9 or later with the venv module")?;
 
     let oidc_dir = cache.join("oidc-provider");
-    install_oidc_provider(&servers.join("oidc-provider"), &oidc_dir, &cache, &node)?;
+    install_npm("oidc-provider", &servers.join("oidc-provider"), &oidc_dir, &cache, &node)?;
+    let node_oauth_dir = cache.join("node-oauth");
+    install_npm("@node-oauth/oauth2-server", &servers.join("node-oauth"), &node_oauth_dir, &cache, &node)?;
     let venv = cache.join("venv");
     let requirements = servers.join("authlib/requirements.txt");
     install_authlib(&requirements, &venv, &cache, &python)?;
@@ -60,10 +64,8 @@ pub(crate) fn run() -> Result<(), String> {
     let prepared = started.elapsed();
 
     eprintln!("\n==> interop: start the servers");
-    copy(&servers.join("oidc-provider/server.mjs"), &oidc_dir.join("server.mjs"))?;
-    let mut node_server = Command::new("node");
-    node_server.arg("server.mjs").current_dir(&oidc_dir);
-    let oidc = Server::start("oidc-provider", node_server, &logs)?;
+    let oidc = Server::start("oidc-provider", node_server(&servers.join("oidc-provider"), &oidc_dir)?, &logs)?;
+    let node_oauth = Server::start("node-oauth", node_server(&servers.join("node-oauth"), &node_oauth_dir)?, &logs)?;
     let mut python_server = Command::new(venv_python(&venv));
     python_server
         .arg(servers.join("authlib/server.py"))
@@ -78,9 +80,10 @@ pub(crate) fn run() -> Result<(), String> {
         cargo()
             .args(["run", "--quiet", "--locked", "--package", "oauth-interop"])
             .env("OAUTH_INTEROP_OIDC_PROVIDER_URL", &oidc.url)
-            .env("OAUTH_INTEROP_AUTHLIB_URL", &authlib.url),
+            .env("OAUTH_INTEROP_AUTHLIB_URL", &authlib.url)
+            .env("OAUTH_INTEROP_NODE_OAUTH_URL", &node_oauth.url),
     );
-    drop((oidc, authlib));
+    drop((oidc, authlib, node_oauth));
     eprintln!(
         "\ninterop: install and build {:.1?}, servers up {:.1?}, scenarios {:.1?}, total {:.1?}; server logs in {}",
         prepared,
@@ -104,17 +107,18 @@ fn tool_version(program: &str, what: &str) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&text).trim().to_owned())
 }
 
-/// `npm ci` of the pinned oidc-provider into `dir`, unless the same pins are installed there.
-fn install_oidc_provider(source: &Path, dir: &Path, cache: &Path, node: &str) -> Result<(), String> {
+/// `npm ci` of the server pinned in `source` (its `package.json` and `package-lock.json`) into
+/// `dir`, unless the same pins are installed there. `name` names it in messages.
+fn install_npm(name: &str, source: &Path, dir: &Path, cache: &Path, node: &str) -> Result<(), String> {
     let manifest = read(&source.join("package.json"))?;
     let lock = read(&source.join("package-lock.json"))?;
     let stamp = [format!("node {node}\n{}\n", dir.display()).into_bytes(), manifest.clone(), lock.clone()].concat();
     if is_installed(dir, &stamp) && dir.join("node_modules").is_dir() {
-        eprintln!("interop: oidc-provider already installed in {} (pins unchanged)", rel(&workspace_root(), dir));
+        eprintln!("interop: {name} already installed in {} (pins unchanged)", rel(&workspace_root(), dir));
         return Ok(());
     }
     eprintln!(
-        "\n==> interop: install oidc-provider (npm ci, pinned by package-lock.json) into {}",
+        "\n==> interop: install {name} (npm ci, pinned by package-lock.json) into {}",
         rel(&workspace_root(), dir)
     );
     remove(&dir.join("node_modules"))?;
@@ -127,6 +131,15 @@ fn install_oidc_provider(source: &Path, dir: &Path, cache: &Path, node: &str) ->
         .env("npm_config_update_notifier", "false");
     run_in(dir, "npm ci", &mut npm)?;
     write(&dir.join(STAMP), &stamp)
+}
+
+/// `node server.mjs` in `dir`, where the server's packages are installed, with the current
+/// `server.mjs` copied there from `source`.
+fn node_server(source: &Path, dir: &Path) -> Result<Command, String> {
+    copy(&source.join("server.mjs"), &dir.join("server.mjs"))?;
+    let mut command = Command::new("node");
+    command.arg("server.mjs").current_dir(dir);
+    Ok(command)
 }
 
 /// A venv with the pinned Authlib and Flask at `venv`, unless the same pins are installed there.
