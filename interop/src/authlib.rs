@@ -4,24 +4,27 @@
 
 use std::time::Duration;
 
-use oauth_core::{AccessToken, AuthMethod, BasicEncoding, ErrorCode, Grant};
+use oauth_core::{AuthMethod, BasicEncoding, ErrorCode, Grant};
 use oauth_providers::rfc6749::Builder;
-use oauth_token_source::TokenSource;
 
 use crate::TRICKY_SECRET;
-use crate::adapter::{Adapter, Api, token_source};
-use crate::admin::{Admin, describe};
-use crate::check::{self, ChallengeRule, Outcome, Refusal, ensure};
-use crate::steps::{fetch, profile, refuse};
+use crate::adapter::Adapter;
+use crate::admin::Admin;
+use crate::check::{ChallengeRule, Outcome, Refusal};
+use crate::steps::{
+    BASIC, CC, PASSWORD, POST, RefreshPlan, fetch, learn, password_then_refresh, refuse, revoked_token_refetched,
+};
 
-const CC: &str = "client_credentials";
-const PASSWORD: &str = "password";
-const REFRESH: &str = "refresh_token";
-const BASIC: &str = "client_secret_basic";
-const POST: &str = "client_secret_post";
-
-/// The server's lifetime for `password` and `refresh_token` grant tokens.
-const SHORT_LIFETIME: Duration = Duration::from_secs(2);
+/// The server's lifetime for `password` and `refresh_token` grant tokens is 2 s (exactly: it
+/// answers `expires_in: 2`). A call 1.2 s in is inside the last second, the refresh window.
+const REFRESH_PLAN: RefreshPlan = RefreshPlan {
+    skew: Duration::from_secs(1),
+    inside_window: Duration::from_millis(1200),
+    past_expiry: Duration::from_millis(2200),
+    first: &[(PASSWORD, BASIC, 200)],
+    refresh_method: BASIC,
+    user: "\"ana\"",
+};
 
 /// The scenarios, in the order they run.
 #[derive(Debug, Clone, Copy)]
@@ -63,7 +66,11 @@ impl Scenario {
         let basic_client = || Builder::new(&token_url).client("basic-client", TRICKY_SECRET);
         let post_client = || Builder::new(&token_url).client("post-client", TRICKY_SECRET);
         match self {
-            Self::AutoFallsBackToPost => auto_falls_back(server, adapter, post_client()).await,
+            // Both Basic spellings are refused, the body works, and the next fetch starts there.
+            Self::AutoFallsBackToPost => {
+                let learning = [(CC, BASIC, 401), (CC, BASIC, 401), (CC, POST, 200)];
+                learn(server, adapter, post_client(), &learning, &[(CC, POST, 200)]).await
+            }
             Self::BasicPercent => fetch(server, adapter, basic_client(), &[(CC, BASIC, 200)]).await,
             // Authlib `unquote`s the credentials, which leaves `+` a plus: the secret is wrong.
             Self::FormPlusRefused => {
@@ -80,9 +87,11 @@ impl Scenario {
             }
             Self::PasswordRefreshRotation => {
                 let builder = basic_client().grant(Grant::password("ana", "pa55 w0rd"));
-                password_then_refresh(server, adapter, builder).await
+                password_then_refresh(server, adapter, builder, &REFRESH_PLAN).await
             }
-            Self::RevokedTokenRefetched => revoked_token_refetched(server, adapter, basic_client()).await,
+            Self::RevokedTokenRefetched => {
+                revoked_token_refetched(server, adapter, basic_client(), "\"basic-client\"", &[(CC, BASIC, 200)]).await
+            }
             // Authlib answers a wrong resource-owner password with `invalid_request`.
             Self::WrongPassword => {
                 let builder = basic_client().grant(Grant::password("ana", "not-the-password"));
@@ -91,108 +100,4 @@ impl Scenario {
             }
         }
     }
-}
-
-/// A client registered for `client_secret_post` under the generic profile's auto mode: both
-/// Basic spellings are refused, the body works, and the next fetch goes straight to the body.
-async fn auto_falls_back(server: &Admin, adapter: Adapter, builder: Builder) -> Outcome {
-    let source = token_source(adapter, profile(builder)?, |b| b)?;
-    let mark = server.mark().await?;
-    let first = check::token(source.token().await)?;
-    let learning = server.seen_since(mark).await?;
-    check::seen(&learning, &[(CC, BASIC, 401), (CC, BASIC, 401), (CC, POST, 200)])?;
-
-    source.invalidate();
-    let mark = server.mark().await?;
-    let second = check::token(source.token().await)?;
-    let remembered = server.seen_since(mark).await?;
-    check::seen(&remembered, &[(CC, POST, 200)])?;
-    ensure(!second.same_as(&first), || "the token after invalidate is the old one".to_owned())?;
-    Ok(format!("learned {}, then {}", describe(&learning), describe(&remembered)))
-}
-
-/// The password grant with 2 s tokens: a call inside the refresh window gets the current token
-/// while a refresh runs behind it; a call after expiry waits for a refresh. Both refreshes use
-/// the `refresh_token` grant, the second with the rotated refresh token (the first one is revoked
-/// by then: sending it would get `invalid_grant` and a password grant would show up).
-async fn password_then_refresh(server: &Admin, adapter: Adapter, builder: Builder) -> Outcome {
-    let source = token_source(adapter, profile(builder)?, |b| b.refresh_skew(Duration::from_secs(1)))?;
-    let api = Api::new(adapter, source.clone());
-    let me = format!("{}/api/me", server.base());
-
-    let mark = server.mark().await?;
-    let first = check::token(source.token().await)?;
-    check::seen(&server.seen_since(mark).await?, &[(PASSWORD, BASIC, 200)])?;
-    expect_me(&api, &me, "\"ana\"").await?;
-
-    // Inside the refresh window (the last second of the token's life).
-    tokio::time::sleep(SHORT_LIFETIME.mul_f32(0.6)).await;
-    let mark = server.mark().await?;
-    let during_refresh = check::token(source.token().await)?;
-    ensure(during_refresh.same_as(&first), || {
-        "inside the refresh window the call did not get the current token".to_owned()
-    })?;
-    let second = next_token(&source, &first).await?;
-    check::seen(&server.seen_since(mark).await?, &[(REFRESH, BASIC, 200)])?;
-
-    // Past the new token's expiry.
-    tokio::time::sleep(SHORT_LIFETIME + Duration::from_millis(200)).await;
-    let mark = server.mark().await?;
-    let third = check::token(source.token().await)?;
-    ensure(!third.same_as(&second), || "an expired token was served".to_owned())?;
-    check::seen(&server.seen_since(mark).await?, &[(REFRESH, BASIC, 200)])?;
-    expect_me(&api, &me, "\"ana\"").await?;
-    Ok("password → refresh ahead (background) → refresh after expiry with the rotated refresh token".to_owned())
-}
-
-/// Waits (up to 3 s) for the background refresh to replace `old`.
-async fn next_token(source: &TokenSource, old: &AccessToken) -> Result<AccessToken, String> {
-    for _ in 0..60 {
-        let token = check::token(source.token().await)?;
-        if !token.same_as(old) {
-            return Ok(token);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Err("the refresh ahead of expiry never replaced the token".to_owned())
-}
-
-/// After the server revokes every token, the API answers the cached token with 401
-/// `invalid_token`; the middleware fetches one new token and the retried call succeeds.
-async fn revoked_token_refetched(server: &Admin, adapter: Adapter, builder: Builder) -> Outcome {
-    let source = token_source(adapter, profile(builder)?, |b| b)?;
-    let api = Api::new(adapter, source.clone());
-    let me = format!("{}/api/me", server.base());
-    expect_me(&api, &me, "\"basic-client\"").await?;
-    let first = check::token(source.token().await)?;
-
-    server.revoke_all().await?;
-    let (refused, answer) = plain_get(&me, &first).await?;
-    ensure(refused, || format!("the revoked token got {answer}, expected 401 with a Bearer invalid_token challenge"))?;
-
-    let mark = server.mark().await?;
-    expect_me(&api, &me, "\"basic-client\"").await?;
-    let seen = server.seen_since(mark).await?;
-    check::seen(&seen, &[(CC, BASIC, 200)])?;
-    let now = check::token(source.token().await)?;
-    ensure(!now.same_as(&first), || "the revoked token is still cached".to_owned())?;
-    Ok(format!("401 invalid_token → one refetch {} → retried call 200", describe(&seen)))
-}
-
-/// GETs `url` through the middleware and expects a 200 whose body contains `needle`.
-async fn expect_me(api: &Api, url: &str, needle: &str) -> Result<(), String> {
-    let (status, body) = api.get(url).await?;
-    let text = String::from_utf8_lossy(&body);
-    ensure(status == 200 && text.contains(needle), || format!("GET {url}: {status} {text}"))
-}
-
-/// GETs `url` with `token`, outside the middleware: whether the answer says the token is no
-/// good (401 with a Bearer `invalid_token` challenge), and the answer's status and challenge.
-async fn plain_get(url: &str, token: &AccessToken) -> Result<(bool, String), String> {
-    let response = reqwest::Client::new().get(url).bearer_auth(token.secret()).send().await;
-    let response = response.map_err(|e| format!("GET {url}: {e}"))?;
-    let refused = oauth_core::is_invalid_token(response.status(), response.headers());
-    let challenge = response.headers().get(http::header::WWW_AUTHENTICATE);
-    let challenge = challenge.map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).unwrap_or_default();
-    Ok((refused, format!("{} `{challenge}`", response.status())))
 }

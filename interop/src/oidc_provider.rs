@@ -8,11 +8,7 @@ use crate::TRICKY_SECRET;
 use crate::adapter::Adapter;
 use crate::admin::Admin;
 use crate::check::{ChallengeRule, Outcome, Refusal};
-use crate::steps::{fetch, refuse};
-
-const CC: &str = "client_credentials";
-const BASIC: &str = "client_secret_basic";
-const POST: &str = "client_secret_post";
+use crate::steps::{BASIC, CC, POST, fetch, refuse};
 
 /// The scenarios, in the order they run.
 #[derive(Debug, Clone, Copy)]
