@@ -77,9 +77,18 @@ impl Admin {
         log.get(mark..).map(<[Seen]>::to_vec).ok_or_else(|| format!("the token log shrank below {mark} entries"))
     }
 
-    /// Revokes every access token the server has issued (Authlib only).
+    /// Revokes every access token the server has issued (Authlib and node-oauth).
     pub(crate) async fn revoke_all(&self) -> Result<(), String> {
-        let url = format!("{}/admin/revoke-all", self.base);
+        self.post("/admin/revoke-all").await
+    }
+
+    /// Revokes every refresh token the server has issued (node-oauth only).
+    pub(crate) async fn revoke_refresh_tokens(&self) -> Result<(), String> {
+        self.post("/admin/revoke-refresh-tokens").await
+    }
+
+    async fn post(&self, path: &str) -> Result<(), String> {
+        let url = format!("{}{path}", self.base);
         let answer = self.client.post(&url).send().await.and_then(reqwest::Response::error_for_status);
         answer.map(drop).map_err(|e| format!("POST {url}: {e}"))
     }

@@ -36,6 +36,8 @@ pub(crate) enum ChallengeRule {
     Absent,
     /// A `Basic` challenge whose `error` is the refusal's code.
     Basic,
+    /// A `Basic` challenge with no `error` parameter (a realm only).
+    BasicWithoutError,
 }
 
 /// What a refused token request must look like.
@@ -91,6 +93,12 @@ pub(crate) fn refusal(result: Result<AccessToken, ClientError>, expected: &Refus
             let basic = basic.ok_or_else(|| format!("no Basic challenge in {:?}", server.challenges))?;
             ensure(basic.error().as_ref() == Some(&expected.code), || format!("challenge {basic:?} lacks the error"))?;
             format!("challenge {} error={}", basic.scheme(), expected.code)
+        }
+        ChallengeRule::BasicWithoutError => {
+            let basic = server.challenges.iter().find(|c| c.is_scheme("basic"));
+            let basic = basic.ok_or_else(|| format!("no Basic challenge in {:?}", server.challenges))?;
+            ensure(basic.error().is_none(), || format!("challenge {basic:?} has an error"))?;
+            format!("challenge {} without error", basic.scheme())
         }
     };
     let tried = match &error {

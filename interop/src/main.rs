@@ -2,8 +2,8 @@
 //! adapters (oauth-reqwest and oauth-hyper), and reports one line per scenario and adapter.
 //!
 //! `cargo xtask interop` installs and starts the servers (`interop/servers/`) and runs this
-//! binary with their base URLs in `OAUTH_INTEROP_OIDC_PROVIDER_URL` and
-//! `OAUTH_INTEROP_AUTHLIB_URL`. Output, on stdout:
+//! binary with their base URLs in `OAUTH_INTEROP_OIDC_PROVIDER_URL`, `OAUTH_INTEROP_AUTHLIB_URL`
+//! and `OAUTH_INTEROP_NODE_OAUTH_URL`. Output, on stdout:
 //!
 //! ```text
 //! PASS <scenario> (<adapter>, <server>): <detail>
@@ -19,6 +19,7 @@ mod adapter;
 mod admin;
 mod authlib;
 mod check;
+mod node_oauth;
 mod oidc_provider;
 mod steps;
 
@@ -29,7 +30,7 @@ use adapter::Adapter;
 use admin::Admin;
 use check::Outcome;
 
-/// The client secret both servers' clients are registered with: every character that the Basic
+/// The client secret the servers' clients are registered with: every character that the Basic
 /// spellings treat differently (INTEROP.md's table).
 pub(crate) const TRICKY_SECRET: &str = "a b+c/d:e%f&g=h";
 
@@ -38,6 +39,7 @@ const SCENARIO_TIMEOUT: Duration = Duration::from_secs(30);
 
 const OIDC_PROVIDER: (&str, &str) = ("oidc-provider", "OAUTH_INTEROP_OIDC_PROVIDER_URL");
 const AUTHLIB: (&str, &str) = ("authlib", "OAUTH_INTEROP_AUTHLIB_URL");
+const NODE_OAUTH: (&str, &str) = ("node-oauth", "OAUTH_INTEROP_NODE_OAUTH_URL");
 
 #[derive(Default)]
 struct Tally {
@@ -76,6 +78,16 @@ impl Scenario for oidc_provider::Scenario {
     }
 }
 
+impl Scenario for node_oauth::Scenario {
+    fn name(self) -> &'static str {
+        self.name()
+    }
+
+    async fn run(self, server: &Admin, adapter: Adapter) -> Outcome {
+        self.run(server, adapter).await
+    }
+}
+
 impl Scenario for authlib::Scenario {
     fn name(self) -> &'static str {
         self.name()
@@ -93,6 +105,7 @@ async fn main() -> ExitCode {
     let mut tally = Tally::default();
     run_all(&mut tally, OIDC_PROVIDER, &oidc_provider::Scenario::ALL).await;
     run_all(&mut tally, AUTHLIB, &authlib::Scenario::ALL).await;
+    run_all(&mut tally, NODE_OAUTH, &node_oauth::Scenario::ALL).await;
     println!("interop: {} passed, {} failed", tally.passed, tally.failed);
     if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
