@@ -3,7 +3,8 @@
 //!
 //! `cargo xtask interop` installs and starts the servers (`interop/servers/`) and runs this
 //! binary with their base URLs in `OAUTH_INTEROP_OIDC_PROVIDER_URL`, `OAUTH_INTEROP_AUTHLIB_URL`
-//! and `OAUTH_INTEROP_NODE_OAUTH_URL`. Output, on stdout:
+//! and `OAUTH_INTEROP_NODE_OAUTH_URL`. What each server does is recorded in `interop/README.md`.
+//! Output, on stdout:
 //!
 //! ```text
 //! PASS <scenario> (<adapter>, <server>): <detail>
@@ -31,7 +32,7 @@ use admin::Admin;
 use check::Outcome;
 
 /// The client secret the servers' clients are registered with: every character that the Basic
-/// spellings treat differently (INTEROP.md's table).
+/// spellings treat differently (the table in `interop/README.md`).
 pub(crate) const TRICKY_SECRET: &str = "a b+c/d:e%f&g=h";
 
 /// The longest one scenario may take (the slowest waits about 4 s for tokens to expire).

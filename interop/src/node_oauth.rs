@@ -2,7 +2,7 @@
 //! first `:`, nothing decoded): the generic profile's default client authentication falls back
 //! from percent-encoded to raw Basic, or to the body for a client id with a colon; the password
 //! grant with rotating and with kept refresh tokens; a revoked refresh token replaced by the
-//! password grant; its refusals.
+//! password grant; the refusals `interop/README.md` records.
 
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
 //! Scenarios against oidc-provider: `client_credentials` with every client authentication the
-//! generic RFC 6749 profile can send, and the refusals INTEROP.md recorded.
+//! generic RFC 6749 profile can send, and the refusals `interop/README.md` records.
 
 use oauth_core::{AuthMethod, BasicEncoding, ErrorCode};
 use oauth_providers::rfc6749::Builder;
