@@ -46,7 +46,9 @@ pub(crate) fn responder(behaviour: impl Behaviour, state: Arc<Mutex<State>>) -> 
                 state.token_requests += 1;
                 match state.faults.pop_front() {
                     None => behaviour.token(request, &mut state),
-                    Some(fault) => fault.reply(|| behaviour.token(request, &mut state), || behaviour.rate_limited()),
+                    Some(fault) => {
+                        fault.reply(request, || behaviour.token(request, &mut state), || behaviour.rate_limited())
+                    }
                 }
             }
             Endpoint::Api => {

@@ -65,13 +65,26 @@ pub enum Fault {
     /// The normal answer padded to exactly this many bytes (a JSON answer gets a `padding`
     /// member; any other body trailing spaces). A body already longer is sent as it is.
     HugeBody(usize),
+    /// `401 invalid_client` whose `error_description` repeats the request's `Authorization`
+    /// header and form body — a server's debug output echoing the credentials back.
+    EchoRequest,
+    /// A redirect (`302`, `307`, …) whose `Location` carries the request's form body as its
+    /// query — a server bouncing the credentials to a login page.
+    RedirectEchoingRequest {
+        /// The status, a 3xx.
+        status: u16,
+    },
+    /// The normal answer with its token fields under non-standard names (`accessToken`,
+    /// `refreshToken`, `id_Token`, `TokenType`): no `access_token`, so the client must refuse
+    /// it without repeating the token.
+    TokenUnderOtherNames,
 }
 
 impl Fault {
     /// Panics on values no HTTP response can carry, so a test fails where it set them up.
     pub(crate) fn check(&self) {
         match self {
-            Self::Status(status) | Self::Redirect { status, .. } => {
+            Self::Status(status) | Self::Redirect { status, .. } | Self::RedirectEchoingRequest { status } => {
                 assert!(StatusCode::from_u16(*status).is_ok(), "Fault: `{status}` is not an HTTP status code");
             }
             _ => {}
@@ -86,7 +99,12 @@ impl Fault {
 
     /// The answer under this fault. `answer` makes the normal answer; `rate_limited` the
     /// vendor's 429.
-    pub(crate) fn reply(self, answer: impl FnOnce() -> Reply, rate_limited: impl FnOnce() -> Reply) -> Reply {
+    pub(crate) fn reply(
+        self,
+        request: &wiremock::Request,
+        answer: impl FnOnce() -> Reply,
+        rate_limited: impl FnOnce() -> Reply,
+    ) -> Reply {
         match self {
             Self::Status(status) => {
                 let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -101,6 +119,27 @@ impl Fault {
                 Reply::empty(StatusCode::from_u16(status).unwrap_or(StatusCode::FOUND)).header("location", location)
             }
             Self::HugeBody(len) => answer().padded_to(len),
+            Self::EchoRequest => {
+                let authorization =
+                    request.headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                let body = String::from_utf8_lossy(&request.body);
+                let echo = format!("rejected: authorization `{authorization}`, form `{body}`");
+                Reply::json(
+                    StatusCode::UNAUTHORIZED,
+                    &serde_json::json!({"error": "invalid_client", "error_description": echo}),
+                )
+            }
+            Self::RedirectEchoingRequest { status } => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FOUND);
+                let query = String::from_utf8_lossy(&request.body).into_owned();
+                Reply::empty(status).header("location", format!("https://login.invalid/?{query}"))
+            }
+            Self::TokenUnderOtherNames => answer().renamed_fields(&[
+                ("access_token", "accessToken"),
+                ("refresh_token", "refreshToken"),
+                ("id_token", "id_Token"),
+                ("token_type", "TokenType"),
+            ]),
         }
     }
 }

@@ -70,6 +70,19 @@ impl Reply {
     }
 
     /// The wiremock template.
+    /// A JSON object body with members renamed (`(from, to)`); any other body as it is.
+    pub(crate) fn renamed_fields(mut self, names: &[(&str, &str)]) -> Self {
+        if let Ok(serde_json::Value::Object(mut members)) = serde_json::from_slice(&self.body) {
+            for (from, to) in names {
+                if let Some(value) = members.remove(*from) {
+                    members.insert((*to).to_owned(), value);
+                }
+            }
+            self.body = serde_json::Value::Object(members).to_string().into_bytes();
+        }
+        self
+    }
+
     pub(crate) fn into_template(self) -> ResponseTemplate {
         let mut template = ResponseTemplate::new(self.status);
         template = match self.content_type {

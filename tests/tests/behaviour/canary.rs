@@ -296,7 +296,9 @@ async fn run(stack: Stack, vendors: &Vendors, printed: &mut Renderings) -> Vec<(
     }
     let target = MockServer::start().await;
     let redirect = Fault::Redirect { status: 307, location: format!("{}/oauth/token", target.uri()) };
-    for (fault, n) in [(Fault::MalformedBody, 1), (redirect, 1), (Fault::Status(500), 2)] {
+    // The redirect echoing the request carries the refresh token and the client secret.
+    let echoing = Fault::RedirectEchoingRequest { status: 302 };
+    for (fault, n) in [(Fault::MalformedBody, 1), (redirect, 1), (echoing, 1), (Fault::Status(500), 2)] {
         cx.controls().fail_next(fault.clone(), n);
         cx.controls().expire_all_tokens();
         let step = format!("CloudCX refresh failing with {fault:?}");
@@ -324,6 +326,15 @@ async fn run(stack: Stack, vendors: &Vendors, printed: &mut Renderings) -> Vec<(
     mxo.controls().expire_all_tokens();
     printed.no_token("MXO huge answer", &mxo_client.no_token(&mxo_call, "MXO huge answer").await);
     mxo_client.ok(&mxo_call, "MXO once answers are small again").await;
+    // Servers repeating what they should not: the request's Basic header in an error, and the
+    // token under names no RFC gives (so the answer is refused without repeating it).
+    for fault in [Fault::EchoRequest, Fault::TokenUnderOtherNames] {
+        mxo.controls().fail_next(fault.clone(), 1);
+        mxo.controls().expire_all_tokens();
+        let step = format!("MXO answering with {fault:?}");
+        printed.no_token(&step, &mxo_client.no_token(&mxo_call, &step).await);
+    }
+    mxo_client.ok(&mxo_call, "MXO once the echoes stop").await;
     // A short transport timeout only for the slow answers: elsewhere it could run out before a
     // 10 MiB answer starts on a busy machine, and turn an expected error into a retry.
     let hasty = stack.client(mxo.profile(), settings.timeout(TIMEOUT));
