@@ -156,7 +156,7 @@ fn mask_sensitive_values(text: &mut String) {
 }
 
 /// Whether a key, normalised, names something secret. A key ending in `code` counts unless its
-/// value is all digits: `errorCode: 12` and CloudCX's `code: "0000"` are diagnostics, an
+/// value is all digits: `errorCode: 12` and a vendor envelope's `code: "0000"` are diagnostics, an
 /// authorization or device code never is.
 fn key_is_sensitive(key: &str, value: &str) -> bool {
     let normalised: String = key.chars().filter(|c| !matches!(c, '_' | '-')).flat_map(char::to_lowercase).collect();
