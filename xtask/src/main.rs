@@ -4,6 +4,7 @@
 
 mod bench;
 mod ci;
+mod fuzz;
 mod interop;
 mod package;
 mod tidy;
@@ -20,7 +21,9 @@ tasks:
   bench   the benchmarks, with ratios against their baselines (extra args go to criterion)
   interop the adapters against real authorization servers (oidc-provider, Authlib), installed
           into target/interop from npm and PyPI and run on 127.0.0.1
-  package package every published crate, unpack the packages together and test them there";
+  package package every published crate, unpack the packages together and test them there
+  fuzz    [--seconds N] [--runs N] [TARGET…]: the cargo-fuzz targets (nightly), one at a time,
+          N seconds each (default 60); prints executions and crashes, fails on a crash";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("interop") => interop::run(),
         Some("package") => package::run(),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             eprintln!("{USAGE}");
             Ok(())
