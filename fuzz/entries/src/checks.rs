@@ -142,3 +142,38 @@ pub(crate) fn assert_hidden(error: &TokenError, token: &str) {
     assert!(!message.contains(token), "an error message shows the access token {token:?}: {message}");
     assert!(!excerpt.contains(token), "an error's body excerpt shows the access token {token:?}: {excerpt}");
 }
+
+#[cfg(test)]
+mod tests {
+    use oauth_core::ServerError;
+    use oauth_core::http::StatusCode;
+
+    use super::*;
+    use crate::answer::answer;
+
+    const TOKEN: &str = "2YotnFZFEjr1zCsicMWpAA";
+
+    #[test]
+    fn a_token_is_planted_only_where_it_cannot_be_confused() {
+        let planted = |input: &str| planted_token(&answer(input.as_bytes()));
+        assert_eq!(planted(&format!(r#"0A{{"access_token":"{TOKEN}","token_type":"mac"}}"#)).as_deref(), Some(TOKEN));
+        for confusable in [
+            format!(r#"0C{{"access_token":"{TOKEN}"}}"#), // labelled as a form
+            format!(r#"0A{{"access_token":"{TOKEN}","x":"{TOKEN}"}}"#), // written twice
+            format!(r#"0A{{"access_token":"{TOKEN}","x":"a\u0032YotnFZFEjr1zCsicMWpAA"}}"#), // spelled again
+            format!("0a{TOKEN}\n{{\"access_token\":\"{TOKEN}\"}}"), // also in a header
+            r#"0A{"access_token":"ShortToken1"}"#.to_owned(), // too short
+            r#"0A{"access_token":"OnlyLettersHere"}"#.to_owned(), // reads like prose
+        ] {
+            assert_eq!(planted(&confusable), None, "{confusable}");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "shows the access token")]
+    fn an_error_showing_the_planted_token_is_a_finding() {
+        let mut error = ServerError::new(StatusCode::BAD_REQUEST);
+        error.description = Some(format!("no such token {TOKEN}").into());
+        assert_hidden(&TokenError::from(error), TOKEN);
+    }
+}
