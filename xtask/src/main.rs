@@ -1,4 +1,4 @@
-//! Developer tasks for the workspace: `cargo xtask ci | tidy | bench | interop | package`.
+//! Developer tasks for the workspace: `cargo xtask ci | tidy | bench | interop | package | fuzz`.
 //!
 //! `ci` is what CI runs (`.ci/run`) and what the README gives as the test command.
 
