@@ -49,6 +49,7 @@ mod config;
 mod endpoint;
 mod error;
 mod error_body;
+mod expires_in;
 mod fallback;
 mod grant;
 mod id;
