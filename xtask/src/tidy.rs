@@ -69,8 +69,13 @@ const SANS_IO_CRATES: &[&str] = &["crates/oauth-core/src", "crates/oauth-provide
 const UNSAFE_ALLOWED: &[&str] = &["crates/oauth-core/src/secret.rs", "benches/src/lib.rs"];
 
 /// Crates that must not know any vendor (source and docs alike).
-const VENDOR_FREE: &[&str] =
-    &["crates/oauth-core/src", "crates/oauth-token-source/src", "crates/oauth-reqwest/src", "crates/oauth-hyper/src"];
+const VENDOR_FREE: &[&str] = &[
+    "crates/oauth-core/src",
+    "crates/oauth-token-source/src",
+    "crates/oauth-reqwest/src",
+    "crates/oauth-hyper/src",
+    "crates/oauth-stack/src",
+];
 
 const VENDOR_NAMES: &[&str] =
     &["mxo", "thunderhead", "medallia", "cloudcx", "cloudfon", "bright pattern", "brightpattern", "bright_pattern"];

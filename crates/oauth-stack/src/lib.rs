@@ -1,5 +1,5 @@
-//! An OAuth 2.0 client for services that call vendor APIs — Thunderhead MXO, CloudCX, Bright
-//! Pattern — and any standard OAuth 2.0 server: one dependency, one import path.
+//! An OAuth 2.0 client for services that call vendor APIs (through the profiles in
+//! [`providers`]) and any standard OAuth 2.0 server: one dependency, one import path.
 //!
 //! ```
 //! use oauth_stack::providers::rfc6749;
@@ -11,7 +11,7 @@
 //! # let emulator = oauth_testkit::Rfc6749::start().await;
 //! # let (token_url, api_url) = (emulator.token_url(), format!("{}/api/resource", emulator.uri()));
 //! # let (id, secret) = (emulator.credentials().client_id(), emulator.credentials().client_secret());
-//! let profile = rfc6749::client_credentials(&token_url, id, secret)?; // or providers::mxo, …
+//! let profile = rfc6749::client_credentials(&token_url, id, secret)?; // or another profile in `providers`
 //! let source = token_source(profile)?; // cached, single flight, refreshed ahead of expiry
 //!
 //! let api = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
@@ -27,7 +27,7 @@
 //! | module | crate | what |
 //! |---|---|---|
 //! | [`protocol`] | oauth-core | sans-IO requests, answers, errors, `WWW-Authenticate`, the token lifecycle and the retry and client-auth decisions |
-//! | [`providers`] | oauth-providers | vendor profiles as data: `mxo`, `cloudcx`, `bright_pattern`, `rfc6749` |
+//! | [`providers`] | oauth-providers | vendor profiles as data, and `rfc6749` for any other server |
 //! | [`source`] | oauth-token-source | the async token source over any transport and runtime |
 //! | `reqwest` (feature `reqwest`, default) | oauth-reqwest | a reqwest transport and reqwest-middleware bearer middleware |
 //! | `hyper` (feature `hyper`) | oauth-hyper | a hyper-util transport and a tower bearer layer |
