@@ -57,6 +57,7 @@ mod lifecycle;
 mod mask;
 mod media;
 mod quirks;
+mod record;
 mod request;
 mod response;
 mod retry;
@@ -86,6 +87,7 @@ pub use lifecycle::{
 };
 pub use mask::{BODY_EXCERPT_LIMIT, BodyExcerpt};
 pub use quirks::{DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LIFETIME, EnvelopeError, ErrorEnvelope, Quirks};
+pub use record::{RecordError, TokenRecord};
 pub use request::PendingExchange;
 pub use response::parse_token_response;
 pub use retry::RetryPolicy;

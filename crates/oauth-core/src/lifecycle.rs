@@ -256,8 +256,17 @@ impl TokenLifecycle {
         (self.store(fetch, token), None)
     }
 
-    fn store(&mut self, fetch: Fetch, mut token: Token) -> Completion {
+    fn store(&mut self, fetch: Fetch, token: Token) -> Completion {
         self.release(&fetch);
+        self.seed(token);
+        Completion::Stored
+    }
+
+    /// Holds a token obtained elsewhere — a cache, a store shared by other processes, a code
+    /// exchange — as if this lifecycle had fetched it: served while fresh, refreshed ahead by
+    /// the same rule, its refresh token (or the one already held, when it has none) used next.
+    /// A fetch in flight is not disturbed.
+    pub fn seed(&mut self, mut token: Token) {
         match token.refresh_token.clone() {
             Some(new) => self.refresh_token = Some(new),
             None => token.refresh_token.clone_from(&self.refresh_token),
@@ -269,7 +278,6 @@ impl TokenLifecycle {
         self.token = Some(token);
         self.ahead_failures = 0;
         self.ahead_not_before = None;
-        Completion::Stored
     }
 
     /// Reports a failed fetch. `refused` says the server answered with a refusal that trying

@@ -598,3 +598,30 @@ fn ticket_ids_increase() {
         life.abandon(fetch);
     }
 }
+
+/// A token held from elsewhere (a cache, a shared store) is served and refreshed by the same
+/// rule as a fetched one, with its own refresh token.
+#[test]
+fn a_seeded_token_is_served_then_refreshed_ahead_with_its_refresh_token() {
+    let t0 = Instant::now();
+    let at = |s: u64| t0 + Duration::from_secs(s);
+    let mut life = TokenLifecycle::new(Duration::from_secs(60));
+    life.seed(
+        Token::bearer(AccessToken::new("seeded"))
+            .with_lifetime(t0, Duration::from_secs(299))
+            .with_refresh_token(RefreshToken::new("rt-seeded")),
+    );
+    assert!(matches!(life.poll(at(200)), Decision::Ready(token) if token.access_token().secret() == "seeded"));
+    let Decision::RefreshAhead(_, Some(fetch)) = life.poll(at(250)) else { panic!("no refresh ahead at 250 s") };
+    assert!(matches!(fetch.grant(), FetchGrant::Refresh(rt) if rt.secret() == "rt-seeded"));
+
+    // An expired seed is a fetch at once, still with the refresh token it brought.
+    let mut life = TokenLifecycle::new(Duration::from_secs(60));
+    life.seed(
+        Token::bearer(AccessToken::new("old"))
+            .with_lifetime(t0, Duration::from_secs(10))
+            .with_refresh_token(RefreshToken::new("rt-old")),
+    );
+    let Decision::Fetch(fetch) = life.poll(at(11)) else { panic!("an expired seed must fetch") };
+    assert!(matches!(fetch.grant(), FetchGrant::Refresh(rt) if rt.secret() == "rt-old"));
+}

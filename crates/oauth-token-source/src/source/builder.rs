@@ -46,6 +46,7 @@ pub struct Builder {
     fetch_timeout: Option<Duration>,
     policy: RetryPolicy,
     on_refresh_error: Option<RefreshErrorHook>,
+    seed: Option<Token>,
 }
 
 impl Builder {
@@ -58,6 +59,7 @@ impl Builder {
             fetch_timeout: None,
             policy: RetryPolicy::default(),
             on_refresh_error: None,
+            seed: None,
         }
     }
 
@@ -86,11 +88,21 @@ impl Builder {
         self
     }
 
+    /// Starts with a token obtained earlier — from a cache between runs, a store shared with
+    /// other processes, a code exchange — served while fresh and refreshed by the same rules as
+    /// one the source fetched (with its refresh token, if it has one). An expired seed is
+    /// fetched over at the first call. Ignored for an API key.
+    pub fn seed(mut self, token: Token) -> Self {
+        self.seed = Some(token);
+        self
+    }
+
     /// Makes the token source. A fallback client-authentication method the credentials cannot
     /// use (raw Basic with a `:` in the client id) is skipped, not an error.
     ///
     /// # Errors
-    /// [`ClientError::Token`] with a misuse error for an API key no header can carry.
+    /// [`ClientError::Token`] with a misuse error for an API key, or a seed's access token, no
+    /// header can carry.
     pub fn build(self) -> Result<TokenSource, ClientError> {
         let mode = match self.access {
             Access::ApiKey(key) => Mode::Static(Arc::new(Cached::new(Token::bearer(AccessToken::from(key)))?)),
@@ -99,6 +111,11 @@ impl Builder {
                     .fetch_timeout
                     .unwrap_or_else(|| self.policy.deadline().saturating_add(Duration::from_secs(30)));
                 let host = config.endpoint().uri().host().unwrap_or_default().into();
+                let mut lifecycle = TokenLifecycle::new(self.skew).with_fetch_timeout(timeout);
+                if let Some(token) = self.seed {
+                    oauth_core::bearer_header(token.access_token()).map_err(TokenError::from)?;
+                    lifecycle.seed(token);
+                }
                 Mode::Exchange(Box::new(Exchange {
                     transport: self.transport,
                     fallback: AuthFallback::new(&config),
@@ -107,7 +124,7 @@ impl Builder {
                     cache: RwLock::new(None),
                     fetching: std::sync::atomic::AtomicBool::new(false),
                     state: Mutex::new(State {
-                        lifecycle: TokenLifecycle::new(self.skew).with_fetch_timeout(timeout),
+                        lifecycle,
                         auth_start: 0,
                         failure: None,
                         fetched: None,

@@ -298,6 +298,18 @@ impl TokenSource {
         }
     }
 
+    /// The token held now, whatever its state (fresh, in its refresh window, expired), with
+    /// everything that came with it: lifetime, expiry, scope, type, refresh token. `None` before
+    /// the first token or after [`invalidate`](Self::invalidate). Takes the state lock: for
+    /// reporting and persisting a token, not for each request (use [`token`](Self::token)).
+    #[must_use]
+    pub fn current_token(&self) -> Option<Token> {
+        match &self.inner.mode {
+            Mode::Static(cached) => Some(cached.token.clone()),
+            Mode::Exchange(ex) => ex.lock().lifecycle.token().cloned(),
+        }
+    }
+
     /// Whether this source serves a fixed credential (an API key) with no token exchange.
     #[must_use]
     pub fn is_static(&self) -> bool {
