@@ -71,6 +71,9 @@ pub enum ProfileError {
         /// The input, as given.
         server: Box<str>,
     },
+    /// A token URL for a profile that exchanges no tokens (an API key).
+    #[error("this profile uses an API key and has no token endpoint to change")]
+    NoTokenExchange,
     /// An API path that does not start with `/` or is not a valid path and query.
     #[error("`{path}` is not an absolute API path (it must start with `/`)")]
     InvalidApiPath {

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use http::Uri;
-use oauth_core::{Access, MisuseError, TokenConfig};
+use oauth_core::{Access, MisuseError, TokenConfig, TokenEndpoint};
 
 use crate::ProfileError;
 
@@ -53,6 +53,46 @@ impl Profile {
     #[must_use]
     pub fn token_config(&self) -> Option<&TokenConfig> {
         self.access.token_config()
+    }
+
+    /// The same profile with its token requests sent to `token_url` — a proxy, a sandbox, a
+    /// test server — and every other setting kept: client authentication, grant, scope,
+    /// quirks, the 401 rule and the API base.
+    ///
+    /// # Errors
+    /// [`ProfileError::InsecureHttp`] for plain http off loopback (see
+    /// [`with_token_url_allowing_http`](Self::with_token_url_allowing_http)),
+    /// [`ProfileError::Invalid`] for a malformed URL, [`ProfileError::NoTokenExchange`] for an
+    /// API-key profile.
+    ///
+    /// # Examples
+    /// ```
+    /// let profile = oauth_providers::mxo::profile("eu2", "id", "secret")?
+    ///     .with_token_url("https://mxo-proxy.internal/one/oauth2token")?;
+    /// let (request, _) = profile.token_config().unwrap().build_request();
+    /// assert_eq!(request.uri(), "https://mxo-proxy.internal/one/oauth2token");
+    /// assert_eq!(request.headers()["authorization"], "Basic aWQ6c2VjcmV0"); // still MXO's raw Basic
+    /// assert_eq!(profile.api_base(), "https://eu2.thunderhead.com/");
+    /// # Ok::<(), oauth_providers::ProfileError>(())
+    /// ```
+    pub fn with_token_url(self, token_url: &str) -> Result<Self, ProfileError> {
+        self.replacing_endpoint(TokenEndpoint::new(token_url)?)
+    }
+
+    /// As [`with_token_url`](Self::with_token_url), accepting plain http on any host:
+    /// credentials then cross the network in clear text, so a trusted network only.
+    ///
+    /// # Errors
+    /// As [`with_token_url`](Self::with_token_url), except plain http.
+    pub fn with_token_url_allowing_http(self, token_url: &str) -> Result<Self, ProfileError> {
+        self.replacing_endpoint(TokenEndpoint::new_allowing_http(token_url)?)
+    }
+
+    fn replacing_endpoint(mut self, endpoint: TokenEndpoint) -> Result<Self, ProfileError> {
+        let Access::Token(config) = &mut self.access else { return Err(ProfileError::NoTokenExchange) };
+        let quirks = config.endpoint().quirks().clone();
+        *config.endpoint_mut() = endpoint.with_quirks(quirks);
+        Ok(self)
     }
 
     /// The access, to hand to a token source.
