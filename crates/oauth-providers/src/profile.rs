@@ -90,7 +90,7 @@ impl Profile {
 
     fn replacing_endpoint(mut self, endpoint: TokenEndpoint) -> Result<Self, ProfileError> {
         let Access::Token(config) = &mut self.access else { return Err(ProfileError::NoTokenExchange) };
-        let quirks = config.endpoint().quirks().clone();
+        let quirks = *config.endpoint().quirks();
         *config.endpoint_mut() = endpoint.with_quirks(quirks);
         Ok(self)
     }

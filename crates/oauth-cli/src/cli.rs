@@ -1,0 +1,238 @@
+//! The command line: every subcommand, flag and environment variable, with `--help` examples.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  ok
+  1  the API answered an HTTP error (>= 400) or a CloudCX error envelope
+  2  usage: a bad flag, profile, config file, secret file or URL
+  3  the authorization server refused (its `error` and `error_description` are shown)
+  4  network or transport: connection refused, timeout, TLS, a redirect refused";
+
+/// Get an OAuth 2.0 access token, or call an API with one — for Thunderhead MXO, CloudCX,
+/// Bright Pattern and any RFC 6749 server, with each vendor's quirks built in.
+#[derive(Debug, Parser)]
+#[command(name = "oauth", version, after_long_help = EXIT_CODES, after_help = EXIT_CODES)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Print an access token.
+    #[command(after_long_help = concat!("\
+Examples:
+  # MXO, the secret in OAUTH_CLIENT_SECRET
+  oauth token --provider mxo --server eu2 --client-id 2e8fec0e-34fb-4851-800e-9989331e55d2
+  # a profile from the config file, as a header for curl
+  curl -H \"$(oauth token prod-mxo --format header)\" https://eu2.thunderhead.com/...
+  # any RFC 6749 server
+  oauth token --token-url https://as.example/token --client-id app --scope 'read write' --format json
+  # CloudCX with an API key (no exchange)
+  OAUTH_API_KEY=... oauth token --provider cloudcx --domain cx.example.com
+
+", "Exit codes: 0 ok, 2 usage, 3 the authorization server refused, 4 network or transport."))]
+    Token(TokenArgs),
+    /// Call an API with a token: prints the body (pretty when it is JSON).
+    #[command(after_long_help = concat!("\
+Examples:
+  # MXO's Interaction API, the body from a file
+  oauth call -p prod-mxo POST 'https://eu2.thunderhead.com/one/oauth2/rt/api/2.0/interaction?sk=ONE-ABC' \\
+      --data @interaction.json
+  # a path is taken on the profile's API host
+  oauth call -p cx '/openapi/v2/user/page?pageIndex=1&pageSize=25'
+  # the body from stdin
+  echo '{\"firstName\":\"Ana\"}' | oauth call -p bp PUT /configapi/v2/user/ana --data -
+
+A refused token (by the provider's rule) is replaced once and the call sent again.
+
+", "Exit codes: 0 ok, 1 the API answered >= 400 or a CloudCX error envelope, 2 usage,
+3 the authorization server refused, 4 network or transport."))]
+    Call(CallArgs),
+    /// Run every vendor's flow against emulators in this process: no account, no network.
+    #[cfg(feature = "demo")]
+    #[command(after_long_help = "Example:\n  oauth demo")]
+    Demo,
+    /// List the profiles in the config file (never their secrets).
+    #[command(after_long_help = "Example:\n  oauth profiles\n  oauth profiles --config ./oauth.toml")]
+    Profiles {
+        /// The config file [default: the platform's config dir, `oauth-stack/config.toml`].
+        #[arg(long, env = "OAUTH_CONFIG", value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_long_help = "Examples:\n  oauth completions bash > ~/.local/share/bash-completion/completions/oauth\n  oauth completions zsh > \"${fpath[1]}/_oauth\"\n  oauth completions fish > ~/.config/fish/completions/oauth.fish"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TokenArgs {
+    /// A profile from the config file; flags override its settings.
+    #[arg(value_name = "PROFILE", conflicts_with = "profile")]
+    pub(crate) profile_name: Option<String>,
+    /// How to print the token.
+    #[arg(long, value_enum, default_value_t = Format::Token)]
+    pub(crate) format: Format,
+    /// Include the refresh token in `--format json`.
+    #[arg(long)]
+    pub(crate) show_refresh_token: bool,
+    #[command(flatten)]
+    pub(crate) connection: Connection,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CallArgs {
+    /// `[METHOD] URL`: the method (default GET, or POST with `--data`), then the URL — or a path
+    /// starting with `/`, taken on the profile's API host.
+    #[arg(value_name = "METHOD] [URL", num_args = 1..=2, required = true)]
+    pub(crate) target: Vec<String>,
+    /// The request body: `@file`, `-` for stdin, or the text itself.
+    #[arg(short = 'd', long, value_name = "@FILE|-|TEXT")]
+    pub(crate) data: Option<String>,
+    /// A request header, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub(crate) headers: Vec<String>,
+    #[command(flatten)]
+    pub(crate) connection: Connection,
+}
+
+/// Which server, which client, which secrets: shared by `token` and `call`.
+#[derive(Debug, Args)]
+pub(crate) struct Connection {
+    /// A profile from the config file; flags override its settings.
+    #[arg(short = 'p', long, env = "OAUTH_PROFILE", value_name = "NAME")]
+    pub(crate) profile: Option<String>,
+    /// The config file [default: the platform's config dir, `oauth-stack/config.toml`].
+    #[arg(long, env = "OAUTH_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// The provider [default: rfc6749].
+    #[arg(long, value_enum, env = "OAUTH_PROVIDER")]
+    pub(crate) provider: Option<Provider>,
+    /// The token URL, for any provider (a vendor profile keeps its other settings).
+    #[arg(long, env = "OAUTH_TOKEN_URL", value_name = "URL")]
+    pub(crate) token_url: Option<String>,
+    /// MXO: the server name (`eu2`, `na5`, …), a host, or a base URL.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) server: Option<String>,
+    /// CloudCX: the Control Panel host with its port (`cx.example.com:9001`).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub(crate) domain: Option<String>,
+    /// Bright Pattern: the host that serves the token endpoint.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub(crate) host: Option<String>,
+    /// Bright Pattern: the tenant, sent as `scope` [default: the host].
+    #[arg(long, value_name = "TENANT")]
+    pub(crate) tenant: Option<String>,
+    /// Client authentication (rfc6749 only; the vendors' are fixed by their documentation).
+    #[arg(long, value_enum)]
+    pub(crate) auth: Option<AuthChoice>,
+    /// The grant, where the provider allows a choice.
+    #[arg(long, value_enum)]
+    pub(crate) grant: Option<GrantChoice>,
+    /// Scope to ask for (repeatable, or space-separated).
+    #[arg(long, env = "OAUTH_SCOPE", value_name = "SCOPE")]
+    pub(crate) scope: Vec<String>,
+    /// The client id (the login id for Bright Pattern).
+    #[arg(long, env = "OAUTH_CLIENT_ID", value_name = "ID")]
+    pub(crate) client_id: Option<String>,
+    /// The resource owner's username (password grant).
+    #[arg(long, env = "OAUTH_USERNAME", value_name = "NAME")]
+    pub(crate) username: Option<String>,
+    /// Read the client secret from this file (owner-only permissions) [or OAUTH_CLIENT_SECRET].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) client_secret_file: Option<PathBuf>,
+    /// Read the password from this file (owner-only permissions) [or OAUTH_PASSWORD].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) password_file: Option<PathBuf>,
+    /// Read the API key from this file (owner-only permissions) [or OAUTH_API_KEY].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) api_key_file: Option<PathBuf>,
+    /// Allow plain http to a host that is not loopback (credentials travel in clear text).
+    #[arg(long)]
+    pub(crate) allow_http: bool,
+    /// Neither read nor write the token cache.
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+    /// Print the redacted exchange on stderr, like `curl -v`.
+    #[arg(short, long)]
+    pub(crate) verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// The access token alone.
+    Token,
+    /// `Authorization: Bearer …`, ready for `curl -H`.
+    Header,
+    /// access_token, token_type, expires_in, expires_at (RFC 3339), scope.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Provider {
+    /// Any RFC 6749 server (`--token-url`).
+    Rfc6749,
+    /// Thunderhead / Medallia MXO (`--server`).
+    Mxo,
+    /// CloudCX (`--domain`).
+    #[value(name = "cloudcx")]
+    #[serde(rename = "cloudcx")]
+    CloudCx,
+    /// Bright Pattern (`--host`, `--tenant`).
+    BrightPattern,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum AuthChoice {
+    /// Percent-encoded Basic, then raw Basic, then the body, as the server accepts.
+    Auto,
+    /// `Authorization: Basic` with the id and secret percent-encoded (RFC 6749 §2.3.1).
+    Basic,
+    /// `Authorization: Basic` with the id and secret as they are (RFC 7617).
+    RawBasic,
+    /// `client_id` and `client_secret` in the body.
+    Post,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum GrantChoice {
+    /// client_credentials.
+    ClientCredentials,
+    /// password (`--username`, OAUTH_PASSWORD).
+    Password,
+    /// refresh_token (OAUTH_REFRESH_TOKEN).
+    RefreshToken,
+}
+
+impl Provider {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Rfc6749 => "rfc6749",
+            Self::Mxo => "mxo",
+            Self::CloudCx => "cloudcx",
+            Self::BrightPattern => "bright-pattern",
+        }
+    }
+}
+
+impl GrantChoice {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::ClientCredentials => "client-credentials",
+            Self::Password => "password",
+            Self::RefreshToken => "refresh-token",
+        }
+    }
+}

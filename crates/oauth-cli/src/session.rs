@@ -1,0 +1,148 @@
+//! One invocation's token: the profile, a token source over reqwest, and the cache around it.
+//!
+//! A cached token seeds the source; the source's own rule (fresh until its refresh window)
+//! decides whether it is served. One in its window is not served from a process about to
+//! exit: it is replaced now, through its refresh token when it has one.
+
+use std::time::{Instant, SystemTime};
+
+use http::HeaderValue;
+use oauth_core::{AccessToken, Token, TokenRecord};
+use oauth_reqwest::{ReqwestTransport, TokioRuntime};
+use oauth_token_source::TokenSource;
+
+use crate::cache::{Cache, Identity, Lookup};
+use crate::cli::{Connection, Provider};
+use crate::failure::{Chain, Failure};
+use crate::settings::{self, Resolved};
+use crate::spinner::Spinner;
+use crate::trace::{Traced, note};
+
+pub(crate) struct Session {
+    pub(crate) source: TokenSource,
+    pub(crate) resolved: Resolved,
+    cache: Option<Cache>,
+    names: [String; 5],
+    /// The token the cache gave, to know whether a new one must be written.
+    seeded: Option<AccessToken>,
+    endpoint: String,
+    verbose: bool,
+}
+
+impl Session {
+    /// Resolves the profile, reads the cache and builds the token source.
+    pub(crate) fn open(flags: &Connection, positional: Option<&str>) -> Result<Self, Failure> {
+        let resolved = settings::resolve(flags, positional)?;
+        let verbose = flags.verbose;
+        let (names, endpoint) = match resolved.profile.token_config() {
+            Some(config) => {
+                let request = config.request();
+                let names = [
+                    config.endpoint().uri().to_string(),
+                    config.auth().client_id().as_str().to_owned(),
+                    request.grant().grant_type().to_owned(),
+                    resolved.subject.clone().unwrap_or_default(),
+                    request.scope().as_str().to_owned(),
+                ];
+                let endpoint = crate::trace::shown_uri(config.endpoint().uri());
+                (names, endpoint)
+            }
+            None => (Default::default(), resolved.profile.api_base().to_string()),
+        };
+        let cache = match (flags.no_cache, resolved.profile.token_config()) {
+            (false, Some(_)) => Cache::open()
+                .inspect_err(|why| {
+                    if verbose {
+                        note(&format!("* no token cache: {why}"))
+                    }
+                })
+                .ok(),
+            _ => None,
+        };
+        let mut seed = None;
+        if let Some(cache) = &cache {
+            let identity = Identity { names: names.each_ref().map(String::as_str), secrets: &resolved.secrets };
+            match cache.load(&identity) {
+                Lookup::Hit(record) => seed = Some(record.into_token(Instant::now(), SystemTime::now())),
+                Lookup::Miss(why) if verbose => note(&format!("* cache: {why}")),
+                Lookup::Miss(_) => {}
+            }
+        }
+        let transport = ReqwestTransport::from_builder(http_client_builder())
+            .map_err(|error| Failure::network(format!("cannot set up HTTP: {}", Chain(&error))))?;
+        let seeded = seed.as_ref().map(|token: &Token| token.access_token().clone());
+        let mut builder = TokenSource::builder(resolved.profile.clone(), Traced::new(transport, verbose), TokioRuntime);
+        if let Some(token) = seed {
+            builder = builder.seed(token);
+        }
+        let source = builder.build().map_err(|error| Failure::from_client(&error, &endpoint))?;
+        if seeded.is_some() {
+            if source.fresh_authorization().is_some() {
+                if verbose {
+                    note("* cache: a fresh token; no request");
+                }
+            } else {
+                if verbose {
+                    note("* cache: the token is due for refresh; replacing it");
+                }
+                source.invalidate();
+            }
+        }
+        Ok(Self { source, resolved, cache, names, seeded, endpoint, verbose })
+    }
+
+    /// The `Authorization` header and the token it carries, fetched (with a spinner) if needed.
+    pub(crate) async fn authorization(&self) -> Result<(HeaderValue, AccessToken), Failure> {
+        let spinner = Spinner::start(&format!("getting a token from {}", self.endpoint));
+        let result = self.source.authorization_with_token().await;
+        drop(spinner);
+        result.map_err(|error| {
+            if error.token_error().is_some() {
+                self.forget(); // refused: whatever the cache held is of no use
+            }
+            Failure::from_client(&error, &self.endpoint)
+        })
+    }
+
+    /// The token held now, for printing.
+    pub(crate) fn current(&self) -> Option<Token> {
+        self.source.current_token()
+    }
+
+    pub(crate) fn provider(&self) -> Provider {
+        self.resolved.provider
+    }
+
+    /// Writes the current token to the cache when it is not the one the cache gave.
+    pub(crate) fn save(&self) {
+        let (Some(cache), Some(token)) = (&self.cache, self.source.current_token()) else { return };
+        if self.seeded.as_ref().is_some_and(|seeded| seeded.same_as(token.access_token())) {
+            return;
+        }
+        let record = TokenRecord::of(&token, Instant::now(), SystemTime::now());
+        if let Err(why) = cache.store(&self.identity(), &record) {
+            if self.verbose {
+                note(&format!("* cache: {why}"));
+            }
+        }
+    }
+
+    /// Drops the cached entry (the server refused the token or the credentials).
+    pub(crate) fn forget(&self) {
+        if let Some(cache) = &self.cache {
+            cache.forget(&self.identity());
+        }
+    }
+
+    fn identity(&self) -> Identity<'_> {
+        Identity { names: self.names.each_ref().map(String::as_str), secrets: &self.resolved.secrets }
+    }
+}
+
+/// The HTTP client settings every request of the command shares (redirects are refused by
+/// the transport's constructor, and by `call`'s own client).
+pub(crate) fn http_client_builder() -> oauth_reqwest::reqwest::ClientBuilder {
+    oauth_reqwest::reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .user_agent(concat!("oauth-cli/", env!("CARGO_PKG_VERSION")))
+}

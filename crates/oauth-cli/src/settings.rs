@@ -1,0 +1,291 @@
+//! Flags, environment and a config profile merged into one oauth-providers `Profile`.
+//!
+//! Flags (and their variables) override the profile's settings; secrets come from the flag's
+//! file, then the profile's reference, then the generic `OAUTH_*` variable, then a prompt.
+
+use oauth_core::{AuthMethod, BasicEncoding, Grant, Password, RefreshToken, Scope, Username};
+use oauth_providers::{Profile, ProfileError, bright_pattern, cloudcx, mxo, rfc6749};
+
+use crate::cli::{AuthChoice, Connection, GrantChoice, Provider};
+use crate::config::{self, ProfileConfig};
+use crate::failure::Failure;
+use crate::secrets::{self, Kind, Sources};
+
+/// What a command needs to get a token: the profile, and what identifies its credentials.
+pub(crate) struct Resolved {
+    pub(crate) profile: Profile,
+    pub(crate) provider: Provider,
+    /// Every secret the profile carries, in a fixed order, for the cache's keyed fingerprint.
+    pub(crate) secrets: Vec<String>,
+    /// Whether the grant has a subject other than the client (the password grant's user).
+    pub(crate) subject: Option<String>,
+}
+
+/// Merges `flags` with the named profile (`positional` beats `--profile`) and builds it.
+pub(crate) fn resolve(flags: &Connection, positional: Option<&str>) -> Result<Resolved, Failure> {
+    let name = positional.map(str::to_owned).or_else(|| flags.profile.clone());
+    let file = match &name {
+        Some(name) => {
+            let (config, path) = config::load(flags.config.as_deref())?;
+            config.profile(name, path.as_deref())?.clone()
+        }
+        None => ProfileConfig::default(),
+    };
+    let merged = Merged::new(flags, file);
+    let (profile, secrets, subject) = build(&merged).map_err(|failure| match &name {
+        Some(name) => Failure::usage(format!("profile `{name}`: {failure}")),
+        None => failure,
+    })?;
+    Ok(Resolved { profile, provider: merged.provider, secrets, subject })
+}
+
+/// Each setting once: the flag's value, else the profile's.
+struct Merged {
+    provider: Provider,
+    token_url: Option<String>,
+    server: Option<String>,
+    domain: Option<String>,
+    host: Option<String>,
+    tenant: Option<String>,
+    auth: Option<AuthChoice>,
+    grant: Option<GrantChoice>,
+    scope: Vec<String>,
+    client_id: Option<String>,
+    username: Option<String>,
+    allow_http: bool,
+    secret_sources: [(Kind, Sources); 4],
+}
+
+impl Merged {
+    fn new(flags: &Connection, file: ProfileConfig) -> Self {
+        let pick = |flag: &Option<String>, file: Option<String>| flag.clone().or(file);
+        let scope = if flags.scope.is_empty() {
+            file.scope.map(config::Scopes::into_list).unwrap_or_default()
+        } else {
+            flags.scope.clone()
+        };
+        Self {
+            provider: flags.provider.or(file.provider).unwrap_or(Provider::Rfc6749),
+            token_url: pick(&flags.token_url, file.token_url),
+            server: pick(&flags.server, file.server),
+            domain: pick(&flags.domain, file.domain),
+            host: pick(&flags.host, file.host),
+            tenant: pick(&flags.tenant, file.tenant),
+            auth: flags.auth.or(file.auth),
+            grant: flags.grant.or(file.grant),
+            scope,
+            client_id: pick(&flags.client_id, file.client_id),
+            username: pick(&flags.username, file.username),
+            allow_http: flags.allow_http || file.allow_http,
+            secret_sources: [
+                (
+                    Kind::ClientSecret,
+                    Sources {
+                        flag_file: flags.client_secret_file.clone(),
+                        profile_file: file.client_secret_file,
+                        profile_env: file.client_secret_env,
+                    },
+                ),
+                (
+                    Kind::Password,
+                    Sources {
+                        flag_file: flags.password_file.clone(),
+                        profile_file: file.password_file,
+                        profile_env: file.password_env,
+                    },
+                ),
+                (
+                    Kind::ApiKey,
+                    Sources {
+                        flag_file: flags.api_key_file.clone(),
+                        profile_file: file.api_key_file,
+                        profile_env: file.api_key_env,
+                    },
+                ),
+                (
+                    Kind::RefreshToken,
+                    Sources {
+                        flag_file: None,
+                        profile_file: file.refresh_token_file,
+                        profile_env: file.refresh_token_env,
+                    },
+                ),
+            ],
+        }
+    }
+
+    fn sources(&self, kind: Kind) -> &Sources {
+        // Invariant: the array holds every kind.
+        &self.secret_sources.iter().find(|(k, _)| *k == kind).expect("every kind has sources").1
+    }
+
+    fn required(&self, value: Option<&String>, flag: &str, what: &str) -> Result<String, Failure> {
+        value.cloned().ok_or_else(|| Failure::usage(format!("{} needs {flag} ({what})", self.provider.name())))
+    }
+
+    /// The vendor's host flag, or the token URL's origin when only that was given.
+    fn host_or_token_origin(&self, host: Option<&String>, flag: &str, what: &str) -> Result<String, Failure> {
+        if let Some(host) = host {
+            return Ok(host.clone());
+        }
+        match self.token_url.as_deref().and_then(origin_of) {
+            Some(origin) => Ok(origin),
+            None => self.required(None, flag, what),
+        }
+    }
+
+    fn scope(&self) -> Result<Scope, Failure> {
+        Scope::parse(&self.scope.join(" ")).map_err(|error| Failure::usage(format!("--scope: {error}")))
+    }
+}
+
+/// `scheme://authority` of a URL, to stand for a vendor host.
+fn origin_of(url: &str) -> Option<String> {
+    let uri: http::Uri = url.parse().ok()?;
+    Some(format!("{}://{}", uri.scheme_str()?, uri.authority()?))
+}
+
+type Built = (Profile, Vec<String>, Option<String>);
+
+fn build(m: &Merged) -> Result<Built, Failure> {
+    if m.auth.is_some() && m.provider != Provider::Rfc6749 {
+        return Err(Failure::usage(format!(
+            "--auth applies to --provider rfc6749; {} authenticates its clients as its documentation says",
+            m.provider.name()
+        )));
+    }
+    let allowed: &[GrantChoice] = match m.provider {
+        Provider::Rfc6749 => &[GrantChoice::ClientCredentials, GrantChoice::Password, GrantChoice::RefreshToken],
+        Provider::Mxo | Provider::BrightPattern => &[GrantChoice::ClientCredentials],
+        Provider::CloudCx => &[GrantChoice::Password],
+    };
+    if let Some(grant) = m.grant.filter(|g| !allowed.contains(g)) {
+        let names: Vec<&str> = allowed.iter().map(|g| g.name()).collect();
+        return Err(Failure::usage(format!(
+            "{} has no --grant {}; it takes {}",
+            m.provider.name(),
+            grant.name(),
+            names.join(", ")
+        )));
+    }
+    let (profile, secrets, subject) = match m.provider {
+        Provider::Rfc6749 => build_rfc6749(m)?,
+        Provider::Mxo => {
+            let server = m.host_or_token_origin(m.server.as_ref(), "--server", "a server name like eu2, or a host")?;
+            let id = m.required(m.client_id.as_ref(), "--client-id", "or OAUTH_CLIENT_ID")?;
+            let secret = secrets::require(Kind::ClientSecret, m.sources(Kind::ClientSecret))?;
+            (profile_result(mxo::profile(&server, id, secret.as_str()), m)?, vec![secret], None)
+        }
+        Provider::CloudCx => {
+            let domain = m.host_or_token_origin(
+                m.domain.as_ref(),
+                "--domain",
+                "the Control Panel host, like cx.example.com:9001",
+            )?;
+            if let Some(key) = secrets::find(Kind::ApiKey, m.sources(Kind::ApiKey))? {
+                if m.token_url.is_some() {
+                    return Err(Failure::usage("an API key exchanges no token: drop --token-url"));
+                }
+                let profile = profile_result(cloudcx::api_key(&domain, key.as_str()), m)?;
+                return Ok((profile, vec![key], None));
+            }
+            let id = m.required(
+                m.client_id.as_ref(),
+                "--client-id",
+                "or OAUTH_CLIENT_ID; or give an API key in OAUTH_API_KEY",
+            )?;
+            let user = m.required(m.username.as_ref(), "--username", "or OAUTH_USERNAME")?;
+            let secret = secrets::require(Kind::ClientSecret, m.sources(Kind::ClientSecret))?;
+            let password = secrets::require(Kind::Password, m.sources(Kind::Password))?;
+            let mut builder =
+                cloudcx::PasswordProfile::new(domain, id, secret.as_str(), user.clone(), password.as_str());
+            if m.allow_http {
+                builder = builder.allow_http();
+            }
+            (profile_result(builder.build(), m)?, vec![secret, password], Some(user))
+        }
+        Provider::BrightPattern => {
+            let host = m.host_or_token_origin(m.host.as_ref(), "--host", "the tenant's host")?;
+            let id = m.required(m.client_id.as_ref(), "--client-id", "the user's login id, or OAUTH_CLIENT_ID")?;
+            let secret = secrets::require(Kind::ClientSecret, m.sources(Kind::ClientSecret))?;
+            let mut builder = bright_pattern::TenantProfile::new(host, id, secret.as_str());
+            match (&m.tenant, m.scope.is_empty()) {
+                (Some(tenant), _) => builder = builder.scope(tenant.clone()),
+                (None, false) => builder = builder.scope(m.scope.join(" ")),
+                (None, true) => {}
+            }
+            if m.allow_http {
+                builder = builder.allow_http();
+            }
+            (profile_result(builder.build(), m)?, vec![secret], None)
+        }
+    };
+    let profile = match (&m.token_url, m.provider) {
+        (Some(url), provider) if provider != Provider::Rfc6749 => {
+            let moved =
+                if m.allow_http { profile.with_token_url_allowing_http(url) } else { profile.with_token_url(url) };
+            profile_result(moved, m)?
+        }
+        _ => profile,
+    };
+    Ok((profile, secrets, subject))
+}
+
+fn build_rfc6749(m: &Merged) -> Result<Built, Failure> {
+    let url = m.required(m.token_url.as_ref(), "--token-url", "or OAUTH_TOKEN_URL; or choose a --provider")?;
+    let id = m.required(m.client_id.as_ref(), "--client-id", "or OAUTH_CLIENT_ID")?;
+    let mut builder = rfc6749::Builder::new(url).scope(m.scope()?);
+    let mut secrets = Vec::new();
+    match secrets::find(Kind::ClientSecret, m.sources(Kind::ClientSecret))? {
+        Some(secret) => {
+            builder = builder.client(id, secret.as_str());
+            secrets.push(secret);
+        }
+        // A public client: its id in the body, no secret (password and refresh grants allow it).
+        None if m.grant.is_some_and(|g| g != GrantChoice::ClientCredentials) => builder = builder.public_client(id),
+        None => {
+            let secret = secrets::require(Kind::ClientSecret, m.sources(Kind::ClientSecret))?;
+            builder = builder.client(id, secret.as_str());
+            secrets.push(secret);
+        }
+    }
+    builder = match m.auth {
+        None | Some(AuthChoice::Auto) => builder,
+        Some(AuthChoice::Basic) => builder.auth_method(AuthMethod::Basic(BasicEncoding::Percent)),
+        Some(AuthChoice::RawBasic) => builder.auth_method(AuthMethod::Basic(BasicEncoding::Raw)),
+        Some(AuthChoice::Post) => builder.auth_method(AuthMethod::Post),
+    };
+    let mut subject = None;
+    builder = match m.grant.unwrap_or(GrantChoice::ClientCredentials) {
+        GrantChoice::ClientCredentials => builder,
+        GrantChoice::Password => {
+            let user = m.required(m.username.as_ref(), "--username", "or OAUTH_USERNAME, for the password grant")?;
+            let password = secrets::require(Kind::Password, m.sources(Kind::Password))?;
+            let grant =
+                Grant::Password { username: Username::new(user.clone()), password: Password::new(password.as_str()) };
+            secrets.push(password);
+            subject = Some(user);
+            builder.grant(grant)
+        }
+        GrantChoice::RefreshToken => {
+            let token = secrets::require(Kind::RefreshToken, m.sources(Kind::RefreshToken))?;
+            let grant = Grant::RefreshToken { refresh_token: RefreshToken::new(token.as_str()) };
+            secrets.push(token);
+            builder.grant(grant)
+        }
+    };
+    if m.allow_http {
+        builder = builder.allow_http();
+    }
+    Ok((profile_result(builder.build(), m)?, secrets, subject))
+}
+
+/// A profile error as a usage failure; plain http names this command's flag.
+fn profile_result(result: Result<Profile, ProfileError>, m: &Merged) -> Result<Profile, Failure> {
+    result.map_err(|error| match error {
+        ProfileError::InsecureHttp { url } if !m.allow_http => Failure::usage(format!(
+            "`{url}` is plain http to a host that is not loopback, so credentials would travel in clear text; add --allow-http to send them anyway"
+        )),
+        other => Failure::usage(other.to_string()),
+    })
+}
