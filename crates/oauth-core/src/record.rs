@@ -271,9 +271,10 @@ mod tests {
             (br#"{"v":1}"#, RecordError::Malformed),
             (br#"{"v":2,"access_token":"secret-x","token_type":"Bearer"}"#, RecordError::Version { found: 2 }),
             (br#"{"v":1,"access_token":"","token_type":"Bearer"}"#, RecordError::Invalid { field: "access_token" }),
-            (br#"{"v":1,"access_token":"secret-x","token_type":"Bearer","scope":"a\"b"}"#, RecordError::Invalid {
-                field: "scope",
-            }),
+            (
+                br#"{"v":1,"access_token":"secret-x","token_type":"Bearer","scope":"a\"b"}"#,
+                RecordError::Invalid { field: "scope" },
+            ),
         ];
         for (bytes, expected) in cases {
             let error = TokenRecord::decode(bytes).unwrap_err();

@@ -123,12 +123,7 @@ impl Builder {
                     policy: self.policy,
                     cache: RwLock::new(None),
                     fetching: std::sync::atomic::AtomicBool::new(false),
-                    state: Mutex::new(State {
-                        lifecycle,
-                        auth_start: 0,
-                        failure: None,
-                        fetched: None,
-                    }),
+                    state: Mutex::new(State { lifecycle, auth_start: 0, failure: None, fetched: None }),
                     changed: Event::new(),
                     on_refresh_error: self.on_refresh_error,
                     host,
