@@ -20,10 +20,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     run_step("clippy", cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
     run_step("test", cargo().args(["test", "--workspace", "--locked"]))?;
     run_step("doc", cargo().args(["doc", "--workspace", "--no-deps", "--locked"]).env("RUSTDOCFLAGS", "-D warnings"))?;
-    run_step(
-        "quickstart",
-        cargo().args(["run", "--quiet", "--locked", "-p", "oauth-reqwest", "--example", "quickstart"]),
-    )?;
+    run_step("demo", cargo().args(["run", "--quiet", "--locked", "-p", "oauth-cli", "--", "demo"]))?;
     if !quick {
         package::run()?;
         eprintln!("\n==> interop");

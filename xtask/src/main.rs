@@ -16,7 +16,7 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   ci      fmt --check, tidy, clippy -D warnings, tests (unit, integration, doc), docs -D warnings,
-          the quickstart example, packaging, interop; `ci --quick` stops before packaging
+          `oauth demo`, packaging, interop; `ci --quick` stops before packaging
   tidy    the repository's structural rules (dependency layering, sans-IO core, file headers)
   bench   the benchmarks, with ratios against their baselines (extra args go to criterion)
   interop the adapters against real authorization servers (oidc-provider, Authlib), installed
