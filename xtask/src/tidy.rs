@@ -25,12 +25,48 @@ const LAYERS: &[(&str, &[&str])] = &[
         "oauth-stack",
         &["oauth-core", "oauth-providers", "oauth-token-source", "oauth-reqwest", "oauth-hyper", "oauth-testkit"],
     ),
+    // The `oauth` command: the top of the stack, and the one binary that may name vendors (it
+    // turns `--provider mxo` into a profile). hyper and the testkit only behind `demo`.
+    (
+        "oauth-cli",
+        &[
+            "oauth-core",
+            "oauth-providers",
+            "oauth-token-source",
+            "oauth-reqwest",
+            "oauth-tokio",
+            "oauth-hyper",
+            "oauth-testkit",
+            "http",
+            "serde",
+            "serde_json",
+            "tokio",
+            "clap",
+            "clap_complete",
+            "toml",
+            "dirs",
+            "humantime",
+            "hmac",
+            "sha2",
+            "getrandom",
+            "rpassword",
+            "async-trait",
+            "zeroize",
+            "tracing",
+            "tracing-subscriber",
+            "hyper-util",
+            "http-body-util",
+            "tower",
+        ],
+    ),
 ];
 
 /// Dependencies a crate must never have, even transitively through a feature.
 const FORBIDDEN: &[(&str, &[&str])] = &[
     ("oauth-token-source", &["tokio", "reqwest", "hyper", "hyper-util", "async-std", "smol"]),
     ("oauth-providers", &["tokio", "reqwest", "hyper", "hyper-util"]),
+    // Emulators reach the command only through the testkit, behind the `demo` feature.
+    ("oauth-cli", &["wiremock"]),
 ];
 
 /// Text that must not appear in a crate's source (comments excluded).

@@ -29,6 +29,7 @@ pub(crate) async fn run(args: &CallArgs) -> Result<(Answer, Result<(), Failure>)
     let request = Prepared::new(args, &session)?;
     let client = http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(args.connection.timeout))
         .build()
         .map_err(|error| Failure::network(format!("cannot set up HTTP: {}", Chain(&error))))?;
 

@@ -40,9 +40,8 @@ Examples:
     /// Call an API with a token: prints the body (pretty when it is JSON).
     #[command(after_long_help = concat!("\
 Examples:
-  # MXO's Interaction API, the body from a file
-  oauth call -p prod-mxo POST 'https://eu2.thunderhead.com/one/oauth2/rt/api/2.0/interaction?sk=ONE-ABC' \\
-      --data @interaction.json
+  # MXO's Interaction API on the profile's host, the body from a file
+  oauth call -p prod-mxo POST '/one/oauth2/rt/api/2.0/interaction?sk=ONE-ABC' --data @interaction.json
   # a path is taken on the profile's API host
   oauth call -p cx '/openapi/v2/user/page?pageIndex=1&pageSize=25'
   # the body from stdin
@@ -159,6 +158,10 @@ pub(crate) struct Connection {
     /// Allow plain http to a host that is not loopback (credentials travel in clear text).
     #[arg(long)]
     pub(crate) allow_http: bool,
+    /// Give up on the token endpoint, retries included, and on each API call after this many
+    /// seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(crate) timeout: u64,
     /// Neither read nor write the token cache.
     #[arg(long)]
     pub(crate) no_cache: bool,

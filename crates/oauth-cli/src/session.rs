@@ -4,12 +4,12 @@
 //! decides whether it is served. One in its window is not served from a process about to
 //! exit: it is replaced now, through its refresh token when it has one.
 
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use http::HeaderValue;
 use oauth_core::{AccessToken, Token, TokenRecord};
 use oauth_reqwest::{ReqwestTransport, TokioRuntime};
-use oauth_token_source::TokenSource;
+use oauth_token_source::{RetryPolicy, TokenSource};
 
 use crate::cache::{Cache, Identity, Lookup};
 use crate::cli::{Connection, Provider};
@@ -68,10 +68,13 @@ impl Session {
                 Lookup::Miss(_) => {}
             }
         }
+        let timeout = Duration::from_secs(flags.timeout);
         let transport = ReqwestTransport::from_builder(http_client_builder())
-            .map_err(|error| Failure::network(format!("cannot set up HTTP: {}", Chain(&error))))?;
+            .map_err(|error| Failure::network(format!("cannot set up HTTP: {}", Chain(&error))))?
+            .with_timeout(timeout);
         let seeded = seed.as_ref().map(|token: &Token| token.access_token().clone());
-        let mut builder = TokenSource::builder(resolved.profile.clone(), Traced::new(transport, verbose), TokioRuntime);
+        let mut builder = TokenSource::builder(resolved.profile.clone(), Traced::new(transport, verbose), TokioRuntime)
+            .retry(RetryPolicy::default().with_deadline(timeout));
         if let Some(token) = seed {
             builder = builder.seed(token);
         }

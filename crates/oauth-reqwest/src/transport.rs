@@ -119,5 +119,7 @@ fn classify(error: reqwest::Error) -> TransportError {
     } else {
         TransportErrorKind::Other
     };
-    TransportError::with_source(kind, error)
+    // The URL is the caller's to show (it knows which endpoint it called, and a query could
+    // carry something secret); reqwest's message would repeat it in every error.
+    TransportError::with_source(kind, error.without_url())
 }

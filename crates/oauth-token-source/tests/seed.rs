@@ -24,6 +24,7 @@ async fn a_fresh_seed_is_served_without_a_request_and_reported_whole() {
         .seed(seed("seeded", runtime.start(), 299))
         .build()
         .unwrap();
+    assert!(source.fresh_authorization().is_some(), "a fresh seed is on the fresh path from the start");
     assert_eq!(source.token().await.unwrap().secret(), "seeded");
     assert_eq!(transport.calls(), 0, "a fresh seed needs no token request");
 
@@ -41,6 +42,7 @@ async fn an_expired_seed_is_replaced_through_its_refresh_token() {
     let expired = seed("old", runtime.start(), 10);
     tokio::time::sleep(Duration::from_secs(11)).await;
     let source = TokenSource::builder(config(), transport.clone(), runtime.clone()).seed(expired).build().unwrap();
+    assert!(source.fresh_authorization().is_none(), "an expired seed is not fresh");
     assert_eq!(source.token().await.unwrap().secret(), "fetched");
     assert_eq!(transport.calls(), 1);
     let body = &transport.bodies()[0];

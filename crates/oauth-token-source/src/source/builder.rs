@@ -131,6 +131,13 @@ impl Builder {
             }
             _ => return Err(TokenError::from(MisuseError::InvalidBearerCredential).into()),
         };
+        if let Mode::Exchange(ex) = &mode {
+            // A seed is published at once, so the fresh path serves it from the first call.
+            let state = ex.lock();
+            if let Some(token) = state.lifecycle.token() {
+                ex.entry_for(token, state.lifecycle.refresh_at());
+            }
+        }
         Ok(TokenSource { inner: Arc::new(Inner { runtime: self.runtime, mode }) })
     }
 }

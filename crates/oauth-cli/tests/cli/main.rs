@@ -1,0 +1,9 @@
+//! The `oauth` binary end to end, against the testkit's emulators on 127.0.0.1: every provider,
+//! every format, the cache, the errors and their exit codes, with a canary scan of stdout and
+//! stderr on every run (`support::Sandbox::run`).
+
+mod call;
+mod errors;
+mod profiles;
+mod support;
+mod token;

@@ -1,0 +1,158 @@
+//! Running the built `oauth` binary against emulators in this process, and the canary scan:
+//! no credential ever in stdout or stderr, no token in stderr.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// One invocation's result.
+#[derive(Debug)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// A sandbox: its own cache and config dirs, and an environment with no `OAUTH_*` variable,
+/// no proxy and no home of the user's.
+pub struct Sandbox {
+    pub dir: PathBuf,
+    env: Vec<(String, String)>,
+    /// Values that must never be printed (credentials), checked after every run.
+    pub secrets: Vec<String>,
+}
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+impl Sandbox {
+    pub fn new() -> Self {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("oauth-cli-test-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("cache")).unwrap();
+        Self { dir, env: Vec::new(), secrets: Vec::new() }
+    }
+
+    /// Sets a variable for every run (a secret's value is also added to the canary list).
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        if name.ends_with("SECRET")
+            || name.ends_with("PASSWORD")
+            || name.ends_with("API_KEY")
+            || name.ends_with("REFRESH_TOKEN")
+        {
+            self.secrets.push(value.to_owned());
+        }
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Writes a file in the sandbox with owner-only permissions.
+    pub fn file(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.dir.join(name);
+        std::fs::write(&path, contents).unwrap();
+        set_mode(&path, 0o600);
+        path
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.dir.join("cache")
+    }
+
+    /// Runs `oauth args…` (blocking: call it from `spawn_blocking` while emulators serve).
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with_stdin(args, None)
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_oauth"));
+        command.args(args).env_clear();
+        for name in ["PATH", "SYSTEMROOT"] {
+            if let Some(value) = std::env::var_os(name) {
+                command.env(name, value);
+            }
+        }
+        command
+            .env("HOME", &self.dir)
+            .env("XDG_CONFIG_HOME", self.dir.join("config"))
+            .env("XDG_CACHE_HOME", self.dir.join("xdg-cache"))
+            .env("OAUTH_CACHE_DIR", self.cache_dir())
+            .env("NO_PROXY", "*");
+        for (name, value) in &self.env {
+            command.env(name, value);
+        }
+        command.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command.spawn().expect("the oauth binary runs");
+        if let Some(text) = stdin {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        }
+        let output = child.wait_with_output().unwrap();
+        let output = Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        for secret in &self.secrets {
+            assert!(!output.stdout.contains(secret.as_str()), "a credential in stdout of {args:?}:\n{}", output.stdout);
+            assert!(!output.stderr.contains(secret.as_str()), "a credential in stderr of {args:?}:\n{}", output.stderr);
+        }
+        output
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Output {
+    /// Asserts the exit code, showing both streams when it differs.
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(self.code, expected, "exit code; stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// Asserts stderr is one line saying `needle` (a failure a person can act on).
+    pub fn one_line_error(&self, needle: &str) -> &Self {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one line expected, got:\n{}", self.stderr);
+        assert!(lines[0].starts_with("oauth: "), "{}", self.stderr);
+        assert!(self.stderr.contains(needle), "`{needle}` not in: {}", self.stderr);
+        self
+    }
+
+    /// Asserts none of `tokens` is in stderr.
+    pub fn no_token_in_stderr(&self, tokens: &[String]) -> &Self {
+        for token in tokens {
+            assert!(!self.stderr.contains(token.as_str()), "a token in stderr:\n{}", self.stderr);
+        }
+        self
+    }
+}
+
+pub fn set_mode(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}
+
+/// Runs a blocking closure off the runtime, so the emulators keep serving.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.expect("the run finished")
+}
+
+/// The bearer tokens the emulator's API received (to check they never reach stderr).
+pub async fn bearers(controls: &oauth_testkit::Controls) -> Vec<String> {
+    controls
+        .received_requests()
+        .await
+        .iter()
+        .filter_map(|r| r.headers.get("authorization")?.to_str().ok()?.strip_prefix("Bearer ").map(str::to_owned))
+        .collect()
+}
