@@ -103,3 +103,23 @@ impl Visit for Fields {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tracing_subscriber::layer::SubscriberExt;
+
+    use super::*;
+
+    #[test]
+    fn a_retry_event_becomes_the_spinners_text_with_its_wait() {
+        let subscriber = tracing_subscriber::registry().with(RetryStatus);
+        set_status("getting a token".to_owned());
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!(target: "other", delay = ?Duration::from_secs(9), "{}", oauth_token_source::events::RETRYING);
+            assert_eq!(*STATUS.lock().unwrap(), "getting a token", "another target's event is ignored");
+            tracing::warn!(target: "oauth_token_source", error = "503", delay = ?Duration::from_millis(1500),
+                "{}", oauth_token_source::events::RETRYING);
+        });
+        assert_eq!(*STATUS.lock().unwrap(), "the token endpoint failed; retrying in 1.5s");
+    }
+}

@@ -7,25 +7,25 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One invocation's result.
 #[derive(Debug)]
-pub struct Output {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
+pub(crate) struct Output {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 /// A sandbox: its own cache and config dirs, and an environment with no `OAUTH_*` variable,
 /// no proxy and no home of the user's.
-pub struct Sandbox {
-    pub dir: PathBuf,
+pub(crate) struct Sandbox {
+    pub(crate) dir: PathBuf,
     env: Vec<(String, String)>,
     /// Values that must never be printed (credentials), checked after every run.
-    pub secrets: Vec<String>,
+    pub(crate) secrets: Vec<String>,
 }
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 impl Sandbox {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("oauth-cli-test-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -34,7 +34,7 @@ impl Sandbox {
     }
 
     /// Sets a variable for every run (a secret's value is also added to the canary list).
-    pub fn env(mut self, name: &str, value: &str) -> Self {
+    pub(crate) fn env(mut self, name: &str, value: &str) -> Self {
         if name.ends_with("SECRET")
             || name.ends_with("PASSWORD")
             || name.ends_with("API_KEY")
@@ -47,23 +47,23 @@ impl Sandbox {
     }
 
     /// Writes a file in the sandbox with owner-only permissions.
-    pub fn file(&self, name: &str, contents: &str) -> PathBuf {
+    pub(crate) fn file(&self, name: &str, contents: &str) -> PathBuf {
         let path = self.dir.join(name);
         std::fs::write(&path, contents).unwrap();
         set_mode(&path, 0o600);
         path
     }
 
-    pub fn cache_dir(&self) -> PathBuf {
+    pub(crate) fn cache_dir(&self) -> PathBuf {
         self.dir.join("cache")
     }
 
     /// Runs `oauth args…` (blocking: call it from `spawn_blocking` while emulators serve).
-    pub fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.run_with_stdin(args, None)
     }
 
-    pub fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
+    pub(crate) fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_oauth"));
         command.args(args).env_clear();
         for name in ["PATH", "SYSTEMROOT"] {
@@ -93,6 +93,10 @@ impl Sandbox {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         };
+        // Whatever stdout printed that looks like a token (the token asked for) is not in stderr.
+        for token in token_like(&output.stdout) {
+            assert!(!output.stderr.contains(token), "a token from stdout in stderr of {args:?}:\n{}", output.stderr);
+        }
         for secret in &self.secrets {
             assert!(!output.stdout.contains(secret.as_str()), "a credential in stdout of {args:?}:\n{}", output.stdout);
             assert!(!output.stderr.contains(secret.as_str()), "a credential in stderr of {args:?}:\n{}", output.stderr);
@@ -109,13 +113,13 @@ impl Drop for Sandbox {
 
 impl Output {
     /// Asserts the exit code, showing both streams when it differs.
-    pub fn code(&self, expected: i32) -> &Self {
+    pub(crate) fn code(&self, expected: i32) -> &Self {
         assert_eq!(self.code, expected, "exit code; stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
         self
     }
 
     /// Asserts stderr is one line saying `needle` (a failure a person can act on).
-    pub fn one_line_error(&self, needle: &str) -> &Self {
+    pub(crate) fn one_line_error(&self, needle: &str) -> &Self {
         let lines: Vec<&str> = self.stderr.lines().collect();
         assert_eq!(lines.len(), 1, "one line expected, got:\n{}", self.stderr);
         assert!(lines[0].starts_with("oauth: "), "{}", self.stderr);
@@ -124,7 +128,7 @@ impl Output {
     }
 
     /// Asserts none of `tokens` is in stderr.
-    pub fn no_token_in_stderr(&self, tokens: &[String]) -> &Self {
+    pub(crate) fn no_token_in_stderr(&self, tokens: &[String]) -> &Self {
         for token in tokens {
             assert!(!self.stderr.contains(token.as_str()), "a token in stderr:\n{}", self.stderr);
         }
@@ -132,7 +136,7 @@ impl Output {
     }
 }
 
-pub fn set_mode(path: &Path, mode: u32) {
+pub(crate) fn set_mode(path: &Path, mode: u32) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -143,16 +147,23 @@ pub fn set_mode(path: &Path, mode: u32) {
 }
 
 /// Runs a blocking closure off the runtime, so the emulators keep serving.
-pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f).await.expect("the run finished")
 }
 
 /// The bearer tokens the emulator's API received (to check they never reach stderr).
-pub async fn bearers(controls: &oauth_testkit::Controls) -> Vec<String> {
+pub(crate) async fn bearers(controls: &oauth_testkit::Controls) -> Vec<String> {
     controls
         .received_requests()
         .await
         .iter()
         .filter_map(|r| r.headers.get("authorization")?.to_str().ok()?.strip_prefix("Bearer ").map(str::to_owned))
         .collect()
+}
+
+/// Runs of 24 or more token characters (base64url, JWT dots, hex): every token the emulators
+/// issue is longer.
+fn token_like(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '~' | '+' | '/' | '=')))
+        .filter(|run| run.len() >= 24)
 }

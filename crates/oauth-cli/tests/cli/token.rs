@@ -5,7 +5,7 @@ use oauth_testkit::{BrightPattern, CloudCx, Mxo, Rfc6749};
 use crate::support::{Sandbox, blocking};
 
 /// The flags and environment that reach each emulator.
-pub fn mxo_sandbox(mxo: &Mxo) -> (Sandbox, Vec<String>) {
+pub(crate) fn mxo_sandbox(mxo: &Mxo) -> (Sandbox, Vec<String>) {
     let sandbox = Sandbox::new().env("OAUTH_CLIENT_SECRET", mxo.credentials().client_secret());
     let flags = vec![
         "--provider".into(),
@@ -18,7 +18,7 @@ pub fn mxo_sandbox(mxo: &Mxo) -> (Sandbox, Vec<String>) {
     (sandbox, flags)
 }
 
-pub fn cloudcx_sandbox(cx: &CloudCx) -> (Sandbox, Vec<String>) {
+pub(crate) fn cloudcx_sandbox(cx: &CloudCx) -> (Sandbox, Vec<String>) {
     let c = cx.credentials();
     let sandbox =
         Sandbox::new().env("OAUTH_CLIENT_SECRET", c.client_secret()).env("OAUTH_PASSWORD", c.password().unwrap());
@@ -35,7 +35,7 @@ pub fn cloudcx_sandbox(cx: &CloudCx) -> (Sandbox, Vec<String>) {
     (sandbox, flags)
 }
 
-pub fn bright_pattern_sandbox(bp: &BrightPattern) -> (Sandbox, Vec<String>) {
+pub(crate) fn bright_pattern_sandbox(bp: &BrightPattern) -> (Sandbox, Vec<String>) {
     let sandbox = Sandbox::new().env("OAUTH_CLIENT_SECRET", bp.credentials().client_secret());
     let flags = vec![
         "--provider".into(),
@@ -50,7 +50,7 @@ pub fn bright_pattern_sandbox(bp: &BrightPattern) -> (Sandbox, Vec<String>) {
     (sandbox, flags)
 }
 
-pub fn rfc6749_sandbox(server: &Rfc6749) -> (Sandbox, Vec<String>) {
+pub(crate) fn rfc6749_sandbox(server: &Rfc6749) -> (Sandbox, Vec<String>) {
     let sandbox = Sandbox::new().env("OAUTH_CLIENT_SECRET", server.credentials().client_secret());
     let flags =
         vec!["--token-url".into(), server.token_url(), "--client-id".into(), server.credentials().client_id().into()];
@@ -175,7 +175,7 @@ async fn a_token_in_its_refresh_window_is_replaced_and_the_refresh_token_shown_o
 async fn cloudcx_with_an_api_key_needs_no_client_id_and_no_exchange() {
     let cx = CloudCx::start().await;
     let sandbox = Sandbox::new().env("OAUTH_API_KEY", cx.api_key());
-    let args = vec![
+    let args = [
         "token".to_owned(),
         "--provider".into(),
         "cloudcx".into(),
