@@ -53,11 +53,13 @@ mod expires_in;
 mod fallback;
 mod grant;
 mod id;
+mod identity;
 mod lifecycle;
 mod mask;
 mod media;
 mod quirks;
 mod record;
+mod refusal;
 mod request;
 mod response;
 mod retry;
@@ -81,6 +83,7 @@ pub use fallback::{AuthFallback, refuses_client};
 pub use grant::{Grant, ParamValue, Params, RESERVED_EXTENSION_PARAMS, RESERVED_PARAMS, TokenRequest};
 pub use http;
 pub use id::{ClientId, Username};
+pub use identity::{CredentialBinding, TokenIdentity};
 pub use lifecycle::{
     AHEAD_RETRY_MAX, AHEAD_RETRY_MIN, Completion, DEFAULT_FETCH_TIMEOUT, DEFAULT_REFRESH_SKEW, Decision, Fetch,
     FetchGrant, TokenLifecycle, is_refusal,
@@ -88,6 +91,7 @@ pub use lifecycle::{
 pub use mask::{BODY_EXCERPT_LIMIT, BodyExcerpt};
 pub use quirks::{DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_LIFETIME, EnvelopeError, ErrorEnvelope, Quirks};
 pub use record::{RecordError, TokenRecord};
+pub use refusal::RefusalRecord;
 pub use request::PendingExchange;
 pub use response::parse_token_response;
 pub use retry::RetryPolicy;

@@ -189,6 +189,17 @@ impl TokenLifecycle {
         self.skew.min(lifetime / 2)
     }
 
+    /// Whether `token` would be served at `now` without a refresh: not expired, and not yet in
+    /// its refresh window (the skew, capped at half its lifetime). The rule a token from
+    /// elsewhere — a cache, a store other processes write — is held to before it is used.
+    #[must_use]
+    pub fn is_fresh(&self, token: &Token, now: Instant) -> bool {
+        match (token.expires_at, token.lifetime) {
+            (Some(at), Some(lifetime)) => at.checked_sub(self.effective_skew(lifetime)).is_some_and(|refresh| now < refresh),
+            _ => !token.is_expired(now),
+        }
+    }
+
     /// The cached token, whatever its state.
     #[must_use]
     pub fn token(&self) -> Option<&Token> {

@@ -625,3 +625,18 @@ fn a_seeded_token_is_served_then_refreshed_ahead_with_its_refresh_token() {
     let Decision::Fetch(fetch) = life.poll(at(11)) else { panic!("an expired seed must fetch") };
     assert!(matches!(fetch.grant(), FetchGrant::Refresh(rt) if rt.secret() == "rt-old"));
 }
+
+/// A token from elsewhere is held to the same rule as the lifecycle's own: fresh until its
+/// refresh window opens.
+#[test]
+fn is_fresh_is_the_ready_rule() {
+    let t0 = Instant::now();
+    let at = |s: u64| t0 + Duration::from_secs(s);
+    let life = TokenLifecycle::new(Duration::from_secs(60));
+    let token = Token::bearer(AccessToken::new("x")).with_lifetime(t0, Duration::from_secs(299));
+    assert!(life.is_fresh(&token, at(238)));
+    assert!(!life.is_fresh(&token, at(239)), "the window opens at 299 - 60");
+    let short = Token::bearer(AccessToken::new("y")).with_lifetime(t0, Duration::from_secs(4));
+    assert!(life.is_fresh(&short, at(1)) && !life.is_fresh(&short, at(2)), "skew capped at half the lifetime");
+    assert!(life.is_fresh(&Token::bearer(AccessToken::new("z")), at(1_000_000)), "no expiry");
+}
