@@ -18,7 +18,7 @@ use std::process::Command;
 const LAYERS: &[(&str, &[&str])] = &[
     ("oauth-core", &["http", "serde", "serde_json", "form_urlencoded", "base64", "thiserror", "zeroize", "httpdate"]),
     ("oauth-providers", &["oauth-core", "http", "serde", "serde_json", "form_urlencoded", "thiserror"]),
-    ("oauth-token-source", &["oauth-core", "http", "thiserror", "async-trait", "event-listener", "tracing"]),
+    ("oauth-token-source", &["oauth-core", "http", "thiserror", "async-trait", "event-listener", "tracing", "metrics"]),
     ("oauth-tokio", &["oauth-token-source", "tokio"]),
     // The front door: re-exports the layers, adds no logic.
     (

@@ -147,7 +147,8 @@ impl From<TransportError> for ClientError {
 }
 
 /// Displays an error and its sources, `: `-separated.
-struct Chain<'a>(&'a (dyn std::error::Error + 'static));
+/// An error and its sources on one line.
+pub(crate) struct Chain<'a>(pub(crate) &'a (dyn std::error::Error + 'static));
 
 impl fmt::Display for Chain<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -21,3 +21,11 @@ pub const INVALIDATED: &str = "token invalidated";
 pub const REFUSED_BY_RESOURCE: &str = "token refused by a resource; invalidated";
 /// A fetch's caller was cancelled; the fetch was handed back for another caller.
 pub const FETCH_HANDED_BACK: &str = "fetch cancelled; handed back";
+/// The token store failed or stalled; the source fetches on its own and tries the store again
+/// later (field: `error`). Said once per outage.
+pub const STORE_UNAVAILABLE: &str = "token store unavailable; fetching without it";
+/// The token store works again after an outage.
+pub const STORE_RECOVERED: &str = "token store available again";
+/// A fetch lease ran out with no token written (its holder failed or died); this process took
+/// it over.
+pub const LEASE_TAKEN_OVER: &str = "fetch lease taken over";

@@ -42,9 +42,11 @@
 mod bearer;
 mod error;
 pub mod events;
+pub mod metric_names;
 mod race;
 mod runtime;
 mod source;
+mod store;
 mod transport;
 
 pub use bearer::set_bearer;
@@ -52,6 +54,7 @@ pub use error::ClientError;
 pub use oauth_core::{RetryOn401, RetryPolicy};
 pub use runtime::{BoxFuture, Runtime};
 pub use source::{Builder, RefreshErrorHook, TokenFuture, TokenSource};
+pub use store::{SharedEntry, StoreError, StoreErrorKind, StoreKey, StoreOptions, TokenStore};
 pub use transport::{
     BodyBuffer, DEFAULT_REQUEST_TIMEOUT, ResponseLimit, Transport, TransportError, TransportErrorKind,
 };

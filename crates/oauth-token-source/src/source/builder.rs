@@ -6,8 +6,9 @@ use std::time::Duration;
 use event_listener::Event;
 use oauth_core::{Access, AccessToken, AuthFallback, MisuseError, RetryPolicy, Token, TokenError, TokenLifecycle};
 
+use super::shared::Shared;
 use super::{Cached, Exchange, Inner, Mode, RefreshErrorHook, State, TokenSource};
-use crate::{ClientError, Runtime, Transport};
+use crate::{ClientError, Runtime, StoreKey, StoreOptions, TokenStore, Transport};
 
 /// Configures a [`TokenSource`].
 ///
@@ -47,6 +48,7 @@ pub struct Builder {
     policy: RetryPolicy,
     on_refresh_error: Option<RefreshErrorHook>,
     seed: Option<Token>,
+    store: Option<(Box<dyn TokenStore>, StoreOptions)>,
 }
 
 impl Builder {
@@ -60,6 +62,7 @@ impl Builder {
             policy: RetryPolicy::default(),
             on_refresh_error: None,
             seed: None,
+            store: None,
         }
     }
 
@@ -97,6 +100,21 @@ impl Builder {
         self
     }
 
+    /// Shares tokens with every other process using the same `store` and credentials: one
+    /// fetch per token lifetime for the whole fleet instead of one per process. The store is
+    /// consulted only when this source would fetch or refresh, never on the fresh path; when it
+    /// fails or stalls, the source fetches on its own (see [`TokenStore`]). Ignored for an API key.
+    pub fn store(self, store: impl TokenStore) -> Self {
+        self.store_with(store, StoreOptions::default())
+    }
+
+    /// As [`store`](Self::store), with options: the lease, the time limit of each store
+    /// operation, and how long an outage is stepped around before the store is tried again.
+    pub fn store_with(mut self, store: impl TokenStore, options: StoreOptions) -> Self {
+        self.store = Some((Box::new(store), options));
+        self
+    }
+
     /// Makes the token source. A fallback client-authentication method the credentials cannot
     /// use (raw Basic with a `:` in the client id) is skipped, not an error.
     ///
@@ -111,6 +129,9 @@ impl Builder {
                     .fetch_timeout
                     .unwrap_or_else(|| self.policy.deadline().saturating_add(Duration::from_secs(30)));
                 let host = config.endpoint().uri().host().unwrap_or_default().into();
+                let shared = self.store.map(|(store, options)| {
+                    Shared::new(store, StoreKey::new(config.identity(), config.binding()), options)
+                });
                 let mut lifecycle = TokenLifecycle::new(self.skew).with_fetch_timeout(timeout);
                 if let Some(token) = self.seed {
                     oauth_core::bearer_header(token.access_token()).map_err(TokenError::from)?;
@@ -126,6 +147,7 @@ impl Builder {
                     state: Mutex::new(State { lifecycle, auth_start: 0, failure: None, fetched: None }),
                     changed: Event::new(),
                     on_refresh_error: self.on_refresh_error,
+                    shared,
                     host,
                 }))
             }

@@ -55,6 +55,7 @@ impl TokenSource {
             let error = match race(ex.transport.send(http_request), runtime.sleep(remaining)).await {
                 Either::Left(Ok(response)) => match pending.finish(&response, sent_at) {
                     Ok(token) => {
+                        count_request(ex, "token");
                         if let Some(learned) = attempts.succeeded() {
                             ex.lock().auth_start = learned;
                             tracing::info!(target: "oauth_token_source", endpoint = %ex.host, auth = ?auth.method(),
@@ -64,9 +65,13 @@ impl TokenSource {
                             lifetime = ?token.lifetime(), "{}", events::RECEIVED);
                         return Ok(token);
                     }
-                    Err(error) => ClientError::from(error),
+                    Err(error) => {
+                        count_request(ex, "refused");
+                        ClientError::from(error)
+                    }
                 },
                 Either::Left(Err(mut error)) => {
+                    count_request(ex, "failed");
                     error.redact(|text| pending.redact(text));
                     ClientError::Transport(error)
                 }
@@ -91,6 +96,11 @@ impl TokenSource {
     }
 }
 
+fn count_request(ex: &Exchange, outcome: &'static str) {
+    metrics::counter!(crate::metric_names::TOKEN_REQUESTS, "endpoint" => ex.host.to_string(), "outcome" => outcome)
+        .increment(1);
+}
+
 /// The deadline error, carrying the last error retried after (or the first refusal).
 pub(super) fn deadline(ex: &Exchange, attempts: u32, last: Option<ClientError>) -> ClientError {
     ClientError::Deadline { deadline: ex.policy.deadline(), attempts, last: last.map(Box::new) }
@@ -105,7 +115,7 @@ fn with_tried(error: ClientError, tried: Vec<AuthMethod>) -> ClientError {
 
 /// A random `u64` for the backoff's jitter, from std's per-process random hasher keys (no RNG
 /// dependency needed for jitter).
-fn entropy() -> u64 {
+pub(super) fn entropy() -> u64 {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     RandomState::new().hash_one(COUNTER.fetch_add(1, Ordering::Relaxed))
 }

@@ -27,7 +27,9 @@ impl TokenSource {
     /// Serves, fetches or waits until there is a token, an error, or the deadline.
     pub(super) async fn slow_path(&self, ex: &Exchange, mut now: Instant) -> Result<Arc<Cached>, ClientError> {
         let deadline_at = now.checked_add(ex.policy.deadline());
+        let started = now;
         let mut fell_back = false;
+        let mut counted_wait = false;
         loop {
             match self.next_step(ex, now) {
                 Next::Serve(cached, fetch) => {
@@ -38,7 +40,7 @@ impl TokenSource {
                 }
                 Next::Fetch(fetch) => {
                     let guard = FetchGuard::new(self.clone(), fetch);
-                    let result = self.perform(ex, guard.grant(), deadline_at).await;
+                    let result = self.obtain(ex, guard.grant(), deadline_at).await;
                     let may_fall_back = !fell_back && ex.config.request().grant().is_replay_safe();
                     match guard.complete(result, may_fall_back) {
                         (Completion::RefreshRejected, Err(_)) if may_fall_back => {
@@ -50,6 +52,10 @@ impl TokenSource {
                     }
                 }
                 Next::Wait(waiting_for, listener) => {
+                    if !counted_wait {
+                        counted_wait = true;
+                        metrics::counter!(crate::metric_names::WAITERS, "endpoint" => ex.host.to_string()).increment(1);
+                    }
                     let remaining =
                         deadline_at.map_or(std::time::Duration::MAX, |at| at.saturating_duration_since(now));
                     if let Either::Right(()) = race(listener, self.inner.runtime.sleep(remaining)).await {
@@ -59,9 +65,11 @@ impl TokenSource {
                     let state = ex.lock();
                     if let Some(waited) = waiting_for {
                         if let Some((_, cached)) = state.fetched.as_ref().filter(|(id, _)| *id == waited) {
+                            record_wait(ex, started, now);
                             return Ok(cached.clone());
                         }
                         if let Some((_, error)) = state.failure.as_ref().filter(|(id, _)| *id == waited) {
+                            record_wait(ex, started, now);
                             return Err(error.clone());
                         }
                     }
@@ -101,7 +109,7 @@ impl TokenSource {
             let source = guard.source().clone();
             let Mode::Exchange(ex) = &source.inner.mode else { return };
             let deadline_at = source.inner.runtime.now().checked_add(ex.policy.deadline());
-            let result = source.perform(ex, guard.grant(), deadline_at).await;
+            let result = source.obtain(ex, guard.grant(), deadline_at).await;
             // A refused refresh token is not the waiters' error when the primary grant can
             // take over: they fetch again with it.
             let may_fall_back = ex.config.request().grant().is_replay_safe();
@@ -114,4 +122,9 @@ impl TokenSource {
             }
         }));
     }
+}
+
+fn record_wait(ex: &Exchange, started: Instant, now: Instant) {
+    metrics::histogram!(crate::metric_names::WAIT_SECONDS, "endpoint" => ex.host.to_string())
+        .record(now.saturating_duration_since(started).as_secs_f64());
 }

@@ -7,6 +7,7 @@ mod exchange;
 mod fetch;
 mod flight;
 mod future;
+mod shared;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -108,6 +109,8 @@ struct Exchange {
     changed: Event,
     on_refresh_error: Option<RefreshErrorHook>,
     host: Box<str>,
+    /// The fleet's store, when the source shares its token.
+    shared: Option<shared::Shared>,
 }
 
 struct State {
@@ -334,6 +337,9 @@ impl TokenSource {
         let mut state = ex.lock();
         let current = state.lifecycle.token().is_some_and(|t| t.access_token().same_as(used));
         if current {
+            if let Some(shared) = &ex.shared {
+                shared.note_refused(used.clone());
+            }
             state.lifecycle.invalidate();
             ex.publish(None);
             tracing::info!(target: "oauth_token_source", endpoint = %ex.host, "{}", events::REFUSED_BY_RESOURCE);
