@@ -171,6 +171,27 @@ impl Default for StoreOptions {
 }
 
 impl StoreOptions {
+    /// Sets [`lease`](Self::lease).
+    #[must_use]
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// Sets [`op_timeout`](Self::op_timeout).
+    #[must_use]
+    pub fn with_op_timeout(mut self, timeout: Duration) -> Self {
+        self.op_timeout = timeout;
+        self
+    }
+
+    /// Sets [`retry_after_failure`](Self::retry_after_failure).
+    #[must_use]
+    pub fn with_retry_after_failure(mut self, wait: Duration) -> Self {
+        self.retry_after_failure = wait;
+        self
+    }
+
     /// The wait before reading again after `polls` unanswered waits: 25 ms doubling to 1 s,
     /// so a lost wake-up costs at most one interval.
     #[must_use]

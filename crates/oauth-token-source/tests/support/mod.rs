@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+pub(crate) mod memory_store;
+
 use oauth_token_source::{BoxFuture, Runtime, Transport, TransportError};
 
 /// tokio's clock, timer and spawner. Under `#[tokio::test(start_paused = true)]` time is
