@@ -1,7 +1,7 @@
 //! The token cache between invocations: scripts call `oauth token` in loops, and an MXO token
 //! lives 299 s.
 //!
-//! One file per (token URL, client id, grant and its subject, scope) under the platform's cache
+//! One file per token identity (token URL, client id, grant and user, scope) under the platform's cache
 //! dir (or `OAUTH_CACHE_DIR`), mode 0600 in a 0700 dir, named by a hash of those. An entry is
 //! bound to the credentials that obtained it by a keyed fingerprint — HMAC-SHA-256 under a
 //! random key kept beside the entries (0600), over a per-entry salt and the secrets — so a
@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use hmac::{Hmac, KeyInit, Mac};
-use oauth_core::TokenRecord;
+use oauth_core::{CredentialBinding, TokenIdentity, TokenRecord};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -24,12 +24,12 @@ pub(crate) struct Cache {
     key: [u8; 32],
 }
 
-/// What identifies the token an entry holds, and the credentials that obtained it.
+/// What identifies the token an entry holds (oauth-core's identity of the configuration: token
+/// URL, client, grant and user, scope, parameters), and the credentials that obtained it.
+#[derive(Clone, Copy)]
 pub(crate) struct Identity<'a> {
-    /// Token URL, client id, grant type, the grant's subject, scope: the entry's name.
-    pub(crate) names: [&'a str; 5],
-    /// The secrets, bound by the fingerprint.
-    pub(crate) secrets: &'a [String],
+    pub(crate) token: &'a TokenIdentity,
+    pub(crate) binding: &'a CredentialBinding,
 }
 
 /// A lookup's result; a miss says why, for `-v`.
@@ -82,7 +82,7 @@ impl Cache {
         let (Some(salt), Some(fingerprint)) = (from_hex(&entry.salt), from_hex(&entry.fingerprint)) else {
             return Lookup::Miss("cache entry unreadable; ignored");
         };
-        if self.mac(&salt, identity.secrets).verify_slice(&fingerprint).is_err() {
+        if self.mac(&salt, identity.binding).verify_slice(&fingerprint).is_err() {
             return Lookup::Miss("cached token was obtained with other credentials; ignored");
         }
         match TokenRecord::decode(entry.record.get().as_bytes()) {
@@ -96,7 +96,7 @@ impl Cache {
         let name = entry_name(identity);
         let mut salt = [0_u8; 16];
         getrandom::fill(&mut salt).map_err(|e| format!("no randomness for the cache: {e}"))?;
-        let fingerprint = self.mac(&salt, identity.secrets).finalize().into_bytes();
+        let fingerprint = self.mac(&salt, identity.binding).finalize().into_bytes();
         let encoded = record.encode();
         let record = std::str::from_utf8(&encoded).map_err(|_| "a record is JSON text".to_owned())?;
         let record = serde_json::value::RawValue::from_string(record.to_owned()).map_err(|e| e.to_string())?;
@@ -111,14 +111,16 @@ impl Cache {
         let _ = fs::remove_file(self.path(&entry_name(identity)));
     }
 
-    fn mac(&self, salt: &[u8], secrets: &[String]) -> Hmac<Sha256> {
+    fn mac(&self, salt: &[u8], binding: &CredentialBinding) -> Hmac<Sha256> {
         // Invariant: HMAC takes a key of any length.
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).expect("HMAC takes any key length");
         mac.update(FINGERPRINT_CONTEXT);
         mac.update(salt);
-        for secret in secrets {
-            mac.update(&(secret.len() as u64).to_le_bytes());
-            mac.update(secret.as_bytes());
+        for (name, secret) in binding.secrets() {
+            for field in [name, secret] {
+                mac.update(&(field.len() as u64).to_le_bytes());
+                mac.update(field.as_bytes());
+            }
         }
         mac
     }
@@ -128,7 +130,7 @@ impl Cache {
 /// fields make the same input. No secret goes in.
 fn entry_name(identity: &Identity<'_>) -> String {
     let mut hash = Sha256::new();
-    for field in identity.names {
+    for field in identity.token.parts() {
         hash.update((field.len() as u64).to_le_bytes());
         hash.update(field.as_bytes());
     }
@@ -197,7 +199,7 @@ fn from_hex(text: &str) -> Option<Vec<u8>> {
 mod tests {
     use std::time::{Duration, Instant, SystemTime};
 
-    use oauth_core::{AccessToken, Token};
+    use oauth_core::{AccessToken, Token, TokenConfig};
 
     use super::*;
 
@@ -212,6 +214,17 @@ mod tests {
         TokenRecord::of(&token, now, SystemTime::now())
     }
 
+    fn config(scope: &str, secret: &str) -> TokenConfig {
+        oauth_providers::rfc6749::Builder::new("https://as.example/token")
+            .client("app", secret)
+            .scope(oauth_core::Scope::parse(scope).unwrap())
+            .build()
+            .unwrap()
+            .token_config()
+            .unwrap()
+            .clone()
+    }
+
     fn temp_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("oauth-cli-cache-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
@@ -222,13 +235,14 @@ mod tests {
     fn an_entry_is_served_only_to_the_credentials_that_obtained_it() {
         let dir = temp_dir("bound");
         let cache = cache(&dir);
-        let right = ["s3cr3t".to_owned()];
-        let identity = Identity { names: ["https://as/token", "app", "client_credentials", "", ""], secrets: &right };
+        let (right, wrong) = (config("", "s3cr3t"), config("", "wrong"));
+        let (token, binding) = (right.identity(), right.binding());
+        let identity = Identity { token: &token, binding: &binding };
         cache.store(&identity, &record()).unwrap();
         assert!(matches!(cache.load(&identity), Lookup::Hit(r) if r.access_token().secret() == "cached-at"));
 
-        let wrong = ["wrong".to_owned()];
-        let other = Identity { secrets: &wrong, ..identity };
+        let wrong_binding = wrong.binding();
+        let other = Identity { binding: &wrong_binding, ..identity };
         assert!(matches!(cache.load(&other), Lookup::Miss(reason) if reason.contains("other credentials")));
 
         // The file holds neither the secret nor an unkeyed hash of it.
@@ -248,10 +262,11 @@ mod tests {
     fn corrupt_foreign_and_other_scope_entries_miss() {
         let dir = temp_dir("corrupt");
         let cache = cache(&dir);
-        let secrets = ["s".to_owned()];
-        let identity = Identity { names: ["u", "c", "g", "", "read"], secrets: &secrets };
+        let (read, write) = (config("read", "s"), config("write", "s"));
+        let (read_token, read_binding, write_token) = (read.identity(), read.binding(), write.identity());
+        let identity = Identity { token: &read_token, binding: &read_binding };
         cache.store(&identity, &record()).unwrap();
-        let other_scope = Identity { names: ["u", "c", "g", "", "write"], secrets: &secrets };
+        let other_scope = Identity { token: &write_token, binding: &read_binding };
         assert!(matches!(cache.load(&other_scope), Lookup::Miss("no cached token")));
 
         let path = cache.path(&entry_name(&identity));

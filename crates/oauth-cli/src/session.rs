@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use http::HeaderValue;
-use oauth_core::{AccessToken, Token, TokenRecord};
+use oauth_core::{AccessToken, CredentialBinding, Token, TokenIdentity, TokenRecord};
 use oauth_reqwest::{ReqwestTransport, TokioRuntime};
 use oauth_token_source::{RetryPolicy, TokenSource};
 
@@ -22,7 +22,7 @@ pub(crate) struct Session {
     pub(crate) source: TokenSource,
     pub(crate) resolved: Resolved,
     cache: Option<Cache>,
-    names: [String; 5],
+    identity: Option<(TokenIdentity, CredentialBinding)>,
     /// The token the cache gave, to know whether a new one must be written.
     seeded: Option<AccessToken>,
     endpoint: String,
@@ -34,22 +34,13 @@ impl Session {
     pub(crate) fn open(flags: &Connection, positional: Option<&str>) -> Result<Self, Failure> {
         let resolved = settings::resolve(flags, positional)?;
         let verbose = flags.verbose;
-        let (names, endpoint) = match resolved.profile.token_config() {
+        let (identity, endpoint) = match resolved.profile.token_config() {
             Some(config) => {
-                let request = config.request();
-                let names = [
-                    config.endpoint().uri().to_string(),
-                    config.auth().client_id().as_str().to_owned(),
-                    request.grant().grant_type().to_owned(),
-                    resolved.subject.clone().unwrap_or_default(),
-                    request.scope().as_str().to_owned(),
-                ];
-                let endpoint = crate::trace::shown_uri(config.endpoint().uri());
-                (names, endpoint)
+                (Some((config.identity(), config.binding())), crate::trace::shown_uri(config.endpoint().uri()))
             }
-            None => (Default::default(), resolved.profile.api_base().to_string()),
+            None => (None, resolved.profile.api_base().to_string()),
         };
-        let cache = match (flags.no_cache, resolved.profile.token_config()) {
+        let cache = match (flags.no_cache, &identity) {
             (false, Some(_)) => Cache::open()
                 .inspect_err(|why| {
                     if verbose {
@@ -60,9 +51,8 @@ impl Session {
             _ => None,
         };
         let mut seed = None;
-        if let Some(cache) = &cache {
-            let identity = Identity { names: names.each_ref().map(String::as_str), secrets: &resolved.secrets };
-            match cache.load(&identity) {
+        if let (Some(cache), Some((token, binding))) = (&cache, &identity) {
+            match cache.load(&Identity { token, binding }) {
                 Lookup::Hit(record) => seed = Some(record.into_token(Instant::now(), SystemTime::now())),
                 Lookup::Miss(why) if verbose => note(&format!("* cache: {why}")),
                 Lookup::Miss(_) => {}
@@ -91,7 +81,7 @@ impl Session {
                 source.invalidate();
             }
         }
-        Ok(Self { source, resolved, cache, names, seeded, endpoint, verbose })
+        Ok(Self { source, resolved, cache, identity, seeded, endpoint, verbose })
     }
 
     /// The `Authorization` header and the token it carries, fetched (with a spinner) if needed.
@@ -118,12 +108,15 @@ impl Session {
 
     /// Writes the current token to the cache when it is not the one the cache gave.
     pub(crate) fn save(&self) {
-        let (Some(cache), Some(token)) = (&self.cache, self.source.current_token()) else { return };
+        let (Some(cache), Some(identity), Some(token)) = (&self.cache, self.identity(), self.source.current_token())
+        else {
+            return;
+        };
         if self.seeded.as_ref().is_some_and(|seeded| seeded.same_as(token.access_token())) {
             return;
         }
         let record = TokenRecord::of(&token, Instant::now(), SystemTime::now());
-        if let Err(why) = cache.store(&self.identity(), &record) {
+        if let Err(why) = cache.store(&identity, &record) {
             if self.verbose {
                 note(&format!("* cache: {why}"));
             }
@@ -132,13 +125,13 @@ impl Session {
 
     /// Drops the cached entry (the server refused the token or the credentials).
     pub(crate) fn forget(&self) {
-        if let Some(cache) = &self.cache {
-            cache.forget(&self.identity());
+        if let (Some(cache), Some(identity)) = (&self.cache, self.identity()) {
+            cache.forget(&identity);
         }
     }
 
-    fn identity(&self) -> Identity<'_> {
-        Identity { names: self.names.each_ref().map(String::as_str), secrets: &self.resolved.secrets }
+    fn identity(&self) -> Option<Identity<'_>> {
+        self.identity.as_ref().map(|(token, binding)| Identity { token, binding })
     }
 }
 

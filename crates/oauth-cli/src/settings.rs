@@ -15,10 +15,6 @@ use crate::secrets::{self, Kind, Sources};
 pub(crate) struct Resolved {
     pub(crate) profile: Profile,
     pub(crate) provider: Provider,
-    /// Every secret the profile carries, in a fixed order, for the cache's keyed fingerprint.
-    pub(crate) secrets: Vec<String>,
-    /// Whether the grant has a subject other than the client (the password grant's user).
-    pub(crate) subject: Option<String>,
 }
 
 /// Merges `flags` with the named profile (`positional` beats `--profile`) and builds it.
@@ -32,11 +28,11 @@ pub(crate) fn resolve(flags: &Connection, positional: Option<&str>) -> Result<Re
         None => ProfileConfig::default(),
     };
     let merged = Merged::new(flags, file);
-    let (profile, secrets, subject) = build(&merged).map_err(|failure| match &name {
+    let profile = build(&merged).map_err(|failure| match &name {
         Some(name) => Failure::usage(format!("profile `{name}`: {failure}")),
         None => failure,
     })?;
-    Ok(Resolved { profile, provider: merged.provider, secrets, subject })
+    Ok(Resolved { profile, provider: merged.provider })
 }
 
 /// Each setting once: the flag's value, else the profile's.
@@ -145,9 +141,7 @@ fn origin_of(url: &str) -> Option<String> {
     Some(format!("{}://{}", uri.scheme_str()?, uri.authority()?))
 }
 
-type Built = (Profile, Vec<String>, Option<String>);
-
-fn build(m: &Merged) -> Result<Built, Failure> {
+fn build(m: &Merged) -> Result<Profile, Failure> {
     if m.auth.is_some() && m.provider != Provider::Rfc6749 {
         return Err(Failure::usage(format!(
             "--auth applies to --provider rfc6749; {} authenticates its clients as its documentation says",
@@ -168,13 +162,13 @@ fn build(m: &Merged) -> Result<Built, Failure> {
             names.join(", ")
         )));
     }
-    let (profile, secrets, subject) = match m.provider {
+    let profile = match m.provider {
         Provider::Rfc6749 => build_rfc6749(m)?,
         Provider::Mxo => {
             let server = m.host_or_token_origin(m.server.as_ref(), "--server", "a server name like eu2, or a host")?;
             let id = m.required(m.client_id.as_ref(), "--client-id", "or OAUTH_CLIENT_ID")?;
             let secret = secrets::require(Kind::ClientSecret, m.sources(Kind::ClientSecret))?;
-            (profile_result(mxo::profile(&server, id, secret.as_str()), m)?, vec![secret], None)
+            profile_result(mxo::profile(&server, id, secret.as_str()), m)?
         }
         Provider::CloudCx => {
             let domain = m.host_or_token_origin(
@@ -186,8 +180,7 @@ fn build(m: &Merged) -> Result<Built, Failure> {
                 if m.token_url.is_some() {
                     return Err(Failure::usage("an API key exchanges no token: drop --token-url"));
                 }
-                let profile = profile_result(cloudcx::api_key(&domain, key.as_str()), m)?;
-                return Ok((profile, vec![key], None));
+                return profile_result(cloudcx::api_key(&domain, key.as_str()), m);
             }
             let id = m.required(
                 m.client_id.as_ref(),
@@ -202,7 +195,7 @@ fn build(m: &Merged) -> Result<Built, Failure> {
             if m.allow_http {
                 builder = builder.allow_http();
             }
-            (profile_result(builder.build(), m)?, vec![secret, password], Some(user))
+            profile_result(builder.build(), m)?
         }
         Provider::BrightPattern => {
             let host = m.host_or_token_origin(m.host.as_ref(), "--host", "the tenant's host")?;
@@ -217,7 +210,7 @@ fn build(m: &Merged) -> Result<Built, Failure> {
             if m.allow_http {
                 builder = builder.allow_http();
             }
-            (profile_result(builder.build(), m)?, vec![secret], None)
+            profile_result(builder.build(), m)?
         }
     };
     let profile = match (&m.token_url, m.provider) {
@@ -228,25 +221,20 @@ fn build(m: &Merged) -> Result<Built, Failure> {
         }
         _ => profile,
     };
-    Ok((profile, secrets, subject))
+    Ok(profile)
 }
 
-fn build_rfc6749(m: &Merged) -> Result<Built, Failure> {
+fn build_rfc6749(m: &Merged) -> Result<Profile, Failure> {
     let url = m.required(m.token_url.as_ref(), "--token-url", "or OAUTH_TOKEN_URL; or choose a --provider")?;
     let id = m.required(m.client_id.as_ref(), "--client-id", "or OAUTH_CLIENT_ID")?;
     let mut builder = rfc6749::Builder::new(url).scope(m.scope()?);
-    let mut secrets = Vec::new();
     match secrets::find(Kind::ClientSecret, m.sources(Kind::ClientSecret))? {
-        Some(secret) => {
-            builder = builder.client(id, secret.as_str());
-            secrets.push(secret);
-        }
+        Some(secret) => builder = builder.client(id, secret.as_str()),
         // A public client: its id in the body, no secret (password and refresh grants allow it).
         None if m.grant.is_some_and(|g| g != GrantChoice::ClientCredentials) => builder = builder.public_client(id),
         None => {
             let secret = secrets::require(Kind::ClientSecret, m.sources(Kind::ClientSecret))?;
             builder = builder.client(id, secret.as_str());
-            secrets.push(secret);
         }
     }
     builder = match m.auth {
@@ -255,29 +243,22 @@ fn build_rfc6749(m: &Merged) -> Result<Built, Failure> {
         Some(AuthChoice::RawBasic) => builder.auth_method(AuthMethod::Basic(BasicEncoding::Raw)),
         Some(AuthChoice::Post) => builder.auth_method(AuthMethod::Post),
     };
-    let mut subject = None;
     builder = match m.grant.unwrap_or(GrantChoice::ClientCredentials) {
         GrantChoice::ClientCredentials => builder,
         GrantChoice::Password => {
             let user = m.required(m.username.as_ref(), "--username", "or OAUTH_USERNAME, for the password grant")?;
             let password = secrets::require(Kind::Password, m.sources(Kind::Password))?;
-            let grant =
-                Grant::Password { username: Username::new(user.clone()), password: Password::new(password.as_str()) };
-            secrets.push(password);
-            subject = Some(user);
-            builder.grant(grant)
+            builder.grant(Grant::Password { username: Username::new(user), password: Password::new(password.as_str()) })
         }
         GrantChoice::RefreshToken => {
             let token = secrets::require(Kind::RefreshToken, m.sources(Kind::RefreshToken))?;
-            let grant = Grant::RefreshToken { refresh_token: RefreshToken::new(token.as_str()) };
-            secrets.push(token);
-            builder.grant(grant)
+            builder.grant(Grant::RefreshToken { refresh_token: RefreshToken::new(token.as_str()) })
         }
     };
     if m.allow_http {
         builder = builder.allow_http();
     }
-    Ok((profile_result(builder.build(), m)?, secrets, subject))
+    profile_result(builder.build(), m)
 }
 
 /// A profile error as a usage failure; plain http names this command's flag.
