@@ -195,7 +195,9 @@ impl TokenLifecycle {
     #[must_use]
     pub fn is_fresh(&self, token: &Token, now: Instant) -> bool {
         match (token.expires_at, token.lifetime) {
-            (Some(at), Some(lifetime)) => at.checked_sub(self.effective_skew(lifetime)).is_some_and(|refresh| now < refresh),
+            (Some(at), Some(lifetime)) => {
+                at.checked_sub(self.effective_skew(lifetime)).is_some_and(|refresh| now < refresh)
+            }
             _ => !token.is_expired(now),
         }
     }
