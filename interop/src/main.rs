@@ -1,10 +1,11 @@
 //! The interop client: runs every scenario against real authorization servers, over both
-//! adapters (oauth-reqwest and oauth-hyper), and reports one line per scenario and adapter.
+//! adapters (oauth-reqwest and oauth-hyper), then the `oauth` command's scenarios, and reports
+//! one line per scenario and adapter (`cli` for the command).
 //!
 //! `cargo xtask interop` installs and starts the servers (`interop/servers/`) and runs this
 //! binary with their base URLs in `OAUTH_INTEROP_OIDC_PROVIDER_URL`, `OAUTH_INTEROP_AUTHLIB_URL`
-//! and `OAUTH_INTEROP_NODE_OAUTH_URL`. What each server does is recorded in `interop/README.md`.
-//! Output, on stdout:
+//! and `OAUTH_INTEROP_NODE_OAUTH_URL`, and the built `oauth` binary in `OAUTH_INTEROP_CLI`. What
+//! each server does is recorded in `interop/README.md`. Output, on stdout:
 //!
 //! ```text
 //! PASS <scenario> (<adapter>, <server>): <detail>
@@ -20,10 +21,13 @@ mod adapter;
 mod admin;
 mod authlib;
 mod check;
+mod cli;
 mod node_oauth;
 mod oidc_provider;
 mod steps;
 
+use std::fmt;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -49,7 +53,8 @@ struct Tally {
 }
 
 impl Tally {
-    fn report(&mut self, name: &str, adapter: Adapter, server: &str, outcome: &Outcome, took: Duration) {
+    /// One line for a scenario run through `adapter` (an [`Adapter`], or `cli`).
+    fn report(&mut self, name: &str, adapter: impl fmt::Display, server: &str, outcome: &Outcome, took: Duration) {
         match outcome {
             Ok(detail) => {
                 self.passed += 1;
@@ -107,6 +112,7 @@ async fn main() -> ExitCode {
     run_all(&mut tally, OIDC_PROVIDER, &oidc_provider::Scenario::ALL).await;
     run_all(&mut tally, AUTHLIB, &authlib::Scenario::ALL).await;
     run_all(&mut tally, NODE_OAUTH, &node_oauth::Scenario::ALL).await;
+    run_cli(&mut tally).await;
     println!("interop: {} passed, {} failed", tally.passed, tally.failed);
     if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
@@ -114,10 +120,7 @@ async fn main() -> ExitCode {
 /// Runs each of `scenarios` over each adapter against the server whose base URL is in
 /// `variable`, one at a time, each within [`SCENARIO_TIMEOUT`]. Without the URL, each fails.
 async fn run_all<S: Scenario>(tally: &mut Tally, (server_name, variable): (&str, &str), scenarios: &[S]) {
-    let server = match std::env::var(variable) {
-        Ok(url) if !url.is_empty() => Ok(Admin::new(&url)),
-        _ => Err(format!("{variable} is not set: run the suite with `cargo xtask interop`")),
-    };
+    let server = admin_for(variable);
     for &scenario in scenarios {
         for adapter in Adapter::ALL {
             let started = Instant::now();
@@ -129,5 +132,41 @@ async fn run_all<S: Scenario>(tally: &mut Tally, (server_name, variable): (&str,
             };
             tally.report(scenario.name(), adapter, server_name, &outcome, started.elapsed());
         }
+    }
+}
+
+/// Runs each of the `oauth` command's scenarios once, against its server, with the binary named
+/// by `OAUTH_INTEROP_CLI`, each within [`SCENARIO_TIMEOUT`]. Without the binary or the server's
+/// URL, each fails.
+async fn run_cli(tally: &mut Tally) {
+    let variable = cli::BINARY_VARIABLE;
+    let oauth = match std::env::var_os(variable).map(PathBuf::from) {
+        Some(path) if path.is_file() => Ok(path),
+        Some(path) if !path.as_os_str().is_empty() => Err(format!(
+            "{variable} names {}, which is no file: build it with `cargo build -p oauth-cli`",
+            path.display()
+        )),
+        _ => Err(format!(
+            "{variable} is not set: run the suite with `cargo xtask interop`, or set it to a built `oauth` binary"
+        )),
+    };
+    for scenario in cli::Scenario::ALL {
+        let (server_name, variable) = scenario.server();
+        let started = Instant::now();
+        let outcome = match (&oauth, &admin_for(variable)) {
+            (Ok(oauth), Ok(admin)) => tokio::time::timeout(SCENARIO_TIMEOUT, scenario.run(admin, oauth))
+                .await
+                .unwrap_or_else(|_| Err(format!("no result within {SCENARIO_TIMEOUT:?}"))),
+            (Err(problem), _) | (_, Err(problem)) => Err(problem.clone()),
+        };
+        tally.report(scenario.name(), "cli", server_name, &outcome, started.elapsed());
+    }
+}
+
+/// The admin endpoints of the server whose base URL is in `variable`, or why there is none.
+fn admin_for(variable: &str) -> Result<Admin, String> {
+    match std::env::var(variable) {
+        Ok(url) if !url.is_empty() => Ok(Admin::new(&url)),
+        _ => Err(format!("{variable} is not set: run the suite with `cargo xtask interop`")),
     }
 }

@@ -9,10 +9,11 @@
 //! 2. Starts each server on a port the system picks: the server binds `127.0.0.1:0` and prints
 //!    `listening <base URL>` (no window between finding a free port and taking it). Waits until
 //!    each accepts connections, at most 30 s. Server output goes to `target/interop/logs/`.
-//! 3. Builds the interop client (`interop/`) before the servers start, then runs it with
-//!    `cargo run -p oauth-interop` and the base URLs in `OAUTH_INTEROP_OIDC_PROVIDER_URL`,
-//!    `OAUTH_INTEROP_AUTHLIB_URL` and `OAUTH_INTEROP_NODE_OAUTH_URL`; it prints a line per
-//!    scenario.
+//! 3. Builds the interop client (`interop/`) and the `oauth` command (`crates/oauth-cli`) before
+//!    the servers start, then runs the client with `cargo run -p oauth-interop`, the base URLs in
+//!    `OAUTH_INTEROP_OIDC_PROVIDER_URL`, `OAUTH_INTEROP_AUTHLIB_URL` and
+//!    `OAUTH_INTEROP_NODE_OAUTH_URL`, and the built `oauth` binary in `OAUTH_INTEROP_CLI` (under
+//!    `CARGO_TARGET_DIR` when set, else `target/`); it prints a line per scenario.
 //! 4. Stops the servers whatever happened (a guard kills them on drop, panics included; they also
 //!    exit by themselves when their stdin closes, should this task be killed).
 //!
@@ -58,9 +59,10 @@ pub(crate) fn run() -> Result<(), String> {
     let requirements = servers.join("authlib/requirements.txt");
     install_authlib(&requirements, &venv, &cache, &python)?;
     run_step(
-        "interop: build the client",
-        cargo().args(["build", "--quiet", "--locked", "--package", "oauth-interop"]),
+        "interop: build the client and the `oauth` command",
+        cargo().args(["build", "--quiet", "--locked", "--package", "oauth-interop", "--package", "oauth-cli"]),
     )?;
+    let oauth_cli = cli_binary(&root);
     let prepared = started.elapsed();
 
     eprintln!("\n==> interop: start the servers");
@@ -81,7 +83,8 @@ pub(crate) fn run() -> Result<(), String> {
             .args(["run", "--quiet", "--locked", "--package", "oauth-interop"])
             .env("OAUTH_INTEROP_OIDC_PROVIDER_URL", &oidc.url)
             .env("OAUTH_INTEROP_AUTHLIB_URL", &authlib.url)
-            .env("OAUTH_INTEROP_NODE_OAUTH_URL", &node_oauth.url),
+            .env("OAUTH_INTEROP_NODE_OAUTH_URL", &node_oauth.url)
+            .env("OAUTH_INTEROP_CLI", &oauth_cli),
     );
     drop((oidc, authlib, node_oauth));
     eprintln!(
@@ -93,6 +96,16 @@ pub(crate) fn run() -> Result<(), String> {
         rel(&root, &logs),
     );
     result.map_err(|e| format!("{e}; server logs in {}", rel(&root, &logs)))
+}
+
+/// The `oauth` binary `cargo build --package oauth-cli` makes: in `CARGO_TARGET_DIR` when it is
+/// set (a relative one is taken from the workspace root, where the build runs), else in `target/`.
+fn cli_binary(root: &Path) -> PathBuf {
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root.join(dir),
+        _ => root.join("target"),
+    };
+    target.join("debug").join(format!("oauth{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// `program --version`, or a message saying what to install.
