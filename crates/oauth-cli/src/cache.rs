@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use hmac::{Hmac, KeyInit, Mac};
-use oauth_core::{CredentialBinding, TokenIdentity, TokenRecord};
+use oauth_core::{AuthMethod, BasicEncoding, CredentialBinding, TokenIdentity, TokenRecord};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -34,7 +34,8 @@ pub(crate) struct Identity<'a> {
 
 /// A lookup's result; a miss says why, for `-v`.
 pub(crate) enum Lookup {
-    Hit(TokenRecord),
+    /// The token, and the client-authentication method that obtained it.
+    Hit(TokenRecord, Option<AuthMethod>),
     Miss(&'static str),
 }
 
@@ -46,6 +47,9 @@ struct Entry {
     name: String,
     salt: String,
     fingerprint: String,
+    /// The client-authentication method that worked, so the next run starts with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    auth: Option<String>,
     record: Box<serde_json::value::RawValue>,
 }
 
@@ -86,13 +90,18 @@ impl Cache {
             return Lookup::Miss("cached token was obtained with other credentials; ignored");
         }
         match TokenRecord::decode(entry.record.get().as_bytes()) {
-            Ok(record) => Lookup::Hit(record),
+            Ok(record) => Lookup::Hit(record, entry.auth.as_deref().and_then(auth_from_name)),
             Err(_) => Lookup::Miss("cache entry unreadable; ignored"),
         }
     }
 
     /// Writes the entry for `identity` (replacing the file whole, so a reader never sees half).
-    pub(crate) fn store(&self, identity: &Identity<'_>, record: &TokenRecord) -> Result<(), String> {
+    pub(crate) fn store(
+        &self,
+        identity: &Identity<'_>,
+        record: &TokenRecord,
+        auth: Option<AuthMethod>,
+    ) -> Result<(), String> {
         let name = entry_name(identity);
         let mut salt = [0_u8; 16];
         getrandom::fill(&mut salt).map_err(|e| format!("no randomness for the cache: {e}"))?;
@@ -100,8 +109,14 @@ impl Cache {
         let encoded = record.encode();
         let record = std::str::from_utf8(&encoded).map_err(|_| "a record is JSON text".to_owned())?;
         let record = serde_json::value::RawValue::from_string(record.to_owned()).map_err(|e| e.to_string())?;
-        let entry =
-            Entry { v: VERSION, name: name.clone(), salt: to_hex(&salt), fingerprint: to_hex(&fingerprint), record };
+        let entry = Entry {
+            v: VERSION,
+            name: name.clone(),
+            salt: to_hex(&salt),
+            fingerprint: to_hex(&fingerprint),
+            auth: auth.map(|method| auth_name(method).to_owned()),
+            record,
+        };
         let bytes = zeroize::Zeroizing::new(serde_json::to_vec(&entry).map_err(|e| e.to_string())?);
         write_private(&self.path(&name), &bytes).map_err(|e| format!("cannot write the cache entry: {e}"))
     }
@@ -124,6 +139,25 @@ impl Cache {
         }
         mac
     }
+}
+
+fn auth_name(method: AuthMethod) -> &'static str {
+    match method {
+        AuthMethod::Basic(BasicEncoding::Raw) => "raw-basic",
+        AuthMethod::Basic(_) => "basic",
+        AuthMethod::Post => "post",
+        _ => "none",
+    }
+}
+
+fn auth_from_name(name: &str) -> Option<AuthMethod> {
+    Some(match name {
+        "raw-basic" => AuthMethod::Basic(BasicEncoding::Raw),
+        "basic" => AuthMethod::Basic(BasicEncoding::Percent),
+        "post" => AuthMethod::Post,
+        "none" => AuthMethod::None,
+        _ => return None,
+    })
 }
 
 /// The file name: a hash of the identifying fields, each length-prefixed so no two sets of
@@ -238,8 +272,13 @@ mod tests {
         let (right, wrong) = (config("", "s3cr3t"), config("", "wrong"));
         let (token, binding) = (right.identity(), right.binding());
         let identity = Identity { token: &token, binding: &binding };
-        cache.store(&identity, &record()).unwrap();
-        assert!(matches!(cache.load(&identity), Lookup::Hit(r) if r.access_token().secret() == "cached-at"));
+        cache.store(&identity, &record(), None).unwrap();
+        assert!(matches!(cache.load(&identity), Lookup::Hit(r, None) if r.access_token().secret() == "cached-at"));
+        cache.store(&identity, &record(), Some(AuthMethod::Post)).unwrap();
+        assert!(
+            matches!(cache.load(&identity), Lookup::Hit(_, Some(AuthMethod::Post))),
+            "the learned method comes back"
+        );
 
         let wrong_binding = wrong.binding();
         let other = Identity { binding: &wrong_binding, ..identity };
@@ -265,7 +304,7 @@ mod tests {
         let (read, write) = (config("read", "s"), config("write", "s"));
         let (read_token, read_binding, write_token) = (read.identity(), read.binding(), write.identity());
         let identity = Identity { token: &read_token, binding: &read_binding };
-        cache.store(&identity, &record()).unwrap();
+        cache.store(&identity, &record(), None).unwrap();
         let other_scope = Identity { token: &write_token, binding: &read_binding };
         assert!(matches!(cache.load(&other_scope), Lookup::Miss("no cached token")));
 
@@ -275,7 +314,7 @@ mod tests {
             assert!(matches!(cache.load(&identity), Lookup::Miss(_)));
         }
         // An entry moved under another name is foreign.
-        cache.store(&other_scope, &record()).unwrap();
+        cache.store(&other_scope, &record(), None).unwrap();
         fs::copy(cache.path(&entry_name(&other_scope)), &path).unwrap();
         assert!(matches!(cache.load(&identity), Lookup::Miss("cache entry foreign; ignored")));
         fs::remove_dir_all(dir).unwrap();

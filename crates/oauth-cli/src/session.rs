@@ -51,9 +51,13 @@ impl Session {
             _ => None,
         };
         let mut seed = None;
+        let mut learned_auth = None;
         if let (Some(cache), Some((token, binding))) = (&cache, &identity) {
             match cache.load(&Identity { token, binding }) {
-                Lookup::Hit(record) => seed = Some(record.into_token(Instant::now(), SystemTime::now())),
+                Lookup::Hit(record, auth) => {
+                    seed = Some(record.into_token(Instant::now(), SystemTime::now()));
+                    learned_auth = auth;
+                }
                 Lookup::Miss(why) if verbose => note(&format!("* cache: {why}")),
                 Lookup::Miss(_) => {}
             }
@@ -67,6 +71,9 @@ impl Session {
             .retry(RetryPolicy::default().with_deadline(timeout));
         if let Some(token) = seed {
             builder = builder.seed(token);
+        }
+        if let Some(method) = learned_auth {
+            builder = builder.start_with_auth(method);
         }
         let source = builder.build().map_err(|error| Failure::from_client(&error, &endpoint))?;
         if seeded.is_some() {
@@ -90,8 +97,10 @@ impl Session {
         let result = self.source.authorization_with_token().await;
         drop(spinner);
         result.map_err(|error| {
-            if error.token_error().is_some() {
-                self.forget(); // refused: whatever the cache held is of no use
+            // Refused with the credentials that obtained the cached token: it is of no use. (An
+            // entry of other credentials was never read, and is left alone.)
+            if error.token_error().is_some() && self.seeded.is_some() {
+                self.forget();
             }
             Failure::from_client(&error, &self.endpoint)
         })
@@ -116,7 +125,7 @@ impl Session {
             return;
         }
         let record = TokenRecord::of(&token, Instant::now(), SystemTime::now());
-        if let Err(why) = cache.store(&identity, &record) {
+        if let Err(why) = cache.store(&identity, &record, self.source.auth_method()) {
             if self.verbose {
                 note(&format!("* cache: {why}"));
             }

@@ -39,7 +39,9 @@ pub enum AttemptStep<E> {
     /// ends before the deadline).
     RetryAfter(Duration),
     /// Stop and report `error`. After a fallback pass in which every method was refused, that
-    /// is the *first* method's refusal (the configured method's answer is the one to show), and
+    /// is the *first* method's refusal (the configured method's answer is the one to show) —
+    /// unless the last answer refuses the client only because of the pass (a 400
+    /// `invalid_request`), which is then the more specific diagnosis — and
     /// `tried` lists the methods in the order they were presented; otherwise `tried` is empty.
     GiveUp {
         /// The error to report.
@@ -181,7 +183,13 @@ impl<'a, E: RequestFailure> Attempts<'a, E> {
         if refused {
             if let Some(first) = self.first_refusal.take() {
                 self.tried.push(method);
-                return AttemptStep::GiveUp { error: first, tried: std::mem::take(&mut self.tried) };
+                // An answer that counts as a refusal only within the pass (a 400 `invalid_request`)
+                // may be the server's verdict on the grant, reached once this method got the
+                // client past authentication (Authlib: "Invalid 'username' or 'password'"): the
+                // more specific diagnosis, so it is the one reported.
+                let past_authentication = !error.token_error().is_some_and(|e| refuses_client(e, false));
+                let error = if past_authentication { error } else { first };
+                return AttemptStep::GiveUp { error, tried: std::mem::take(&mut self.tried) };
             }
         }
         if error.is_retryable() && self.retries.saturating_add(1) < self.policy.max_attempts() {

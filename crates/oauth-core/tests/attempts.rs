@@ -153,6 +153,25 @@ fn a_fallback_pass_tries_each_method_once_then_reports_the_first_refusal() {
 }
 
 #[test]
+fn an_answer_past_client_authentication_at_the_end_of_the_pass_is_the_one_reported() {
+    // Authlib with a wrong password: Basic is refused (401 invalid_client), the body gets the
+    // client past authentication and the grant is refused (400 invalid_request). That last
+    // answer says what is wrong; the first would blame the client secret.
+    let fallback = AuthFallback::new(&config("app", &[RAW, POST], Grant::ClientCredentials));
+    let refused = || answer(401, r#"{"error":"invalid_client"}"#, &[]);
+    let wrong_password =
+        answer(400, r#"{"error":"invalid_request","error_description":"Invalid 'username' or 'password'"}"#, &[]);
+    assert_eq!(
+        drive(&fallback, 0, &Grant::ClientCredentials, vec![refused(), refused(), wrong_password]),
+        [
+            "Basic(Percent): next auth",
+            "Basic(Raw): next auth",
+            "Post: give up with Some(400) after [Basic(Percent), Basic(Raw), Post]",
+        ]
+    );
+}
+
+#[test]
 fn a_grant_that_is_not_safe_to_replay_never_falls_back() {
     // DESIGN decision 1: a rotating refresh token (like a code) may be spent by the first
     // request, so a second method would only be refused for the spent grant.

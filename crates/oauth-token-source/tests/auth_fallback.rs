@@ -265,3 +265,24 @@ async fn a_client_id_with_a_colon_skips_raw_basic_and_gets_a_token_in_the_body()
     assert_eq!(authorizations(&transport), expect(&[Some("Basic dXJuJTNBYXBwJTNBMTpzM2NyM3Q="), POST]));
     assert_eq!(transport.bodies()[1], "grant_type=client_credentials&client_id=urn%3Aapp%3A1&client_secret=s3cr3t");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_learned_method_passed_to_the_next_source_is_where_it_starts() {
+    // The first source learns that only the body works; a second one, told so, sends the body
+    // at once (a refresh token, which is never replayed with another method, then gets through).
+    let transport = Scripted::new([
+        oauth_error(401, "invalid_client"),
+        oauth_error(401, "invalid_client"),
+        token("t1", 299, None),
+        token("t2", 299, None),
+    ]);
+    let first = TokenSource::new(auto_config(), transport.clone(), Virtual::new()).unwrap();
+    first.token().await.unwrap();
+    let learned = first.auth_method().expect("a method");
+    assert_eq!(learned, oauth_core::AuthMethod::Post);
+    let second =
+        TokenSource::builder(auto_config(), transport.clone(), Virtual::new()).start_with_auth(learned).build().unwrap();
+    assert_eq!(second.token().await.unwrap().secret(), "t2");
+    assert_eq!(transport.calls(), 4, "the second source sent one request");
+    assert!(transport.authorizations()[3].is_none(), "with the body, not Basic");
+}

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use event_listener::Event;
-use oauth_core::{Access, AccessToken, AuthFallback, MisuseError, RetryPolicy, Token, TokenError, TokenLifecycle};
+use oauth_core::{Access, AccessToken, AuthFallback, AuthMethod, MisuseError, RetryPolicy, Token, TokenError, TokenLifecycle};
 
 use super::shared::Shared;
 use super::{Cached, Exchange, Inner, Mode, RefreshErrorHook, State, TokenSource};
@@ -48,6 +48,7 @@ pub struct Builder {
     policy: RetryPolicy,
     on_refresh_error: Option<RefreshErrorHook>,
     seed: Option<Token>,
+    start_auth: Option<AuthMethod>,
     store: Option<(Box<dyn TokenStore>, StoreOptions)>,
 }
 
@@ -62,6 +63,7 @@ impl Builder {
             policy: RetryPolicy::default(),
             on_refresh_error: None,
             seed: None,
+            start_auth: None,
             store: None,
         }
     }
@@ -100,6 +102,14 @@ impl Builder {
         self
     }
 
+    /// Starts client authentication with `method` — one a previous process learned (see
+    /// [`TokenSource::auth_method`]) — when it is among the configured method and its
+    /// fallbacks; otherwise ignored.
+    pub fn start_with_auth(mut self, method: AuthMethod) -> Self {
+        self.start_auth = Some(method);
+        self
+    }
+
     /// Shares tokens with every other process using the same `store` and credentials: one
     /// fetch per token lifetime for the whole fleet instead of one per process. The store is
     /// consulted only when this source would fetch or refresh, never on the fresh path; when it
@@ -129,6 +139,11 @@ impl Builder {
                     .fetch_timeout
                     .unwrap_or_else(|| self.policy.deadline().saturating_add(Duration::from_secs(30)));
                 let host = config.endpoint().uri().host().unwrap_or_default().into();
+                let fallback = AuthFallback::new(&config);
+                let auth_start = self
+                    .start_auth
+                    .and_then(|wanted| fallback.methods().iter().position(|auth| auth.method() == wanted))
+                    .unwrap_or(0);
                 let shared = self.store.map(|(store, options)| {
                     Shared::new(store, StoreKey::new(config.identity(), config.binding()), options)
                 });
@@ -139,12 +154,12 @@ impl Builder {
                 }
                 Mode::Exchange(Box::new(Exchange {
                     transport: self.transport,
-                    fallback: AuthFallback::new(&config),
+                    fallback,
                     config: *config,
                     policy: self.policy,
                     cache: RwLock::new(None),
                     fetching: std::sync::atomic::AtomicBool::new(false),
-                    state: Mutex::new(State { lifecycle, auth_start: 0, failure: None, fetched: None }),
+                    state: Mutex::new(State { lifecycle, auth_start, failure: None, fetched: None }),
                     changed: Event::new(),
                     on_refresh_error: self.on_refresh_error,
                     shared,

@@ -313,6 +313,18 @@ impl TokenSource {
         }
     }
 
+    /// The client-authentication method the next token request starts with: the configured
+    /// one, or the fallback that last worked. `None` for an API key. Keep it with a persisted
+    /// token and hand it to [`Builder::start_with_auth`] in the next process, so that process
+    /// does not learn it again (a refresh token is sent with one method only).
+    #[must_use]
+    pub fn auth_method(&self) -> Option<oauth_core::AuthMethod> {
+        let Mode::Exchange(ex) = &self.inner.mode else { return None };
+        let start = ex.lock().auth_start;
+        let methods = ex.fallback.methods();
+        methods.get(start).or(methods.first()).map(oauth_core::ClientAuth::method)
+    }
+
     /// Whether this source serves a fixed credential (an API key) with no token exchange.
     #[must_use]
     pub fn is_static(&self) -> bool {
