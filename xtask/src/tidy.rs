@@ -20,6 +20,26 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("oauth-providers", &["oauth-core", "http", "serde", "serde_json", "form_urlencoded", "thiserror"]),
     ("oauth-token-source", &["oauth-core", "http", "thiserror", "async-trait", "event-listener", "tracing", "metrics"]),
     ("oauth-tokio", &["oauth-token-source", "tokio"]),
+    // The Redis store: the port, redis on tokio (rustls for `rediss://`), and the sealing.
+    (
+        "oauth-redis",
+        &[
+            "oauth-core",
+            "oauth-token-source",
+            "redis",
+            "tokio",
+            "futures-core",
+            "rustls",
+            "chacha20poly1305",
+            "hmac",
+            "sha2",
+            "getrandom",
+            "zeroize",
+            "base64",
+            "async-trait",
+            "thiserror",
+        ],
+    ),
     // The front door: re-exports the layers, adds no logic.
     (
         "oauth-stack",
