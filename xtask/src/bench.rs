@@ -2,7 +2,9 @@
 //! against its goals — at least 2.5× faster than `oauth2`, at most 2× a bare `serde_json`
 //! parse of the same body, at most 10 allocations per exchange. Then runs the `client` (token
 //! source) and `middleware` (bearer middleware throughput) benchmarks, each of which prints its
-//! own comparison after criterion's output, so one command prints all three reports.
+//! own comparison after criterion's output, so one command prints all three reports; and last
+//! the fleet benchmark (`fleet/`: processes sharing one token through Redis, side by side with
+//! the same processes alone).
 //!
 //! Timings are criterion's medians (`<criterion dir>/<group>/<bench>/new/estimates.json`);
 //! allocation counts come from `alloc-counts.json`, which the benchmark writes beside them.
@@ -101,7 +103,23 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         bench(name, args, &root, &criterion_dir)?;
     }
     print_fresh_path_share(&criterion_dir, started);
-    Ok(())
+    fleet(args)
+}
+
+/// The fleet benchmark (`fleet/`): 8 processes x 100 tasks for 30 s against one emulator
+/// issuing 3 s tokens, without a store and with Redis, side by side. Needs `redis-server`.
+/// Runs unless a filter that is not `fleet` was given.
+fn fleet(args: &[String]) -> Result<(), String> {
+    let filter = args.iter().take_while(|a| *a != "--").find(|a| !a.starts_with('-'));
+    if filter.is_some_and(|f| f != "fleet") {
+        return Ok(());
+    }
+    eprintln!("\n==> cargo run --release -p oauth-fleet -- run (about 70 s)");
+    let status = cargo()
+        .args(["run", "--release", "--quiet", "--locked", "-p", "oauth-fleet", "--", "run"])
+        .status()
+        .map_err(|e| format!("could not start the fleet benchmark: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("the fleet benchmark failed ({status})")) }
 }
 
 /// The fresh path's cost as a share of one loopback API call through each middleware — the
