@@ -66,6 +66,12 @@ fn kind(error: &RedisError) -> StoreErrorKind {
         ErrorKind::Io => StoreErrorKind::Unavailable,
         ErrorKind::AuthenticationFailed => StoreErrorKind::Refused,
         ErrorKind::Server(ServerErrorKind::ReadOnly | ServerErrorKind::NoPerm) => StoreErrorKind::Refused,
+        // A script calling a command its user may not run: NOPERM said as `ERR` (Redis 6 and 7).
+        ErrorKind::Server(ServerErrorKind::ResponseError)
+            if error.to_string().contains("user executing the script can't run") =>
+        {
+            StoreErrorKind::Refused
+        }
         ErrorKind::Server(
             ServerErrorKind::BusyLoading
             | ServerErrorKind::MasterDown

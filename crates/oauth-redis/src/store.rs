@@ -2,7 +2,7 @@
 //! `PUBLISH`, the lease with `SET … NX PX` and a compare-and-delete script, the clock from
 //! `TIME`, waits on a subscription. Connects on first use and again after any failure.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,6 +34,22 @@ pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(1);
 /// The longest an entry is kept (a longer time to live is cut to this): 100 years, far from
 /// where Redis refuses an expiry as out of range.
 const MAX_TTL: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// Takes the lease (`SET NX PX`) only if the entry is still what this store last read of it:
+/// an entry written (and a lease released) between a caller's read and its lease means the
+/// fetch is done, and the caller should read again rather than fetch again.
+/// `KEYS`: lease, entry. `ARGV`: owner, milliseconds, `1` and the value read or `0` for none.
+const LEASE: &str = r"
+local current = redis.pcall('GET', KEYS[2])
+if type(current) == 'table' then current = false end
+if ARGV[3] == '1' then
+  if current ~= ARGV[4] then return 0 end
+elseif current then
+  return 0
+end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0
+";
 
 /// Deletes the lease only if `owner` still holds it.
 const RELEASE: &str = r"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
@@ -103,7 +119,11 @@ struct Inner {
     connecting: tokio::sync::Mutex<()>,
     /// The subscription `wait` listens on, made at the first wait.
     subscriber: tokio::sync::Mutex<Option<Subscriber>>,
+    lease: redis::Script,
     release: redis::Script,
+    /// What each entry held when this store last read it (`None`: nothing), by entry name: a
+    /// lease is taken only while the entry is still that.
+    seen: Mutex<HashMap<String, Option<Zeroizing<Vec<u8>>>>>,
 }
 
 /// A pub/sub connection, its channels, and the channels that had a message no waiter took.
@@ -205,6 +225,10 @@ impl RedisStore {
         let generation = self.inner.generation.fetch_add(1, Ordering::Relaxed);
         *self.inner.connection.lock().unwrap_or_else(PoisonError::into_inner) = Some((generation, connection.clone()));
         Ok((generation, connection))
+    }
+
+    fn seen(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<Zeroizing<Vec<u8>>>>> {
+        self.inner.seen.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn current(&self) -> Option<(u64, MultiplexedConnection)> {
@@ -371,7 +395,9 @@ impl RedisStoreBuilder {
                 generation: AtomicU64::new(0),
                 connecting: tokio::sync::Mutex::new(()),
                 subscriber: tokio::sync::Mutex::new(None),
+                lease: redis::Script::new(LEASE),
                 release: redis::Script::new(RELEASE),
+                seen: Mutex::new(HashMap::new()),
                 client,
             }),
         })
@@ -405,12 +431,16 @@ impl TokenStore for RedisStore {
             Ok(value) => value,
             // Something else (a hash, a list) under the name: as unreadable as garbage, and the
             // next write replaces it.
-            Err(error) if error.code() == Some("WRONGTYPE") => None,
+            Err(error) if error.code() == Some("WRONGTYPE") => {
+                self.seen().remove(&names.token);
+                return Ok(None);
+            }
             Err(error) => return Err(self.failed(generation, &error)),
         };
-        Ok(value
-            .map(Zeroizing::new)
-            .and_then(|value| seal::open(&self.inner.keys, &names.token, key.binding(), &value)))
+        let value = value.map(Zeroizing::new);
+        let entry = value.as_ref().and_then(|value| seal::open(&self.inner.keys, &names.token, key.binding(), value));
+        self.seen().insert(names.token, value);
+        Ok(entry)
     }
 
     async fn write(&self, key: &StoreKey, entry: &SharedEntry, ttl: Duration) -> Result<(), StoreError> {
@@ -431,15 +461,37 @@ impl TokenStore for RedisStore {
         pipe.query_async::<()>(&mut connection).await.map_err(|e| self.failed(generation, &e))
     }
 
+    /// Takes the lease, if nobody holds it and — when this store has read the entry — the
+    /// entry is still what that read found. An entry written since means the fetch the caller
+    /// is about to make was just made: `false`, and the caller reads again.
     async fn try_lease(&self, key: &StoreKey, owner: &str, lease: Duration) -> Result<bool, StoreError> {
         let names = self.redis_keys(key);
-        let answer: Value =
-            self.query(redis::cmd("SET").arg(&names.lease).arg(owner).arg("NX").arg("PX").arg(millis(lease))).await?;
-        match answer {
-            Value::Okay | Value::SimpleString(_) => Ok(true),
-            Value::Nil => Ok(false),
-            _ => Err(StoreError::new(StoreErrorKind::Other)),
-        }
+        let seen = self.seen().get(&names.token).cloned();
+        let (generation, mut connection) = self.connection().await?;
+        let Some(seen) = seen else {
+            let answer: Value = redis::cmd("SET")
+                .arg(&names.lease)
+                .arg(owner)
+                .arg("NX")
+                .arg("PX")
+                .arg(millis(lease))
+                .query_async(&mut connection)
+                .await
+                .map_err(|e| self.failed(generation, &e))?;
+            return match answer {
+                Value::Okay | Value::SimpleString(_) => Ok(true),
+                Value::Nil => Ok(false),
+                _ => Err(StoreError::new(StoreErrorKind::Other)),
+            };
+        };
+        let mut invocation = self.inner.lease.key(&names.lease);
+        invocation.key(&names.token).arg(owner).arg(millis(lease));
+        match &seen {
+            Some(value) => invocation.arg("1").arg(&value[..]),
+            None => invocation.arg("0").arg(""),
+        };
+        let taken: i64 = invocation.invoke_async(&mut connection).await.map_err(|e| self.failed(generation, &e))?;
+        Ok(taken == 1)
     }
 
     async fn release(&self, key: &StoreKey, owner: &str) -> Result<(), StoreError> {
@@ -451,9 +503,9 @@ impl TokenStore for RedisStore {
         Ok(())
     }
 
-    /// Listens on the key's channel (one subscription per store, made at the first wait) and
-    /// returns at the first message on it, or at `timeout`. A message that came since the last
-    /// `read` of the key returns at once.
+    /// Listens on the key's channel (one subscription per store, made at the first wait, which
+    /// may take longer than `timeout`) and returns at the first message on it, or at `timeout`.
+    /// A message that came since the last `read` of the key returns at once.
     async fn wait(&self, key: &StoreKey, timeout: Duration) -> Result<(), StoreError> {
         let channel = self.redis_keys(key).channel;
         let deadline = tokio::time::Instant::now() + timeout.min(MAX_TTL);
@@ -461,10 +513,9 @@ impl TokenStore for RedisStore {
         let Ok(mut slot) = tokio::time::timeout_at(deadline, self.inner.subscriber.lock()).await else {
             return Ok(());
         };
-        let subscriber = match tokio::time::timeout_at(deadline, self.subscribe(&mut slot, &channel)).await {
-            Ok(subscriber) => subscriber?,
-            Err(_) => return Ok(()),
-        };
+        // Not cut short by `timeout`: a subscription given up half made would only be made
+        // again at the next wait (the connect and response timeouts bound it).
+        let subscriber = self.subscribe(&mut slot, &channel).await?;
         if !subscriber.drain() {
             *slot = None;
             return Err(StoreError::new(StoreErrorKind::Unavailable));

@@ -35,8 +35,8 @@ async fn sources_starting_together_fetch_once() {
     let sources: Vec<TokenSource> = (0..4).map(|_| source(mxo.profile(), &redis)).collect();
     let tokens = futures_join(sources.iter().map(|s| s.token())).await;
     let first = tokens[0].as_ref().unwrap().secret().to_owned();
-    for token in &tokens {
-        assert_eq!(token.as_ref().unwrap().secret(), first);
+    for (i, token) in tokens.iter().enumerate() {
+        assert!(token.as_ref().unwrap().secret() == first, "source {i} got another token");
     }
     assert_eq!(mxo.controls().token_requests(), 1, "one holder of the lease fetched, the others waited");
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use oauth_token_source::TokenStore;
 
-use crate::support::{get, server, store, store_key};
+use crate::support::{access_token, get, server, store, store_key, token_entry};
 
 #[tokio::test]
 async fn a_lease_is_exclusive_and_released_only_by_its_owner() {
@@ -52,4 +52,30 @@ async fn of_many_contenders_one_takes_the_lease() {
         taken += usize::from(contender.await.unwrap().unwrap());
     }
     assert_eq!(taken, 1);
+}
+
+#[tokio::test]
+async fn a_lease_is_not_taken_when_the_entry_changed_since_the_read() {
+    let redis = server();
+    let (late, holder, key) = (store(&redis), store(&redis), store_key());
+    let minute = Duration::from_secs(60);
+    // `late` finds nothing; meanwhile the holder fetches, writes and lets go of its lease.
+    assert!(late.read(&key).await.unwrap().is_none());
+    assert!(holder.try_lease(&key, "holder", minute).await.unwrap());
+    holder.write(&key, &token_entry("access-fresh"), minute).await.unwrap();
+    holder.release(&key, "holder").await.unwrap();
+    assert!(!late.try_lease(&key, "late", minute).await.unwrap(), "the fetch it would make was just made");
+    assert!(get(&redis, &late.redis_keys(&key).lease).await.is_none());
+
+    // Read again: the token is there; with the entry as read, the lease is taken as usual.
+    assert_eq!(access_token(late.read(&key).await.unwrap()), "access-fresh");
+    assert!(late.try_lease(&key, "late", minute).await.unwrap(), "to refresh it, say");
+    late.release(&key, "late").await.unwrap();
+
+    // The entry removed since the read: also a change.
+    assert!(late.read(&key).await.unwrap().is_some());
+    holder.write(&key, &token_entry("gone"), Duration::ZERO).await.unwrap();
+    assert!(!late.try_lease(&key, "late", minute).await.unwrap());
+    assert!(late.read(&key).await.unwrap().is_none());
+    assert!(late.try_lease(&key, "late", minute).await.unwrap());
 }
