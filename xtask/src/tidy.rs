@@ -43,7 +43,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     // The front door: re-exports the layers, adds no logic.
     (
         "oauth-stack",
-        &["oauth-core", "oauth-providers", "oauth-token-source", "oauth-reqwest", "oauth-hyper", "oauth-testkit"],
+        &[
+            "oauth-core",
+            "oauth-providers",
+            "oauth-token-source",
+            "oauth-reqwest",
+            "oauth-hyper",
+            "oauth-testkit",
+            "oauth-redis",
+        ],
     ),
     // The `oauth` command: the top of the stack, and the one binary that may name vendors (it
     // turns `--provider mxo` into a profile). hyper and the testkit only behind `demo`.

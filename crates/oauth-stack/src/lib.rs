@@ -31,13 +31,14 @@
 //! | [`source`] | oauth-token-source | the async token source over any transport and runtime |
 //! | `reqwest` (feature `reqwest`, default) | oauth-reqwest | a reqwest transport and reqwest-middleware bearer middleware |
 //! | `hyper` (feature `hyper`) | oauth-hyper | a hyper-util transport and a tower bearer layer |
+//! | `redis` (feature `redis`) | oauth-redis | the fleet's token store on Redis: one token per lifetime for every process |
 //! | `testkit` (feature `testkit`) | oauth-testkit | vendor emulators on wiremock, for your tests |
 //!
 //! The most used types are also at the root: [`TokenSource`], [`ClientError`], [`Profile`].
 //!
 //! # Features
 //! `reqwest` and `ring` (reqwest's TLS through rustls with ring) are on by default; `aws-lc-rs`
-//! selects aws-lc-rs instead; `hyper` and `testkit` add their modules.
+//! selects aws-lc-rs instead; `hyper`, `redis` and `testkit` add their modules.
 //!
 //! With `ring`, reqwest is built without a crypto provider of its own, and a `reqwest::Client`
 //! needs a process default before it is built: this crate's constructors install ring's, and
@@ -49,6 +50,8 @@ pub use oauth_core as protocol;
 #[cfg(feature = "hyper")]
 pub use oauth_hyper as hyper;
 pub use oauth_providers as providers;
+#[cfg(feature = "redis")]
+pub use oauth_redis as redis;
 #[cfg(feature = "reqwest")]
 pub use oauth_reqwest as reqwest;
 #[cfg(feature = "testkit")]

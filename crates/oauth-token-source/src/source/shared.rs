@@ -131,6 +131,16 @@ impl TokenSource {
                 .store_op(ex, shared, "lease", shared.store.try_lease(&shared.key, &owner, shared.options.lease))
                 .await?;
             if taken {
+                // Another process may have written and released between the read above and
+                // this lease: read once more before fetching a second token.
+                if let (Some(SharedEntry::Token(record)), clock) = self.read_shared(ex, shared).await? {
+                    let token = record.into_token(runtime.now(), clock);
+                    if ex.lock().lifecycle.is_fresh(&token, runtime.now()) && !shared.was_refused(&token) {
+                        count_read(ex, "hit");
+                        let _ = self.store_op(ex, shared, "release", shared.store.release(&shared.key, &owner)).await;
+                        return Ok(Ok(token));
+                    }
+                }
                 if waited {
                     // Waited, and no token came: the holder failed or died and its lease ran out.
                     metrics::counter!(names::LEASE_TAKEOVERS, "endpoint" => ex.host.to_string()).increment(1);
