@@ -280,8 +280,10 @@ async fn a_learned_method_passed_to_the_next_source_is_where_it_starts() {
     first.token().await.unwrap();
     let learned = first.auth_method().expect("a method");
     assert_eq!(learned, oauth_core::AuthMethod::Post);
-    let second =
-        TokenSource::builder(auto_config(), transport.clone(), Virtual::new()).start_with_auth(learned).build().unwrap();
+    let second = TokenSource::builder(auto_config(), transport.clone(), Virtual::new())
+        .start_with_auth(learned)
+        .build()
+        .unwrap();
     assert_eq!(second.token().await.unwrap().secret(), "t2");
     assert_eq!(transport.calls(), 4, "the second source sent one request");
     assert!(transport.authorizations()[3].is_none(), "with the body, not Basic");

@@ -4,7 +4,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use event_listener::Event;
-use oauth_core::{Access, AccessToken, AuthFallback, AuthMethod, MisuseError, RetryPolicy, Token, TokenError, TokenLifecycle};
+use oauth_core::{
+    Access, AccessToken, AuthFallback, AuthMethod, MisuseError, RetryPolicy, Token, TokenError, TokenLifecycle,
+};
 
 use super::shared::Shared;
 use super::{Cached, Exchange, Inner, Mode, RefreshErrorHook, State, TokenSource};
