@@ -29,7 +29,7 @@
 //! | name | what | how |
 //! |---|---|---|
 //! | `{namespace}:token:{h}` | the token, or the server's refusal | `SET … PX ttl`, sealed |
-//! | `{namespace}:lease:{h}` | who is fetching for the fleet | `SET … NX PX lease`; released by a compare-and-delete script |
+//! | `{namespace}:lease:{h}` | who is fetching for the fleet | `SET … NX PX lease`, only while the entry is what the caller last read (a script); released by a compare-and-delete script |
 //! | `{namespace}:published:{h}` | a channel: "an entry was written" | `PUBLISH` after each write; waiters subscribe |
 //!
 //! An entry is sealed with XChaCha20-Poly1305 under a key derived from the [`EncryptionKey`],
@@ -38,6 +38,11 @@
 //! or other credentials, an entry edited, moved to another name or written by anything else,
 //! reads as a miss. No credential is ever written; [`RedisStoreBuilder::plaintext`] leaves the
 //! token record readable for debugging, still authenticated and bound.
+//!
+//! A lease is refused when the entry changed since this store last read it: the process that
+//! held the lease wrote its token (and let go) between this one's miss and its try, so this
+//! one should read again, not fetch a second token. A `wait` listens on one subscription per
+//! store (made at the first wait) and returns at once for a write announced since the last read.
 //!
 //! # When Redis fails
 //! The store connects on first use and again after a failure, so it builds with Redis down.

@@ -72,6 +72,9 @@ const RELEASE: &str = r"if redis.call('GET', KEYS[1]) == ARGV[1] then return red
 ///   [`StoreErrorKind::Unavailable`] while it is down (the token source then fetches on its
 ///   own), and works again once Redis is back.
 /// - **Time** is Redis's (`TIME`), so processes whose clocks disagree agree on expiries.
+/// - **Leases** are `SET … NX PX`, taken only while the entry is what this store last read
+///   (so a process that missed just before another's write reads again instead of fetching),
+///   and released by their owner only.
 ///
 /// It is cheap to clone; clones share their connections. Use it inside a tokio runtime (the
 /// redis client's connections run on tokio).
