@@ -124,8 +124,8 @@ struct Inner {
     subscriber: tokio::sync::Mutex<Option<Subscriber>>,
     lease: redis::Script,
     release: redis::Script,
-    /// What each entry held when this store last read it (`None`: nothing), by entry name: a
-    /// lease is taken only while the entry is still that.
+    /// What each entry held when this store last read it (`None`: nothing), by entry name,
+    /// until the next lease attempt: a lease is taken only while the entry is still that.
     seen: Mutex<HashMap<String, Option<Zeroizing<Vec<u8>>>>>,
 }
 
@@ -464,12 +464,13 @@ impl TokenStore for RedisStore {
         pipe.query_async::<()>(&mut connection).await.map_err(|e| self.failed(generation, &e))
     }
 
-    /// Takes the lease, if nobody holds it and — when this store has read the entry — the
-    /// entry is still what that read found. An entry written since means the fetch the caller
-    /// is about to make was just made: `false`, and the caller reads again.
+    /// Takes the lease, if nobody holds it and — when this store has read the entry since its
+    /// last lease attempt — the entry is still what that read found. An entry written since
+    /// means the fetch the caller is about to make was just made: `false`, and the caller reads
+    /// again.
     async fn try_lease(&self, key: &StoreKey, owner: &str, lease: Duration) -> Result<bool, StoreError> {
         let names = self.redis_keys(key);
-        let seen = self.seen().get(&names.token).cloned();
+        let seen = self.seen().remove(&names.token);
         let (generation, mut connection) = self.connection().await?;
         let Some(seen) = seen else {
             let answer: Value = redis::cmd("SET")

@@ -66,6 +66,9 @@ async fn a_lease_is_not_taken_when_the_entry_changed_since_the_read() {
     holder.release(&key, "holder").await.unwrap();
     assert!(!late.try_lease(&key, "late", minute).await.unwrap(), "the fetch it would make was just made");
     assert!(get(&redis, &late.redis_keys(&key).lease).await.is_none());
+    // The check is for the attempt after a read: without one, a free lease is taken.
+    assert!(late.try_lease(&key, "late", minute).await.unwrap());
+    late.release(&key, "late").await.unwrap();
 
     // Read again: the token is there; with the entry as read, the lease is taken as usual.
     assert_eq!(access_token(late.read(&key).await.unwrap()), "access-fresh");
