@@ -54,6 +54,10 @@ impl Failure {
             ClientError::Deadline { last: Some(last), .. } if matches!(**last, ClientError::Token { .. }) => {
                 Self { exit: Exit::Refused, message: format!("no token from {endpoint}: {}", error.chain()) }
             }
+            ClientError::Deadline { last: None, .. } => Self::network(format!(
+                "no token from {endpoint}: {} (the token endpoint did not answer in time)",
+                error.chain()
+            )),
             ClientError::Deadline { .. } => Self::network(format!("no token from {endpoint}: {}", error.chain())),
             _ => Self::network(format!("{endpoint}: {}", error.chain())),
         }

@@ -114,6 +114,7 @@ async fn network_failures_exit_4() {
     mxo.controls().fail_next(Fault::Slow(std::time::Duration::from_secs(5)), 10);
     list.extend(["--timeout".to_owned(), "1".to_owned()]);
     let (_, slow) = run(mxo_box, list).await;
+    // Whichever ends first, the request's time limit or the fetch's deadline, says so.
     slow.code(4).one_line_error("did not answer in time");
 }
 
