@@ -14,6 +14,9 @@
 //! `client_secret_post` body necessarily carries the secret; `Debug` of an `http::Request<Vec<u8>>`
 //! prints the body as numbers, and the `Authorization` header as `Sensitive`.
 //!
+//! The stored and shared forms (`TokenRecord`, the store key and entries, the Redis store with a
+//! password in its URL, its key and errors) are in the table too.
+//!
 //! This file holds the canaries, the leak check and the one table test; the values it renders are made in
 //! `values`, `echoes`, `protocol_errors` and `misuse` from the building blocks in `fixtures`, and `wire` checks what
 //! is the wire format rather than a log line.
@@ -31,6 +34,8 @@ mod fixtures;
 mod misuse;
 #[path = "secret_hygiene/protocol_errors.rs"]
 mod protocol_errors;
+#[path = "secret_hygiene/stores.rs"]
+mod stores;
 #[path = "secret_hygiene/values.rs"]
 mod values;
 #[path = "secret_hygiene/wire.rs"]
@@ -39,6 +44,7 @@ mod wire;
 use echoes::echo_error_subjects;
 use misuse::misuse_error_subjects;
 use protocol_errors::protocol_error_subjects;
+use stores::store_subjects;
 use values::{credential_subjects, lifecycle_subjects, request_subjects, secret_subjects, token_subjects};
 
 // ----- the canaries -----
@@ -52,6 +58,8 @@ const ACCESS: &str = "CANARY-access-Zb6nK1pQ";
 const REFRESH: &str = "CANARY-refresh-Wd3jX7cu";
 const ID_TOKEN: &str = "CANARY-idtoken-Ge5rT0ma";
 const PARAM: &str = "CANARY-param-Vx1yN6hs";
+/// The password of a Redis URL.
+const REDIS_PASSWORD: &str = "CANARY-redispw-Jc8fL3nt";
 /// A value in a token response field this crate has no slot for (it may hold anything).
 const EXTRA: &str = "CANARY-extra-Pk9wB2df";
 
@@ -64,6 +72,7 @@ const CANARIES: &[(&str, &str)] = &[
     ("refresh token", REFRESH),
     ("ID token", ID_TOKEN),
     ("secret parameter", PARAM),
+    ("Redis password", REDIS_PASSWORD),
     ("unknown response field", EXTRA),
 ];
 
@@ -180,6 +189,7 @@ fn no_rendering_of_any_value_shows_a_secret() {
         echo_error_subjects(),
         protocol_error_subjects(),
         misuse_error_subjects(),
+        store_subjects(),
     ]
     .into_iter()
     .flatten()

@@ -139,6 +139,7 @@ const VENDOR_FREE: &[&str] = &[
     "crates/oauth-reqwest/src",
     "crates/oauth-hyper/src",
     "crates/oauth-stack/src",
+    "crates/oauth-redis/src",
 ];
 
 const VENDOR_NAMES: &[&str] =

@@ -28,7 +28,7 @@ use crate::{Grant, ParamValue, TokenConfig};
 /// assert_ne!(config("read", "a").identity(), config("write", "a").identity());
 /// assert!(config("read", "s3cr3t").identity().parts().iter().all(|p| !p.contains("s3cr3t")));
 /// assert_ne!(config("read", "a").binding(), config("read", "b").binding());
-/// assert_eq!(format!("{:?}", config("read", "s3cr3t").binding()), "CredentialBinding([redacted; 1])");
+/// assert_eq!(format!("{:?}", config("read", "s3cr3t").binding()), "CredentialBinding { secrets: 1, values: [redacted] }");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TokenIdentity {
@@ -68,7 +68,10 @@ impl Drop for CredentialBinding {
 
 impl fmt::Debug for CredentialBinding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CredentialBinding([redacted; {}])", self.secrets.len())
+        f.debug_struct("CredentialBinding")
+            .field("secrets", &self.secrets.len())
+            .field("values", &format_args!("[redacted]"))
+            .finish()
     }
 }
 

@@ -29,7 +29,8 @@ impl StoreKey {
         Self { identity, binding }
     }
 
-    /// What names the tokens: hash it to make the store's key.
+    /// What names the tokens: hash it to make the store's key (a store may also hash in a keyed
+    /// fingerprint of the binding, so other credentials use another entry).
     #[must_use]
     pub fn identity(&self) -> &TokenIdentity {
         &self.identity
@@ -73,7 +74,8 @@ pub trait TokenStore: Send + Sync + 'static {
     async fn write(&self, key: &StoreKey, entry: &SharedEntry, ttl: Duration) -> Result<(), StoreError>;
 
     /// Takes the fetch lease of `key` for `owner`, for `lease`, if nobody holds it; whether it
-    /// was taken. A holder that dies loses it when `lease` runs out.
+    /// was taken. A holder that dies loses it when `lease` runs out. A store may also refuse a
+    /// free lease when the entry changed since the caller's read: the caller then reads again.
     async fn try_lease(&self, key: &StoreKey, owner: &str, lease: Duration) -> Result<bool, StoreError>;
 
     /// Gives the lease back, if `owner` still holds it (never another owner's).
