@@ -2,17 +2,8 @@
 
 use oauth_testkit::{Fault, Mxo, Rfc6749};
 
-use crate::support::{Sandbox, blocking, set_mode};
+use crate::support::{Sandbox, run, set_mode};
 use crate::token::{mxo_sandbox, rfc6749_sandbox};
-
-async fn run(sandbox: Sandbox, args: Vec<String>) -> (Sandbox, crate::support::Output) {
-    blocking(move || {
-        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        let output = sandbox.run(&refs);
-        (sandbox, output)
-    })
-    .await
-}
 
 fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| (*s).to_owned()).collect()

@@ -167,3 +167,13 @@ fn token_like(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '~' | '+' | '/' | '=')))
         .filter(|run| run.len() >= 24)
 }
+
+/// Runs `oauth args…` in `sandbox` off the runtime, handing the sandbox back for the next run.
+pub(crate) async fn run(sandbox: Sandbox, args: Vec<String>) -> (Sandbox, Output) {
+    blocking(move || {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = sandbox.run(&refs);
+        (sandbox, output)
+    })
+    .await
+}

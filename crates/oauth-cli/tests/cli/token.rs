@@ -2,7 +2,7 @@
 
 use oauth_testkit::{BrightPattern, CloudCx, Mxo, Rfc6749};
 
-use crate::support::{Sandbox, blocking};
+use crate::support::{Sandbox, blocking, run};
 
 /// The flags and environment that reach each emulator.
 pub(crate) fn mxo_sandbox(mxo: &Mxo) -> (Sandbox, Vec<String>) {
@@ -61,15 +61,6 @@ fn with(flags: &[String], more: &[&str]) -> Vec<String> {
     let mut all: Vec<String> = more.iter().map(|s| (*s).to_owned()).collect();
     all.splice(1..1, flags.iter().cloned());
     all
-}
-
-async fn run(sandbox: Sandbox, args: Vec<String>) -> (Sandbox, crate::support::Output) {
-    blocking(move || {
-        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        let output = sandbox.run(&refs);
-        (sandbox, output)
-    })
-    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
