@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use oauth_core::ErrorCode;
 use oauth_testkit::{Fault, RedisServer, Rfc6749};
-use oauth_token_source::{BoxFuture, Runtime, StoreOptions, TokenSource, events};
+use oauth_token_source::{BoxFuture, Runtime, StoreKey, StoreOptions, TokenSource, events};
 use resp::cmd;
 
 /// Short leases and timeouts, so faults resolve in test time.
@@ -95,6 +95,8 @@ async fn redis_down_at_start_the_fleet_keeps_serving_with_one_warning() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn redis_down_mid_run_then_back_sharing_resumes() {
+    let events = Events::default();
+    let _capture = events.capture();
     let emulator = Rfc6749::start().await;
     let mut redis = RedisServer::start().unwrap();
     let sources = fleet(&emulator, &redis.url(), 2);
@@ -108,6 +110,7 @@ async fn redis_down_mid_run_then_back_sharing_resumes() {
         source.token().await.expect("no error to callers while the token endpoint works");
     }
     assert_eq!(emulator.controls().token_requests(), 3, "each fetched alone while Redis was down");
+    assert_eq!(events.count(events::STORE_UNAVAILABLE), 2, "one warning per process");
 
     redis.restart().unwrap();
     tokio::time::sleep(options().retry_after_failure + Duration::from_millis(100)).await;
@@ -117,12 +120,16 @@ async fn redis_down_mid_run_then_back_sharing_resumes() {
     let shared = sources[1].token().await.unwrap();
     assert!(shared.secret() == sources[0].token().await.unwrap().secret(), "sharing again");
     assert_eq!(emulator.controls().token_requests(), 4);
+    assert_eq!(events.count(events::STORE_RECOVERED), 2, "each process says the store is back");
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_stalled_redis_costs_a_time_limit_not_an_error() {
+    let events = Events::default();
+    let _capture = events.capture();
     let emulator = Rfc6749::start().await;
-    let redis = RedisServer::start().unwrap();
+    // Redis 7 refuses DEBUG unless told otherwise.
+    let redis = RedisServer::start_with(&["--enable-debug-command", "yes"]).unwrap();
     let source = process(&emulator, &redis.url(), oauth_reqwest::TokioRuntime);
     source.token().await.unwrap(); // connected
     source.invalidate();
@@ -132,11 +139,15 @@ async fn a_stalled_redis_costs_a_time_limit_not_an_error() {
     let started = Instant::now();
     source.token().await.expect("served while Redis is stalled");
     assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
-    stall.join().unwrap();
+    assert_eq!(stall.join().unwrap(), "+OK", "Redis really stalled");
+    assert_eq!(emulator.controls().token_requests(), 2, "fetched alone while Redis was stalled");
+    assert_eq!(events.count(events::STORE_UNAVAILABLE), 1);
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn redis_refusing_writes_is_stepped_around() {
+    let events = Events::default();
+    let _capture = events.capture();
     let emulator = Rfc6749::start().await;
     let redis = RedisServer::start().unwrap();
     assert_eq!(cmd(redis.port(), &["CONFIG", "SET", "maxmemory-policy", "noeviction"]), "+OK");
@@ -144,35 +155,54 @@ async fn redis_refusing_writes_is_stepped_around() {
     let sources = fleet(&emulator, &redis.url(), 2);
     for source in &sources {
         source.token().await.expect("served though Redis refuses writes");
+        source.invalidate();
+        source.token().await.expect("and again");
     }
+    assert_eq!(emulator.controls().token_requests(), 4, "nothing could be shared");
+    assert_eq!(events.count(events::STORE_UNAVAILABLE), 2, "Redis refused, said once per process");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lease_holder_killed_mid_fetch_is_replaced_by_exactly_one_process() {
     let emulator = Rfc6749::start().await;
     let redis = RedisServer::start().unwrap();
-    // The first token request hangs; its process is killed while it waits (its task aborted:
-    // the lease stays in Redis, as it would after a crash).
-    emulator.controls().fail_next(Fault::Slow(Duration::from_secs(30)), 1);
-    let doomed = process(&emulator, &redis.url(), oauth_reqwest::TokioRuntime);
-    let killed = tokio::spawn(async move { doomed.token().await.map(|t| t.secret().to_owned()) });
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    killed.abort();
+    // What a process killed mid-fetch leaves behind: its lease, which nobody will release.
+    let config = emulator.profile().token_config().unwrap().clone();
+    let names = store(&redis.url()).redis_keys(&StoreKey::new(config.identity(), config.binding()));
+    assert_eq!(cmd(redis.port(), &["SET", &names.lease, "a-killed-process", "PX", "2000"]), "+OK");
     let started = Instant::now();
-    let others = fleet(&emulator, &redis.url(), 3);
-    let handles: Vec<_> =
-        others.into_iter().map(|s| tokio::spawn(async move { s.token().await.unwrap().secret().to_owned() })).collect();
+    let tokens = all_tokens(fleet(&emulator, &redis.url(), 3)).await;
+    assert!(tokens.windows(2).all(|w| w[0] == w[1]), "one token for all: {tokens:?}");
+    assert_eq!(emulator.controls().token_requests(), 1, "exactly one process fetched");
+    assert!(started.elapsed() >= Duration::from_millis(1500), "nobody fetched before the lease ran out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fetch_whose_caller_gave_up_releases_its_lease() {
+    let emulator = Rfc6749::start().await;
+    let redis = RedisServer::start().unwrap();
+    // The first token request hangs and its caller gives up (a request handler dropped): the
+    // lease is released, so the next process fetches at once instead of waiting it out.
+    emulator.controls().fail_next(Fault::Slow(Duration::from_secs(30)), 1);
+    let impatient = process(&emulator, &redis.url(), oauth_reqwest::TokioRuntime);
+    assert!(tokio::time::timeout(Duration::from_millis(300), impatient.token()).await.is_err());
+    let started = Instant::now();
+    let tokens = all_tokens(fleet(&emulator, &redis.url(), 2)).await;
+    assert!(tokens.windows(2).all(|w| w[0] == w[1]), "{tokens:?}");
+    assert!(started.elapsed() < Duration::from_millis(1500), "waited out a lease: {:?}", started.elapsed());
+    assert_eq!(emulator.controls().token_requests(), 2, "the abandoned fetch and one more");
+}
+
+async fn all_tokens(sources: Vec<TokenSource>) -> Vec<String> {
+    let handles: Vec<_> = sources
+        .into_iter()
+        .map(|s| tokio::spawn(async move { s.token().await.unwrap().secret().to_owned() }))
+        .collect();
     let mut tokens = Vec::new();
     for handle in handles {
         tokens.push(handle.await.unwrap());
     }
-    assert!(tokens.windows(2).all(|w| w[0] == w[1]), "one token for all: {tokens:?}");
-    assert_eq!(emulator.controls().token_requests(), 2, "the killed fetch and exactly one more");
-    assert!(
-        started.elapsed() >= Duration::from_millis(1500),
-        "the others waited for the lease: {:?}",
-        started.elapsed()
-    );
+    tokens
 }
 
 #[tokio::test(flavor = "current_thread")]

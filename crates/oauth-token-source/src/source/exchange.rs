@@ -7,6 +7,8 @@ use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use tracing::Instrument;
+
 use oauth_core::{AttemptStep, Attempts, AuthMethod, FetchGrant, RequestFailure, Token, TokenError};
 
 use super::{Exchange, TokenSource};
@@ -25,8 +27,33 @@ impl RequestFailure for ClientError {
 
 impl TokenSource {
     /// Sends the request for `grant` until a token, a final error, or `deadline_at` (`None`:
-    /// no deadline the clock can represent).
+    /// no deadline the clock can represent), in a `fetch` span (fields `endpoint`, `grant`, and
+    /// as it goes `auth`, `attempt`, `outcome`).
     pub(super) async fn perform(
+        &self,
+        ex: &Exchange,
+        grant: FetchGrant,
+        deadline_at: Option<Instant>,
+    ) -> Result<Token, ClientError> {
+        let grant_type = match &grant {
+            FetchGrant::Primary => ex.config.request().grant().grant_type(),
+            _ => "refresh_token",
+        };
+        let span = tracing::info_span!(target: "oauth_token_source", "fetch", endpoint = %ex.host, grant = grant_type,
+            auth = tracing::field::Empty, attempt = tracing::field::Empty, outcome = tracing::field::Empty);
+        let result = self.attempt(ex, grant, deadline_at).instrument(span.clone()).await;
+        span.record(
+            "outcome",
+            match &result {
+                Ok(_) => "token",
+                Err(ClientError::Token { .. }) => "refused",
+                Err(_) => "failed",
+            },
+        );
+        result
+    }
+
+    async fn attempt(
         &self,
         ex: &Exchange,
         grant: FetchGrant,
@@ -47,6 +74,9 @@ impl TokenSource {
                 return Err(deadline(ex, attempts.sent(), attempts.into_last_error()));
             };
             let auth = attempts.next_auth();
+            let span = tracing::Span::current();
+            span.record("auth", tracing::field::debug(auth.method()));
+            span.record("attempt", attempts.sent() + 1);
             let (mut http_request, pending) = ex.config.endpoint().build_request(auth, &request);
             http_request.extensions_mut().insert(limit);
             tracing::debug!(target: "oauth_token_source", endpoint = %ex.host, grant = %grant_type,

@@ -58,7 +58,9 @@ impl TokenSource {
                     }
                     let remaining =
                         deadline_at.map_or(std::time::Duration::MAX, |at| at.saturating_duration_since(now));
-                    if let Either::Right(()) = race(listener, self.inner.runtime.sleep(remaining)).await {
+                    let span = tracing::debug_span!(target: "oauth_token_source", "wait", endpoint = %ex.host);
+                    let wake = race(listener, self.inner.runtime.sleep(remaining));
+                    if let Either::Right(()) = tracing::Instrument::instrument(wake, span).await {
                         return Err(deadline(ex, 0, None));
                     }
                     now = self.inner.runtime.now();
@@ -105,22 +107,26 @@ impl TokenSource {
         let guard = FetchGuard::new(self.clone(), fetch);
         let Mode::Exchange(ex) = &self.inner.mode else { return };
         tracing::debug!(target: "oauth_token_source", endpoint = %ex.host, "{}", events::REFRESHING_AHEAD);
-        self.inner.runtime.spawn(Box::pin(async move {
-            let source = guard.source().clone();
-            let Mode::Exchange(ex) = &source.inner.mode else { return };
-            let deadline_at = source.inner.runtime.now().checked_add(ex.policy.deadline());
-            let result = source.obtain(ex, guard.grant(), deadline_at).await;
-            // A refused refresh token is not the waiters' error when the primary grant can
-            // take over: they fetch again with it.
-            let may_fall_back = ex.config.request().grant().is_replay_safe();
-            if let (_, Err(error)) = guard.complete(result, may_fall_back) {
-                tracing::warn!(target: "oauth_token_source", endpoint = %ex.host, error = %error.chain(),
+        let span = tracing::info_span!(target: "oauth_token_source", "refresh", endpoint = %ex.host);
+        self.inner.runtime.spawn(Box::pin(tracing::Instrument::instrument(
+            async move {
+                let source = guard.source().clone();
+                let Mode::Exchange(ex) = &source.inner.mode else { return };
+                let deadline_at = source.inner.runtime.now().checked_add(ex.policy.deadline());
+                let result = source.obtain(ex, guard.grant(), deadline_at).await;
+                // A refused refresh token is not the waiters' error when the primary grant can
+                // take over: they fetch again with it.
+                let may_fall_back = ex.config.request().grant().is_replay_safe();
+                if let (_, Err(error)) = guard.complete(result, may_fall_back) {
+                    tracing::warn!(target: "oauth_token_source", endpoint = %ex.host, error = %error.chain(),
                     "{}", events::REFRESH_AHEAD_FAILED);
-                if let Some(hook) = &ex.on_refresh_error {
-                    hook(&error);
+                    if let Some(hook) = &ex.on_refresh_error {
+                        hook(&error);
+                    }
                 }
-            }
-        }));
+            },
+            span,
+        )));
     }
 }
 

@@ -43,6 +43,41 @@ impl Shared {
     }
 }
 
+/// How long before its lease runs out the holder's fetch gives up, so the lease is never
+/// taken over while its holder still fetches.
+const LEASE_MARGIN: Duration = Duration::from_millis(500);
+
+/// A fetch lease held by this process. Released by [`release`](Self::release); dropped
+/// unreleased (the caller's future was cancelled), it releases from a spawned task.
+struct LeaseGuard {
+    source: TokenSource,
+    owner: Option<String>,
+}
+
+impl LeaseGuard {
+    async fn release(mut self, ex: &Exchange, shared: &Shared) {
+        if let Some(owner) = self.owner.take() {
+            let released = self.source.store_op(ex, shared, "release", shared.store.release(&shared.key, &owner)).await;
+            if let Err(StoreDown(error)) = released {
+                self.source.store_failed(ex, shared, &error);
+            }
+        }
+    }
+}
+
+impl Drop for LeaseGuard {
+    fn drop(&mut self) {
+        let Some(owner) = self.owner.take() else { return };
+        let source = self.source.clone();
+        self.source.inner.runtime.spawn(Box::pin(async move {
+            let super::Mode::Exchange(ex) = &source.inner.mode else { return };
+            if let Some(shared) = &ex.shared {
+                let _ = source.store_op(ex, shared, "release", shared.store.release(&shared.key, &owner)).await;
+            }
+        }));
+    }
+}
+
 /// Why the shared path stepped aside.
 struct StoreDown(StoreError);
 
@@ -69,21 +104,23 @@ impl TokenSource {
                 result
             }
             Err(StoreDown(error)) => {
-                let retry_at = self.inner.runtime.now().checked_add(shared.options.retry_after_failure);
-                let was_down = shared
-                    .down_until
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .replace(retry_at.unwrap_or(now))
-                    .is_some();
-                if !was_down {
-                    tracing::warn!(target: "oauth_token_source", endpoint = %ex.host, error = %Chain(&error),
-                        "{}", events::STORE_UNAVAILABLE);
-                }
-                metrics::counter!(names::STORE_ERRORS, "endpoint" => ex.host.to_string()).increment(1);
+                self.store_failed(ex, shared, &error);
                 self.perform(ex, grant, deadline_at).await
             }
         }
+    }
+
+    /// Records a store failure: the source fetches alone until `retry_after_failure` has
+    /// passed, and warns once per outage.
+    fn store_failed(&self, ex: &Exchange, shared: &Shared, error: &StoreError) {
+        let now = self.inner.runtime.now();
+        let retry_at = now.checked_add(shared.options.retry_after_failure).unwrap_or(now);
+        let was_down = shared.down_until.lock().unwrap_or_else(PoisonError::into_inner).replace(retry_at).is_some();
+        if !was_down {
+            tracing::warn!(target: "oauth_token_source", endpoint = %ex.host, error = %Chain(error),
+                "{}", events::STORE_UNAVAILABLE);
+        }
+        metrics::counter!(names::STORE_ERRORS, "endpoint" => ex.host.to_string()).increment(1);
     }
 
     /// The shared path; `Err` only when the store failed (the caller then fetches alone).
@@ -131,13 +168,16 @@ impl TokenSource {
                 .store_op(ex, shared, "lease", shared.store.try_lease(&shared.key, &owner, shared.options.lease))
                 .await?;
             if taken {
+                // From here the lease is given back however this ends: fetched, failed, or the
+                // caller's future dropped (a cancelled request must not stall the fleet).
+                let lease = LeaseGuard { source: self.clone(), owner: Some(owner.clone()) };
                 // Another process may have written and released between the read above and
                 // this lease: read once more before fetching a second token.
                 if let (Some(SharedEntry::Token(record)), clock) = self.read_shared(ex, shared).await? {
                     let token = record.into_token(runtime.now(), clock);
                     if ex.lock().lifecycle.is_fresh(&token, runtime.now()) && !shared.was_refused(&token) {
                         count_read(ex, "hit");
-                        let _ = self.store_op(ex, shared, "release", shared.store.release(&shared.key, &owner)).await;
+                        lease.release(ex, shared).await;
                         return Ok(Ok(token));
                     }
                 }
@@ -146,7 +186,9 @@ impl TokenSource {
                     metrics::counter!(names::LEASE_TAKEOVERS, "endpoint" => ex.host.to_string()).increment(1);
                     tracing::info!(target: "oauth_token_source", endpoint = %ex.host, "{}", events::LEASE_TAKEN_OVER);
                 }
-                return Ok(self.fetch_for_fleet(ex, shared, &owner, grant, stored_refresh, deadline_at).await);
+                let result = self.fetch_for_fleet(ex, shared, grant, stored_refresh, deadline_at).await;
+                lease.release(ex, shared).await;
+                return Ok(result);
             }
             if !waited {
                 metrics::counter!(names::WAITERS, "endpoint" => ex.host.to_string()).increment(1);
@@ -162,34 +204,47 @@ impl TokenSource {
                 tracing::debug_span!(target: "oauth_token_source", "store.wait", endpoint = %ex.host, poll = polls);
             // A store that cannot wait is as good as a sleep: the next read tells.
             if let Either::Left(Err(error)) =
-                race(wait.instrument(span), runtime.sleep(pause + shared.options.op_timeout)).await
+                race(wait.instrument(span), runtime.sleep(pause.saturating_add(shared.options.op_timeout))).await
             {
                 return Err(StoreDown(error));
             }
         }
     }
 
-    /// The lease holder's fetch: fetch, share the outcome, give the lease back.
+    /// The lease holder's fetch: fetch within the lease (so no other process takes it over
+    /// while this one still fetches), then share the outcome.
     async fn fetch_for_fleet(
         &self,
         ex: &Exchange,
         shared: &Shared,
-        owner: &str,
         grant: FetchGrant,
         stored_refresh: Option<oauth_core::RefreshToken>,
         deadline_at: Option<Instant>,
     ) -> Result<Token, ClientError> {
+        let runtime = &self.inner.runtime;
         // The fleet's refresh token is the newest (another process may have rotated ours).
         let grant = match (grant, stored_refresh) {
             (FetchGrant::Refresh(_), Some(newest)) => FetchGrant::Refresh(newest),
             (grant, _) => grant,
         };
         let primary = matches!(grant, FetchGrant::Primary);
+        let lease_ends = runtime.now().checked_add(shared.options.lease.saturating_sub(LEASE_MARGIN));
+        let deadline_at = match (deadline_at, lease_ends) {
+            (Some(deadline), Some(lease)) => Some(deadline.min(lease)),
+            (deadline, lease) => deadline.or(lease),
+        };
         let result = self.perform(ex, grant, deadline_at).await;
-        let runtime = &self.inner.runtime;
-        let written = match &result {
+        let entry = match &result {
             Ok(token) => {
-                let clock = self.store_clock(ex, shared).await.unwrap_or_else(|_| runtime.wall_clock());
+                // The expiry is written on the store's clock, which every reader uses; without
+                // it, nothing is written (a local clock could be far off the fleet's).
+                let clock = match self.store_op(ex, shared, "now", shared.store.now()).await {
+                    Ok(clock) => clock.unwrap_or_else(|| runtime.wall_clock()),
+                    Err(StoreDown(error)) => {
+                        self.store_failed(ex, shared, &error);
+                        return result;
+                    }
+                };
                 let record = TokenRecord::of(token, runtime.now(), clock);
                 let left = token.expires_at().map(|at| at.saturating_duration_since(runtime.now()));
                 let ttl = match (left, token.refresh_token()) {
@@ -199,25 +254,21 @@ impl TokenSource {
                 };
                 Some((SharedEntry::Token(record), ttl))
             }
-            // Only the primary grant's refusal is the fleet's: a refused refresh token is this
-            // process's to replace (it falls back to the primary grant).
-            Err(error) if primary => error
-                .token_error()
-                .and_then(RefusalRecord::of)
-                .map(|refusal| (SharedEntry::Refused(refusal), shared.options.refusal_ttl)),
+            // Only a final refusal of the primary grant is the fleet's: a refused refresh token
+            // is this process's to replace (it falls back to the primary grant), and an answer
+            // that says "later" (a 503, a 429) is every process's own to retry.
+            Err(ClientError::Token { error, .. }) if primary && !error.is_retryable() => {
+                RefusalRecord::of(error).map(|refusal| (SharedEntry::Refused(refusal), shared.options.refusal_ttl))
+            }
             Err(_) => None,
         };
-        if let Some((entry, ttl)) = written {
-            if ttl > Duration::ZERO {
-                if let Err(StoreDown(error)) =
-                    self.store_op(ex, shared, "write", shared.store.write(&shared.key, &entry, ttl)).await
-                {
-                    tracing::warn!(target: "oauth_token_source", endpoint = %ex.host, error = %Chain(&error),
-                        "{}", events::STORE_UNAVAILABLE);
-                }
+        if let Some((entry, ttl)) = entry.filter(|(_, ttl)| *ttl > Duration::ZERO) {
+            if let Err(StoreDown(error)) =
+                self.store_op(ex, shared, "write", shared.store.write(&shared.key, &entry, ttl)).await
+            {
+                self.store_failed(ex, shared, &error);
             }
         }
-        let _ = self.store_op(ex, shared, "release", shared.store.release(&shared.key, owner)).await;
         result
     }
 
