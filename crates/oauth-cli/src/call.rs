@@ -101,8 +101,9 @@ impl Prepared {
         let uri = target_uri(target, session, args.connection.allow_http)?;
         let mut headers = HeaderMap::new();
         for line in &args.headers {
-            let (name, value) =
-                line.split_once(':').ok_or_else(|| Failure::usage(format!("-H `{line}` is not `Name: value`")))?;
+            let (name, value) = line.split_once(':').ok_or_else(|| {
+                Failure::usage("-H: a header is written `Name: value` (the value is not repeated here)")
+            })?;
             let name = HeaderName::from_bytes(name.trim().as_bytes())
                 .map_err(|_| Failure::usage(format!("-H: `{}` is not a header name", name.trim())))?;
             if name == http::header::AUTHORIZATION {
@@ -141,6 +142,7 @@ impl Prepared {
         }
         let started = Instant::now();
         let target = crate::trace::shown_uri(&self.uri);
+        let spinner = crate::spinner::Spinner::start(&format!("waiting for {target}"));
         let mut response = request.send().await.map_err(|error| transport_failure(error, &target))?;
         let (status, headers) = (response.status(), response.headers().clone());
         let mut body = Vec::new();
@@ -150,6 +152,7 @@ impl Prepared {
             }
             body.extend_from_slice(&chunk);
         }
+        drop(spinner);
         if verbose {
             note(&response_lines(status, &headers, started, ""));
         }

@@ -29,7 +29,10 @@ use crate::cli::{Cli, Command};
 use crate::failure::Failure;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
     // The spinner follows the token source's retry events; nothing else is logged.
     let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry().with(spinner::RetryStatus));
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
@@ -87,6 +90,23 @@ fn print(bytes: &[u8]) -> Result<(), Failure> {
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(error) => Err(Failure::usage(format!("cannot write the output: {error}"))),
     }
+}
+
+/// Help and version print as clap prints them; a usage error is one line, like every failure.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+        || error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    {
+        error.exit();
+    }
+    let text = error.to_string();
+    let first = text.lines().next().unwrap_or_default().trim_start_matches("error: ").to_owned();
+    let valid = match error.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(values)) => format!(" (possible values: {})", values.join(", ")),
+        _ => String::new(),
+    };
+    fail(&Failure::usage(format!("{first}{valid}; see `oauth --help`")))
 }
 
 fn fail(failure: &Failure) -> ExitCode {

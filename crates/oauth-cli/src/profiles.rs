@@ -20,6 +20,9 @@ pub(crate) fn list(given: Option<&Path>) -> Result<String, Failure> {
         let provider = p.provider.map_or("rfc6749", crate::cli::Provider::name);
         let target =
             [&p.token_url, &p.server, &p.domain, &p.host].into_iter().flatten().next().map_or("", String::as_str);
+        // A URL is shown as `-v` shows it: no user information, secret-looking query values masked.
+        let target =
+            target.parse::<http::Uri>().map_or_else(|_| target.to_owned(), |uri| crate::trace::shown_uri(&uri));
         let mut line = format!("  {name}  {provider}  {target}");
         if let Some(id) = &p.client_id {
             let _ = write!(line, "  client {id}");

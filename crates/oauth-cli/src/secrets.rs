@@ -81,9 +81,14 @@ pub(crate) fn find(kind: Kind, sources: &Sources) -> Result<Option<String>, Fail
     if let Some(name) = &sources.profile_env {
         return match std::env::var(name) {
             Ok(value) if !value.is_empty() => Ok(Some(value)),
-            _ => Err(Failure::usage(format!(
+            // A "name" that is not shaped like one may be the secret itself, pasted by mistake.
+            _ if is_variable_name(name) => Err(Failure::usage(format!(
                 "the profile takes the {} from ${name}, which is not set (or empty)",
                 kind.what()
+            ))),
+            _ => Err(Failure::usage(format!(
+                "the profile's `{}_env` is not a variable name (letters, digits and `_`)",
+                kind.config_key()
             ))),
         };
     }
@@ -112,6 +117,12 @@ pub(crate) fn require(kind: Kind, sources: &Sources) -> Result<String, Failure> 
         kind.config_key(),
         kind.config_key(),
     )))
+}
+
+fn is_variable_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
 }
 
 fn capitalised(text: &str) -> String {

@@ -141,7 +141,32 @@ fn origin_of(url: &str) -> Option<String> {
     Some(format!("{}://{}", uri.scheme_str()?, uri.authority()?))
 }
 
+/// A flag that belongs to another provider is an error, not silently dropped.
+fn refuse_foreign_flags(m: &Merged) -> Result<(), Failure> {
+    let owned: [(&str, bool, Provider); 4] = [
+        ("--server", m.server.is_some(), Provider::Mxo),
+        ("--domain", m.domain.is_some(), Provider::CloudCx),
+        ("--host", m.host.is_some(), Provider::BrightPattern),
+        ("--tenant", m.tenant.is_some(), Provider::BrightPattern),
+    ];
+    if let Some((flag, _, owner)) = owned.iter().find(|(_, given, owner)| *given && *owner != m.provider) {
+        return Err(Failure::usage(format!(
+            "{flag} applies to --provider {}, not {}",
+            owner.name(),
+            m.provider.name()
+        )));
+    }
+    if !m.scope.is_empty() && matches!(m.provider, Provider::Mxo | Provider::CloudCx) {
+        return Err(Failure::usage(format!(
+            "--scope: {} asks for no scope; its tokens carry what the client may do",
+            m.provider.name()
+        )));
+    }
+    Ok(())
+}
+
 fn build(m: &Merged) -> Result<Profile, Failure> {
+    refuse_foreign_flags(m)?;
     if m.auth.is_some() && m.provider != Provider::Rfc6749 {
         return Err(Failure::usage(format!(
             "--auth applies to --provider rfc6749; {} authenticates its clients as its documentation says",

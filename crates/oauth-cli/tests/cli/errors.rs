@@ -35,11 +35,33 @@ async fn usage_errors_exit_2() {
         let (back, output) = run(sandbox, args(list)).await;
         sandbox = back;
         output.code(2).one_line_error(needle);
+        assert!(!output.stderr.contains("k3y-canary"), "a header value repeated: {}", output.stderr);
     }
     // A provider clap does not know: its own usage message, exit 2.
-    let (_, unknown) = run(sandbox, args(&["token", "--provider", "okta"])).await;
-    unknown.code(2);
-    assert!(unknown.stderr.contains("invalid value 'okta'"), "{}", unknown.stderr);
+    let (sandbox, unknown) = run(sandbox, args(&["token", "--provider", "okta"])).await;
+    unknown.code(2).one_line_error("invalid value 'okta'");
+    assert!(unknown.stderr.contains("possible values: rfc6749, mxo, cloudcx, bright-pattern"), "{}", unknown.stderr);
+    // A flag of another provider, or a scope a vendor takes none of, is refused, not dropped.
+    for (list, needle) in [
+        (
+            &["token", "--provider", "mxo", "--domain", "cx.example.com", "--client-id", "a"][..],
+            "--domain applies to --provider cloudcx",
+        ),
+        (
+            &["token", "--token-url", "https://as.example/t", "--tenant", "t", "--client-id", "a"][..],
+            "--tenant applies to --provider bright-pattern",
+        ),
+        (
+            &["token", "--provider", "mxo", "--server", "eu2", "--scope", "x", "--client-id", "a"][..],
+            "asks for no scope",
+        ),
+    ] {
+        let (_, output) = run(Sandbox::new().env("OAUTH_CLIENT_SECRET", "s3cr3t-canary"), args(list)).await;
+        output.code(2).one_line_error(needle);
+    }
+    let (_, help) = run(sandbox, args(&["token", "--help"])).await;
+    help.code(0);
+    assert!(help.stdout.contains("Examples:"), "help still prints in full");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,8 +81,14 @@ async fn secrets_missing_unreadable_or_too_open_exit_2() {
 
     let mut absent = base;
     absent.extend(["--client-secret-file".to_owned(), "/nonexistent/secret".to_owned()]);
-    let (_, unreadable) = run(sandbox, absent).await;
+    let (sandbox, unreadable) = run(sandbox, absent).await;
     unreadable.code(2).one_line_error("cannot read the client secret file /nonexistent/secret");
+
+    // A profile whose `_env` holds the secret itself, pasted by mistake: not repeated.
+    let config = sandbox.file("pasted.toml", "[profiles.p]\nprovider = \"mxo\"\nserver = \"eu2\"\nclient_id = \"a\"\nclient_secret_env = \"s3cr3t-pasted-into-env\"\n");
+    let (_, pasted) = run(sandbox, args(&["token", "p", "--config", &config.display().to_string()])).await;
+    pasted.code(2).one_line_error("not a variable name");
+    assert!(!pasted.stderr.contains("s3cr3t-pasted"), "{}", pasted.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

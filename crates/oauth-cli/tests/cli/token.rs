@@ -123,7 +123,7 @@ async fn the_cache_serves_the_next_call_and_ignores_a_corrupt_file() {
     assert!(third.stderr.contains("cache entry unreadable; ignored"), "{}", third.stderr);
     assert_eq!(mxo.controls().token_requests(), 2);
 
-    // Another scope is another entry.
+    // The JSON format of the same token comes from the cache too.
     let (_sandbox, json) = run(sandbox, with(&flags, &["token", "--format", "json"])).await;
     json.code(0);
     assert_eq!(mxo.controls().token_requests(), 2, "json from the cache too");
@@ -185,5 +185,6 @@ async fn cloudcx_with_an_api_key_needs_no_client_id_and_no_exchange() {
     .await;
     output.code(0);
     assert_eq!(output.stdout, format!("Authorization: Bearer {}\n", cx.api_key()));
+    assert!(output.stderr.is_empty(), "nothing on stderr, the key least of all: {}", output.stderr);
     assert_eq!(cx.controls().token_requests(), 0);
 }
