@@ -88,7 +88,8 @@ async fn run(emulator: &Rfc6749, redis: Option<&str>, shape: Shape) -> Result<Ru
     Ok(Run { counts: total, token_requests: emulator.controls().token_requests() - before })
 }
 
-/// The store the workers share: a namespace of this run's own, sealed under a fixed key.
+/// The store the workers share: the fleet's namespace in the run's own Redis, sealed under a
+/// fixed key.
 pub(crate) fn redis_store(url: &str) -> Result<oauth_redis::RedisStore, String> {
     oauth_redis::RedisStore::builder(url, oauth_redis::EncryptionKey::from_bytes([0x5a; 32]))
         .namespace("oauth-fleet")

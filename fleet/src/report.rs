@@ -46,6 +46,12 @@ impl Report {
         run.token_requests as f64 / (self.seconds as f64 / self.period)
     }
 
+    /// Token requests per token lifetime: with the refresh skew capped at half the lifetime,
+    /// one token per lifetime is fetched in each half, so 2.0 is one fetch per token.
+    pub(crate) fn per_lifetime(&self, run: &Run) -> f64 {
+        run.token_requests as f64 / (self.seconds as f64 / self.lifetime as f64)
+    }
+
     pub(crate) fn table(&self) -> String {
         let row = |name: &str, alone: String, shared: String| format!("{name:<34}{alone:>16}{shared:>20}\n");
         let mut text = format!(
@@ -58,6 +64,11 @@ impl Report {
             "token requests per token period",
             format!("{:.2}", self.per_period(&self.alone)),
             format!("{:.2}", self.per_period(&self.shared)),
+        );
+        text += &row(
+            "token requests per token lifetime",
+            format!("{:.2}", self.per_lifetime(&self.alone)),
+            format!("{:.2}", self.per_lifetime(&self.shared)),
         );
         text += &row("token() calls", self.alone.counts.calls.to_string(), self.shared.counts.calls.to_string());
         text += &row(
