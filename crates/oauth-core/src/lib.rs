@@ -42,10 +42,13 @@
 //! ```
 
 mod attempts;
+pub mod authorization;
 mod auth;
 mod bearer;
 mod challenge;
 mod config;
+pub mod device;
+pub mod discovery;
 mod endpoint;
 mod error;
 mod error_body;
@@ -53,6 +56,7 @@ mod expires_in;
 mod fallback;
 mod grant;
 mod id;
+pub mod introspection;
 mod identity;
 mod lifecycle;
 mod mask;
@@ -63,6 +67,7 @@ mod refusal;
 mod request;
 mod response;
 mod retry;
+pub mod revocation;
 mod scope;
 mod secret;
 mod token;
