@@ -42,8 +42,8 @@
 //! ```
 
 mod attempts;
-pub mod authorization;
 mod auth;
+pub mod authorization;
 mod bearer;
 mod challenge;
 mod config;
@@ -56,8 +56,8 @@ mod expires_in;
 mod fallback;
 mod grant;
 mod id;
-pub mod introspection;
 mod identity;
+pub mod introspection;
 mod lifecycle;
 mod mask;
 mod media;
@@ -72,13 +72,14 @@ mod scope;
 mod secret;
 mod token;
 mod token_type;
+mod url;
 
 pub use attempts::{AttemptStep, Attempts, RequestFailure};
 pub use auth::{AuthMethod, BasicEncoding, ClientAuth, basic_credentials};
 pub use bearer::{BearerCredential, bearer_header};
 pub use challenge::{Challenge, RetryOn401, is_invalid_token};
 pub use config::{Access, TokenConfig};
-pub use endpoint::{TokenEndpoint, is_loopback};
+pub use endpoint::TokenEndpoint;
 pub use error::{
     ErrorCode, ErrorSource, ExpiresInProblem, JsonKind, MisuseError, ProtocolError, ProtocolErrorKind, RetryAfter,
     ServerError, TokenError,
@@ -104,6 +105,7 @@ pub use scope::Scope;
 pub use secret::{AccessToken, ApiKey, ClientSecret, IdToken, Password, RefreshToken, SecretParam};
 pub use token::{Extras, Token};
 pub use token_type::TokenType;
+pub use url::{EndpointUrl, is_loopback};
 
 /// The README's example, compiled and run as a doctest so it cannot drift from the API.
 #[doc = include_str!("../README.md")]
