@@ -51,6 +51,9 @@ impl Failure {
                 message: format!("the authorization server at {endpoint} refused: {}", error.chain()),
             },
             ClientError::Transport(transport) => Self::transport(transport, endpoint),
+            ClientError::AuthorizationRequired { .. } => {
+                Self { exit: Exit::Refused, message: format!("{endpoint}: {}; sign in again", error.chain()) }
+            }
             ClientError::Deadline { last: Some(last), .. } if matches!(**last, ClientError::Token { .. }) => {
                 Self { exit: Exit::Refused, message: format!("no token from {endpoint}: {}", error.chain()) }
             }

@@ -41,6 +41,13 @@ pub enum ClientError {
     /// The request got no answer. Displays the transport's error; its `source` is that
     /// error's own.
     Transport(TransportError),
+    /// A source started from a user's token (a code or device exchange) can only refresh it,
+    /// and the refresh token is gone — refused, or never issued: the user must authorize
+    /// again. Its `source` is the refusal, when there was one.
+    AuthorizationRequired {
+        /// The refresh's refusal, if one caused this.
+        refusal: Option<Box<Self>>,
+    },
     /// No token within the deadline of one `token()` call, retries included. Its `source` is
     /// the last error before time ran out, if any ([`ClientError::chain`] prints both).
     Deadline {
@@ -61,6 +68,9 @@ impl fmt::Display for ClientError {
         match self {
             Self::Token { error, tried_auth } => write!(f, "{error}{}", tried_note(tried_auth)),
             Self::Transport(error) => fmt::Display::fmt(error, f),
+            Self::AuthorizationRequired { .. } => {
+                f.write_str("the user's authorization is needed again: the refresh token is gone or was refused")
+            }
             Self::Deadline { deadline, attempts, .. } => {
                 write!(f, "no token within {deadline:?} ({attempts} attempt(s))")
             }
@@ -74,6 +84,9 @@ impl std::error::Error for ClientError {
             Self::Token { error, .. } => error.source(),
             Self::Transport(error) => error.source(),
             Self::Deadline { last, .. } => last.as_deref().map(|e| e as &(dyn std::error::Error + 'static)),
+            Self::AuthorizationRequired { refusal } => {
+                refusal.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+            }
         }
     }
 }
@@ -94,6 +107,7 @@ impl ClientError {
             Self::Token { error, .. } => error.is_retryable(),
             Self::Transport(error) => error.is_retryable(),
             Self::Deadline { .. } => true,
+            Self::AuthorizationRequired { .. } => false,
         }
     }
 
@@ -103,6 +117,7 @@ impl ClientError {
         match self {
             Self::Token { error, .. } => error.code(),
             Self::Deadline { last: Some(last), .. } => last.code(),
+            Self::AuthorizationRequired { refusal: Some(refusal) } => refusal.code(),
             _ => None,
         }
     }
@@ -129,6 +144,7 @@ impl ClientError {
         match self {
             Self::Token { error, .. } => Some(error),
             Self::Deadline { last: Some(last), .. } => last.token_error(),
+            Self::AuthorizationRequired { refusal: Some(refusal) } => refusal.token_error(),
             _ => None,
         }
     }

@@ -68,3 +68,44 @@ fn a_seed_no_header_can_carry_is_refused_when_built() {
     let error = TokenSource::builder(config(), Scripted::new([]), Virtual::new()).seed(bad).build().unwrap_err();
     assert!(!error.to_string().contains("line"), "{error}");
 }
+
+/// A source started from a user's token (a code or device exchange) refreshes it and never
+/// sends the configuration's own grant.
+#[tokio::test(start_paused = true)]
+async fn a_refresh_only_source_refreshes_rotates_and_then_asks_for_the_user() {
+    use oauth_token_source::ClientError;
+    let transport = Scripted::new([token("t2", 120, Some("rt-2")), support::oauth_error(400, "invalid_grant")]);
+    let runtime = Virtual::new();
+    let user = seed("t1", runtime.start(), 10);
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    let source =
+        TokenSource::builder(config(), transport.clone(), runtime.clone()).seed(user).refresh_only().build().unwrap();
+    assert_eq!(source.token().await.unwrap().secret(), "t2", "refreshed with the seed's refresh token");
+    assert!(transport.bodies()[0].contains("grant_type=refresh_token"), "{:?}", transport.bodies());
+
+    // Past t2's expiry: the rotated refresh token is sent, and refused.
+    tokio::time::sleep(Duration::from_secs(121)).await;
+    let refused = source.token().await.unwrap_err();
+    assert!(matches!(refused, ClientError::AuthorizationRequired { refusal: Some(_) }), "{refused:?}");
+    assert_eq!(refused.code(), Some(&oauth_core::ErrorCode::InvalidGrant));
+    assert!(transport.bodies()[1].ends_with("refresh_token=rt-2"), "{:?}", transport.bodies());
+    assert!(!refused.is_retryable());
+
+    // Nothing left to refresh with: asked again at once, with no request.
+    let again = source.token().await.unwrap_err();
+    assert!(matches!(again, ClientError::AuthorizationRequired { refusal: None }), "{again:?}");
+    assert_eq!(transport.calls(), 2, "the client_credentials grant of the configuration was never sent");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refresh_only_source_without_a_refresh_token_asks_for_the_user_when_its_token_expires() {
+    let transport = Scripted::new([]);
+    let runtime = Virtual::new();
+    let bare = Token::bearer(AccessToken::new("t1")).with_lifetime(runtime.start().into_std(), Duration::from_secs(5));
+    let source = TokenSource::builder(config(), transport.clone(), runtime).seed(bare).refresh_only().build().unwrap();
+    assert_eq!(source.token().await.unwrap().secret(), "t1");
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let error = source.token().await.unwrap_err();
+    assert!(error.to_string().contains("authorization is needed again"), "{error}");
+    assert_eq!(transport.calls(), 0);
+}

@@ -51,6 +51,7 @@ pub struct Builder {
     on_refresh_error: Option<RefreshErrorHook>,
     seed: Option<Token>,
     start_auth: Option<AuthMethod>,
+    refresh_only: bool,
     store: Option<(Box<dyn TokenStore>, StoreOptions)>,
 }
 
@@ -66,6 +67,7 @@ impl Builder {
             on_refresh_error: None,
             seed: None,
             start_auth: None,
+            refresh_only: false,
             store: None,
         }
     }
@@ -101,6 +103,31 @@ impl Builder {
     /// fetched over at the first call. Ignored for an API key.
     pub fn seed(mut self, token: Token) -> Self {
         self.seed = Some(token);
+        self
+    }
+
+    /// Refreshes the [`seed`](Self::seed) — a user's token from a code or device exchange —
+    /// and never sends the configuration's own grant: when the refresh token is refused, or
+    /// there is none, calls get [`ClientError::AuthorizationRequired`] (the user must sign in
+    /// again) instead of a token obtained some other way. Single flight, refresh ahead and
+    /// refresh-token rotation work as for any source.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn f(profile: oauth_providers::Profile, token: oauth_core::Token,
+    /// #     transport: impl oauth_token_source::Transport, runtime: impl oauth_token_source::Runtime)
+    /// #     -> Result<(), oauth_token_source::ClientError> {
+    /// use oauth_token_source::{ClientError, TokenSource};
+    /// let source = TokenSource::builder(profile, transport, runtime).seed(token).refresh_only().build()?;
+    /// match source.token().await {
+    ///     Ok(token) => { /* call the API */ }
+    ///     Err(ClientError::AuthorizationRequired { .. }) => { /* send the user to sign in again */ }
+    ///     Err(other) => return Err(other),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn refresh_only(mut self) -> Self {
+        self.refresh_only = true;
         self
     }
 
@@ -165,6 +192,7 @@ impl Builder {
                     changed: Event::new(),
                     on_refresh_error: self.on_refresh_error,
                     shared,
+                    refresh_only: self.refresh_only,
                     host,
                 }))
             }

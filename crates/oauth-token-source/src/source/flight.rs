@@ -41,7 +41,7 @@ impl TokenSource {
                 Next::Fetch(fetch) => {
                     let guard = FetchGuard::new(self.clone(), fetch);
                     let result = self.obtain(ex, guard.grant(), deadline_at).await;
-                    let may_fall_back = !fell_back && ex.config.request().grant().is_replay_safe();
+                    let may_fall_back = !fell_back && !ex.refresh_only && ex.config.request().grant().is_replay_safe();
                     match guard.complete(result, may_fall_back) {
                         (Completion::RefreshRejected, Err(_)) if may_fall_back => {
                             // The refresh token is gone; fetch once more with the primary grant.
@@ -116,7 +116,7 @@ impl TokenSource {
                 let result = source.obtain(ex, guard.grant(), deadline_at).await;
                 // A refused refresh token is not the waiters' error when the primary grant can
                 // take over: they fetch again with it.
-                let may_fall_back = ex.config.request().grant().is_replay_safe();
+                let may_fall_back = !ex.refresh_only && ex.config.request().grant().is_replay_safe();
                 if let (_, Err(error)) = guard.complete(result, may_fall_back) {
                     tracing::warn!(target: "oauth_token_source", endpoint = %ex.host, error = %error.chain(),
                     "{}", events::REFRESH_AHEAD_FAILED);

@@ -111,6 +111,8 @@ struct Exchange {
     host: Box<str>,
     /// The fleet's store, when the source shares its token.
     shared: Option<shared::Shared>,
+    /// Started from a user's token: refresh only, never the configuration's grant.
+    refresh_only: bool,
 }
 
 struct State {

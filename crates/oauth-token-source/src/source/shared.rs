@@ -83,7 +83,30 @@ struct StoreDown(StoreError);
 
 impl TokenSource {
     /// Gets a token for `grant`: through the store when there is one and it works, else alone.
+    /// A refresh-only source (started from a user's token) has no primary grant: needing one,
+    /// or having its refresh token refused, is [`ClientError::AuthorizationRequired`].
     pub(super) async fn obtain(
+        &self,
+        ex: &Exchange,
+        grant: FetchGrant,
+        deadline_at: Option<Instant>,
+    ) -> Result<Token, ClientError> {
+        if !ex.refresh_only {
+            return self.obtain_any(ex, grant, deadline_at).await;
+        }
+        if matches!(grant, FetchGrant::Primary) {
+            return Err(ClientError::AuthorizationRequired { refusal: None });
+        }
+        self.obtain_any(ex, grant, deadline_at).await.map_err(|error| {
+            if error.token_error().is_some_and(oauth_core::is_refusal) {
+                ClientError::AuthorizationRequired { refusal: Some(Box::new(error)) }
+            } else {
+                error
+            }
+        })
+    }
+
+    async fn obtain_any(
         &self,
         ex: &Exchange,
         grant: FetchGrant,
