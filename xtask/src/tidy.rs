@@ -16,7 +16,10 @@ use std::process::Command;
 
 /// What each library crate may depend on (normal dependencies), when it exists.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("oauth-core", &["http", "serde", "serde_json", "form_urlencoded", "base64", "thiserror", "zeroize", "httpdate"]),
+    (
+        "oauth-core",
+        &["http", "serde", "serde_json", "form_urlencoded", "base64", "thiserror", "zeroize", "httpdate", "sha2"],
+    ),
     ("oauth-providers", &["oauth-core", "http", "serde", "serde_json", "form_urlencoded", "thiserror"]),
     ("oauth-token-source", &["oauth-core", "http", "thiserror", "async-trait", "event-listener", "tracing", "metrics"]),
     ("oauth-tokio", &["oauth-token-source", "tokio"]),

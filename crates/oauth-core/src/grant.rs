@@ -3,7 +3,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::{MisuseError, Password, RefreshToken, Scope, SecretParam, Username};
+use crate::authorization::{AuthorizationCode, PkceVerifier};
+use crate::{EndpointUrl, MisuseError, Password, RefreshToken, Scope, SecretParam, Username};
 
 /// What the client offers in exchange for a token.
 ///
@@ -36,6 +37,17 @@ pub enum Grant {
         /// The refresh token.
         refresh_token: RefreshToken,
     },
+    /// `authorization_code` (RFC 6749 §4.1.3) with its PKCE verifier (RFC 7636 §4.5): what
+    /// [`PendingAuthorization::accept`](crate::authorization::PendingAuthorization::accept)
+    /// gives back. A code is single use, so this grant is never replayed.
+    AuthorizationCode {
+        /// The code from the redirect.
+        code: AuthorizationCode,
+        /// The redirect URI the authorization request carried, sent again as it was sent then.
+        redirect_uri: EndpointUrl,
+        /// The PKCE verifier whose challenge the authorization request carried.
+        code_verifier: PkceVerifier,
+    },
     /// Any other grant type (a URI or a registered name) with its own parameters.
     Extension {
         /// The `grant_type` value.
@@ -54,6 +66,17 @@ impl Grant {
     /// The refresh-token grant.
     pub fn refresh_token(refresh_token: impl Into<RefreshToken>) -> Self {
         Self::RefreshToken { refresh_token: refresh_token.into() }
+    }
+
+    /// The authorization-code grant (RFC 6749 §4.1.3) with its PKCE verifier (RFC 7636 §4.5).
+    /// [`CodeExchange`](crate::authorization::CodeExchange) makes it from a checked redirect;
+    /// this is for a code obtained some other way.
+    pub fn authorization_code(
+        code: impl Into<AuthorizationCode>,
+        redirect_uri: EndpointUrl,
+        code_verifier: PkceVerifier,
+    ) -> Self {
+        Self::AuthorizationCode { code: code.into(), redirect_uri, code_verifier }
     }
 
     /// An extension grant.
@@ -79,13 +102,14 @@ impl Grant {
             Self::ClientCredentials => "client_credentials",
             Self::Password { .. } => "password",
             Self::RefreshToken { .. } => "refresh_token",
+            Self::AuthorizationCode { .. } => "authorization_code",
             Self::Extension { grant_type, .. } => grant_type,
         }
     }
 
     /// Whether sending the same grant twice is harmless, so a failed attempt may be repeated
     /// with other client authentication: true for `client_credentials` and `password`, false
-    /// for single-use or rotating credentials (refresh tokens, codes, assertions).
+    /// for single-use or rotating credentials (refresh tokens, authorization codes, assertions).
     #[must_use]
     pub fn is_replay_safe(&self) -> bool {
         matches!(self, Self::ClientCredentials | Self::Password { .. })
@@ -102,6 +126,12 @@ impl fmt::Debug for Grant {
             Self::RefreshToken { refresh_token } => {
                 f.debug_struct("RefreshToken").field("refresh_token", refresh_token).finish()
             }
+            Self::AuthorizationCode { code, redirect_uri, code_verifier } => f
+                .debug_struct("AuthorizationCode")
+                .field("code", code)
+                .field("redirect_uri", redirect_uri)
+                .field("code_verifier", code_verifier)
+                .finish(),
             Self::Extension { grant_type, params } => {
                 f.debug_struct("Extension").field("grant_type", grant_type).field("params", params).finish()
             }
@@ -110,9 +140,14 @@ impl fmt::Debug for Grant {
 }
 
 /// Parameter names the library writes itself: extra parameters of a [`TokenRequest`] may not
-/// set them.
+/// set them. A request carrying [`Grant::AuthorizationCode`] also refuses that grant's fields
+/// (`code`, `redirect_uri`, `code_verifier`).
 pub const RESERVED_PARAMS: &[&str] =
     &["grant_type", "client_id", "client_secret", "username", "password", "refresh_token", "scope"];
+
+/// The fields of [`Grant::AuthorizationCode`]: refused as extra parameters of a request that
+/// carries that grant.
+const AUTHORIZATION_CODE_FIELDS: &[&str] = &["code", "redirect_uri", "code_verifier"];
 
 /// The names an extension grant's own parameters may not set: the grant type, the client's
 /// credentials and the scope, which the library writes whatever the grant.
@@ -288,9 +323,13 @@ impl TokenRequest {
     ///
     /// # Errors
     /// [`MisuseError::ReservedParameter`] when one would overwrite a name the library writes
-    /// ([`RESERVED_PARAMS`]: grant type, credentials, client id, the grant's fields, scope).
+    /// ([`RESERVED_PARAMS`]: grant type, credentials, client id, the grant's fields, scope; and
+    /// for [`Grant::AuthorizationCode`] its `code`, `redirect_uri` and `code_verifier`).
     pub fn with_params(mut self, params: Params) -> Result<Self, MisuseError> {
         params.refuse(RESERVED_PARAMS)?;
+        if matches!(self.grant, Grant::AuthorizationCode { .. }) {
+            params.refuse(AUTHORIZATION_CODE_FIELDS)?;
+        }
         self.params = params;
         Ok(self)
     }

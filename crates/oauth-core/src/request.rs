@@ -111,6 +111,11 @@ fn form_body(auth: &ClientAuth, request: &TokenRequest) -> Vec<u8> {
         Grant::RefreshToken { refresh_token } => {
             form.append_pair("refresh_token", refresh_token.secret());
         }
+        Grant::AuthorizationCode { code, redirect_uri, code_verifier } => {
+            form.append_pair("code", code.secret());
+            form.append_pair("redirect_uri", &redirect_uri.to_string());
+            form.append_pair("code_verifier", code_verifier.secret());
+        }
         Grant::Extension { params, .. } => append_params(&mut form, params),
     }
     if !request.scope().is_empty() {
@@ -213,6 +218,10 @@ impl PendingExchange {
         match &self.grant {
             Grant::Password { password, .. } => f(password.secret()),
             Grant::RefreshToken { refresh_token } => f(refresh_token.secret()),
+            Grant::AuthorizationCode { code, code_verifier, .. } => {
+                f(code.secret());
+                f(code_verifier.secret());
+            }
             Grant::Extension { params, .. } => params.secrets().for_each(&mut f),
             Grant::ClientCredentials => {}
         }
