@@ -75,6 +75,54 @@ impl TokenEndpoint {
     }
 }
 
+/// A form `POST` to `url` from the client `auth`, authenticated exactly as a token request is:
+/// the client's request headers (`Content-Type`, `Accept`, and `Authorization` for Basic), and
+/// for the body methods its form credentials after `pairs`. For the other endpoints that
+/// authenticate the client this way (revocation, RFC 7009 §2.1; introspection, RFC 7662 §2.1).
+pub(crate) fn client_form_post(
+    url: &crate::EndpointUrl,
+    auth: &ClientAuth,
+    pairs: &[(&str, &str)],
+) -> Request<Vec<u8>> {
+    let credentials = auth.form_credentials();
+    let estimate =
+        credentials.len() + pairs.iter().map(|(name, value)| name.len() + 3 * value.len() + 2).sum::<usize>();
+    let mut form = form_urlencoded::Serializer::new(String::with_capacity(estimate));
+    for (name, value) in pairs {
+        form.append_pair(name, value);
+    }
+    let mut body = form.finish();
+    if !credentials.is_empty() {
+        if !body.is_empty() {
+            body.push('&');
+        }
+        body.push_str(credentials);
+    }
+    let mut http_request = Request::new(body.into_bytes());
+    *http_request.method_mut() = Method::POST;
+    *http_request.uri_mut() = url.uri().clone();
+    *http_request.headers_mut() = auth.request_headers().clone();
+    http_request
+}
+
+/// Calls `f` with every spelling of the client's credentials that [`PendingExchange`] scrubs
+/// from a client-credentials exchange's errors (the secret as is, and the base64 of each Basic
+/// spelling of id and secret), for the other endpoints that authenticate the client the same way.
+pub(crate) fn for_each_client_credential(
+    client_id: &ClientId,
+    client_secret: Option<&ClientSecret>,
+    f: impl FnMut(&str),
+) {
+    let only_the_client = PendingExchange {
+        quirks: crate::Quirks::lenient(),
+        grant: Grant::ClientCredentials,
+        client_id: client_id.clone(),
+        client_secret: client_secret.cloned(),
+        secret_params: None,
+    };
+    only_the_client.for_each_secret(f);
+}
+
 fn form_body(auth: &ClientAuth, request: &TokenRequest) -> Vec<u8> {
     let grant = request.grant();
     let credentials = auth.form_credentials();
