@@ -52,6 +52,18 @@ A refused token (by the provider's rule) is replaced once and the call sent agai
 ", "Exit codes: 0 ok, 1 the API answered >= 400 or a CloudCX error envelope, 2 usage,
 3 the authorization server refused, 4 network or transport."))]
     Call(CallArgs),
+    /// Sign in as a person (authorization code + PKCE, redirect to 127.0.0.1) and print the token.
+    #[command(after_long_help = concat!("\
+Examples:
+  oauth login --authorize-url https://login.example.com/authorize --token-url https://login.example.com/token \\
+      --client-id native-app --scope 'openid offline_access' --format json --show-refresh-token
+  # a confidential client: its secret in OAUTH_CLIENT_SECRET
+  oauth login --authorize-url … --token-url … --client-id web-app --no-browser
+
+Register http://127.0.0.1/callback (any port, RFC 8252) as the client's redirect URI, or pass --port.
+
+", "Exit codes: 0 ok, 2 usage, 3 the sign-in or the code was refused, 4 network or transport."))]
+    Login(LoginArgs),
     /// Run every vendor's flow against emulators in this process: no account, no network.
     #[cfg(feature = "demo")]
     #[command(after_long_help = "Example:\n  oauth demo")]
@@ -78,6 +90,30 @@ pub(crate) struct TokenArgs {
     /// A profile from the config file; flags override its settings.
     #[arg(value_name = "PROFILE", conflicts_with = "profile")]
     pub(crate) profile_name: Option<String>,
+    /// How to print the token.
+    #[arg(long, value_enum, default_value_t = Format::Token)]
+    pub(crate) format: Format,
+    /// Include the refresh token in `--format json`.
+    #[arg(long)]
+    pub(crate) show_refresh_token: bool,
+    #[command(flatten)]
+    pub(crate) connection: Connection,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LoginArgs {
+    /// The authorization endpoint.
+    #[arg(long, value_name = "URL")]
+    pub(crate) authorize_url: String,
+    /// The port to receive the redirect on [default: any free port].
+    #[arg(long, default_value_t = 0)]
+    pub(crate) port: u16,
+    /// How long to wait for the sign-in, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub(crate) wait: u64,
+    /// Print the URL only; do not open a browser.
+    #[arg(long)]
+    pub(crate) no_browser: bool,
     /// How to print the token.
     #[arg(long, value_enum, default_value_t = Format::Token)]
     pub(crate) format: Format,

@@ -30,6 +30,10 @@ pub(crate) struct Failure {
 }
 
 impl Failure {
+    pub(crate) fn with_exit(exit: Exit, message: impl Into<String>) -> Self {
+        Self { exit, message: message.into() }
+    }
+
     pub(crate) fn usage(message: impl Into<String>) -> Self {
         Self { exit: Exit::Usage, message: message.into() }
     }

@@ -11,6 +11,8 @@ mod config;
 #[cfg(feature = "demo")]
 mod demo;
 mod failure;
+mod login;
+mod loopback;
 mod output;
 mod profiles;
 mod secrets;
@@ -53,6 +55,10 @@ async fn run(command: Command) -> Result<(), Failure> {
             session.authorization().await?;
             session.save();
             let token = session.current().ok_or_else(|| Failure::network("the token source held no token"))?;
+            print(output::render(&token, args.format, args.show_refresh_token).as_bytes())
+        }
+        Command::Login(args) => {
+            let token = login::run(&args).await?;
             print(output::render(&token, args.format, args.show_refresh_token).as_bytes())
         }
         Command::Call(args) => {

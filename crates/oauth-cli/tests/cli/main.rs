@@ -4,6 +4,7 @@
 
 mod call;
 mod errors;
+mod login;
 mod profiles;
 mod support;
 mod token;

@@ -64,6 +64,25 @@ impl Sandbox {
     }
 
     pub(crate) fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut command = self.command(args);
+        command.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        let mut child = command.spawn().expect("the oauth binary runs");
+        if let Some(text) = stdin {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        }
+        self.finish(args, child)
+    }
+
+    /// Starts `oauth args…` and hands back the running child (stdout and stderr piped), for a
+    /// test that talks to it while it runs; [`finish`](Self::finish) collects and scans it.
+    pub(crate) fn spawn(&self, args: &[&str]) -> std::process::Child {
+        let mut command = self.command(args);
+        command.stdin(Stdio::null());
+        command.spawn().expect("the oauth binary runs")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_oauth"));
         command.args(args).env_clear();
         for name in ["PATH", "SYSTEMROOT"] {
@@ -80,13 +99,12 @@ impl Sandbox {
         for (name, value) in &self.env {
             command.env(name, value);
         }
-        command.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = command.spawn().expect("the oauth binary runs");
-        if let Some(text) = stdin {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-        }
+        command
+    }
+
+    /// Waits for `child` and checks its output as every run is checked.
+    pub(crate) fn finish(&self, args: &[&str], child: std::process::Child) -> Output {
         let output = child.wait_with_output().unwrap();
         let output = Output {
             code: output.status.code().unwrap_or(-1),

@@ -1,0 +1,124 @@
+//! `oauth login`: the authorization code flow with PKCE for a person at this machine — the
+//! authorization URL printed (and opened in a browser when there is one), the redirect received
+//! on 127.0.0.1 (RFC 8252), the code exchanged for a token. Every protocol check is oauth-core's
+//! (`authorization::PendingAuthorization::accept`); this file moves bytes and talks to the user.
+
+use std::num::NonZeroU16;
+use std::time::{Duration, Instant};
+
+use oauth_core::authorization::{AuthorizationRequest, ENTROPY_LEN, loopback_redirect_uri};
+use oauth_core::{
+    AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, EndpointUrl, Scope, Token, TokenEndpoint,
+};
+use oauth_reqwest::ReqwestTransport;
+use oauth_token_source::Transport;
+
+use crate::cli::{AuthChoice, LoginArgs};
+use crate::failure::{Chain, Exit, Failure};
+use crate::loopback::{Page, Receiver, answer};
+use crate::secrets::{self, Kind, Sources};
+use crate::session::http_client_builder;
+use crate::trace::{Traced, note};
+
+pub(crate) async fn run(args: &LoginArgs) -> Result<Token, Failure> {
+    let flags = &args.connection;
+    let url = |text: &str, flag: &str| {
+        let checked = if flags.allow_http { EndpointUrl::new_allowing_http(text) } else { EndpointUrl::new(text) };
+        checked.map_err(|e| Failure::usage(format!("{flag}: {e}")))
+    };
+    let authorize = url(&args.authorize_url, "--authorize-url")?;
+    let token_url = flags.token_url.as_deref().ok_or_else(|| Failure::usage("login needs --token-url"))?;
+    let endpoint = TokenEndpoint::at(url(token_url, "--token-url")?);
+    let client_id = flags.client_id.clone().ok_or_else(|| Failure::usage("login needs --client-id"))?;
+    let client_id = ClientId::new(client_id).map_err(|e| Failure::usage(e.to_string()))?;
+    let auth = client_auth(client_id.clone(), flags)?;
+    let scope = Scope::parse(&flags.scope.join(" ")).map_err(|e| Failure::usage(format!("--scope: {e}")))?;
+
+    let receiver = Receiver::bind(args.port).await?;
+    let port = NonZeroU16::new(receiver.port()?).ok_or_else(|| Failure::network("no port to listen on"))?;
+    let mut entropy = [0_u8; ENTROPY_LEN];
+    getrandom::fill(&mut entropy).map_err(|e| Failure::network(format!("no randomness: {e}")))?;
+    let (authorization_url, pending) = AuthorizationRequest::new(authorize, client_id, loopback_redirect_uri(port))
+        .with_scope(scope)
+        .start(entropy)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+
+    note(&format!("Open this URL in a browser to sign in (waiting up to {} s):\n\n  {authorization_url}\n", args.wait));
+    if !args.no_browser {
+        open_browser(&authorization_url.to_string());
+    }
+    let (target, mut browser) =
+        receiver.wait(Duration::from_secs(args.wait), |target| pending.is_redirect(target)).await?;
+    let exchange = match pending.accept(&target) {
+        Ok(exchange) => exchange,
+        Err(error) => {
+            answer(&mut browser, Page::Failure(error.to_string())).await;
+            return Err(Failure::refused(format!("the sign-in was refused: {error}")));
+        }
+    };
+
+    let transport = ReqwestTransport::from_builder(http_client_builder())
+        .map_err(|e| Failure::network(format!("cannot set up HTTP: {}", Chain(&e))))?
+        .with_timeout(Duration::from_secs(flags.timeout));
+    let transport = Traced::new(transport, flags.verbose);
+    let (request, exchanging) = exchange.build_request(&endpoint, &auth);
+    let sent_at = Instant::now();
+    let shown = crate::trace::shown_uri(endpoint.uri());
+    let token = match transport.send(request).await {
+        Ok(response) => exchanging.finish(&response, sent_at).map_err(|error| {
+            Failure::refused(format!("the authorization server at {shown} refused the code: {}", Chain(&error)))
+        }),
+        Err(error) => Err(Failure::transport(&error, &shown)),
+    };
+    match &token {
+        Ok(_) => answer(&mut browser, Page::Success).await,
+        Err(failure) => answer(&mut browser, Page::Failure(failure.to_string())).await,
+    }
+    token
+}
+
+/// The client as it authenticates: with a secret (`OAUTH_CLIENT_SECRET` or the file), by
+/// `--auth` (Basic by default); without one, a public client (its id in the body), as most
+/// native apps are registered.
+fn client_auth(id: ClientId, flags: &crate::cli::Connection) -> Result<ClientAuth, Failure> {
+    let sources = Sources { flag_file: flags.client_secret_file.clone(), ..Sources::default() };
+    let Some(secret) = secrets::find(Kind::ClientSecret, &sources)? else { return Ok(ClientAuth::public(id)) };
+    let method = match flags.auth {
+        Some(AuthChoice::Post) => AuthMethod::Post,
+        Some(AuthChoice::RawBasic) => AuthMethod::Basic(BasicEncoding::Raw),
+        _ => AuthMethod::Basic(BasicEncoding::Percent),
+    };
+    ClientAuth::new(id, Some(ClientSecret::new(secret)), method).map_err(|e| Failure::usage(e.to_string()))
+}
+
+/// Opens `url` in the desktop's browser, if there is one; says nothing when there is none (the
+/// URL is printed either way).
+fn open_browser(url: &str) {
+    let opener: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else if cfg!(windows) {
+        &["cmd", "/C", "start", ""]
+    } else {
+        &["xdg-open"]
+    };
+    let has_display = cfg!(any(target_os = "macos", windows))
+        || std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    if !has_display {
+        return;
+    }
+    let _ = std::process::Command::new(opener[0])
+        .args(&opener[1..])
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
+impl Failure {
+    /// The authorization server (or the user, through it) refused: exit 3.
+    pub(crate) fn refused(message: impl Into<String>) -> Self {
+        Self::with_exit(Exit::Refused, message)
+    }
+}
