@@ -64,6 +64,34 @@ Register http://127.0.0.1/callback (any port, RFC 8252) as the client's redirect
 
 ", "Exit codes: 0 ok, 2 usage, 3 the sign-in or the code was refused, 4 network or transport."))]
     Login(LoginArgs),
+    /// Sign in on another device (RFC 8628): prints a URL and a code, waits, prints the token.
+    #[command(after_long_help = concat!("\
+Examples:
+  oauth device --issuer https://login.example.com --client-id tv-app --scope 'openid offline_access'
+  oauth device --device-url https://as.example/device_authorization --token-url https://as.example/token --client-id tv-app
+
+", "Exit codes: 0 ok, 2 usage, 3 denied, expired or refused, 4 network or transport."))]
+    Device(DeviceArgs),
+    /// Revoke a token (RFC 7009); the token from OAUTH_TOKEN or --token-file.
+    #[command(
+        after_long_help = "Examples:\n  OAUTH_TOKEN=… oauth revoke --issuer https://login.example.com --client-id app --hint refresh-token\n  oauth token -p prod --format token | oauth revoke --endpoint https://as.example/revoke --client-id app --token-file -\n\nExit codes: 0 revoked, 2 usage, 3 refused, 4 network or transport."
+    )]
+    Revoke(TokenAdminArgs),
+    /// Ask the server about a token (RFC 7662): active, scope, expiry, subject, as JSON.
+    #[command(
+        after_long_help = "Examples:\n  OAUTH_TOKEN=… oauth introspect --issuer https://login.example.com --client-id api\n\nExit codes: 0 answered (active or not), 2 usage, 3 refused, 4 network or transport."
+    )]
+    Introspect(TokenAdminArgs),
+    /// Print what an authorization server publishes about itself (RFC 8414 / OpenID Connect).
+    #[command(
+        after_long_help = "Examples:\n  oauth discover https://login.example.com\n  oauth discover https://login.example.com/tenant-a\n\nThe document's `issuer` must be the one asked for (the mix-up defence).\nExit codes: 0 ok, 2 usage, 3 no or a wrong document, 4 network or transport."
+    )]
+    Discover {
+        /// The issuer, as the server names itself.
+        issuer: String,
+        #[command(flatten)]
+        connection: Connection,
+    },
     /// Run every vendor's flow against emulators in this process: no account, no network.
     #[cfg(feature = "demo")]
     #[command(after_long_help = "Example:\n  oauth demo")]
@@ -103,8 +131,12 @@ pub(crate) struct TokenArgs {
 #[derive(Debug, Args)]
 pub(crate) struct LoginArgs {
     /// The authorization endpoint.
-    #[arg(long, value_name = "URL")]
-    pub(crate) authorize_url: String,
+    #[arg(long, value_name = "URL", required_unless_present = "issuer", conflicts_with = "issuer")]
+    pub(crate) authorize_url: Option<String>,
+    /// Take the endpoints from this issuer's published metadata, and check the `iss` its
+    /// redirect carries (RFC 9207).
+    #[arg(long, value_name = "ISSUER")]
+    pub(crate) issuer: Option<String>,
     /// The port to receive the redirect on [default: any free port].
     #[arg(long, default_value_t = 0)]
     pub(crate) port: u16,
@@ -122,6 +154,50 @@ pub(crate) struct LoginArgs {
     pub(crate) show_refresh_token: bool,
     #[command(flatten)]
     pub(crate) connection: Connection,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DeviceArgs {
+    /// The device authorization endpoint.
+    #[arg(long, value_name = "URL", conflicts_with = "issuer")]
+    pub(crate) device_url: Option<String>,
+    /// Take the endpoints from this issuer's published metadata.
+    #[arg(long, value_name = "ISSUER")]
+    pub(crate) issuer: Option<String>,
+    /// How to print the token.
+    #[arg(long, value_enum, default_value_t = Format::Token)]
+    pub(crate) format: Format,
+    /// Include the refresh token in `--format json`.
+    #[arg(long)]
+    pub(crate) show_refresh_token: bool,
+    #[command(flatten)]
+    pub(crate) connection: Connection,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TokenAdminArgs {
+    /// The revocation or introspection endpoint.
+    #[arg(long, value_name = "URL", conflicts_with = "issuer")]
+    pub(crate) endpoint: Option<String>,
+    /// Take the endpoint from this issuer's published metadata.
+    #[arg(long, value_name = "ISSUER")]
+    pub(crate) issuer: Option<String>,
+    /// Read the token from this file (`-`: stdin) instead of OAUTH_TOKEN.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) token_file: Option<PathBuf>,
+    /// What kind of token it is.
+    #[arg(long, value_enum)]
+    pub(crate) hint: Option<TokenHint>,
+    #[command(flatten)]
+    pub(crate) connection: Connection,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TokenHint {
+    /// An access token.
+    AccessToken,
+    /// A refresh token.
+    RefreshToken,
 }
 
 #[derive(Debug, Args)]

@@ -7,41 +7,50 @@ use std::num::NonZeroU16;
 use std::time::{Duration, Instant};
 
 use oauth_core::authorization::{AuthorizationRequest, ENTROPY_LEN, loopback_redirect_uri};
-use oauth_core::{
-    AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, EndpointUrl, Scope, Token, TokenEndpoint,
-};
-use oauth_reqwest::ReqwestTransport;
+use oauth_core::{Scope, Token, TokenEndpoint};
 use oauth_token_source::Transport;
 
-use crate::cli::{AuthChoice, LoginArgs};
+use crate::cli::LoginArgs;
 use crate::failure::{Chain, Exit, Failure};
 use crate::loopback::{Page, Receiver, answer};
-use crate::secrets::{self, Kind, Sources};
-use crate::session::http_client_builder;
-use crate::trace::{Traced, note};
+use crate::trace::note;
 
 pub(crate) async fn run(args: &LoginArgs) -> Result<Token, Failure> {
     let flags = &args.connection;
-    let url = |text: &str, flag: &str| {
-        let checked = if flags.allow_http { EndpointUrl::new_allowing_http(text) } else { EndpointUrl::new(text) };
-        checked.map_err(|e| Failure::usage(format!("{flag}: {e}")))
+    let (authorize, endpoint, issuer) = match &args.issuer {
+        Some(issuer) => {
+            let metadata = crate::client::discover(issuer, flags).await?;
+            let (Some(authorize), Some(token)) = (metadata.authorization_endpoint(), metadata.token_endpoint()) else {
+                return Err(Failure::refused(format!("{issuer} publishes no authorization or token endpoint")));
+            };
+            let iss =
+                (metadata.issuer().as_str().to_owned(), metadata.authorization_response_iss_parameter_supported());
+            (authorize.clone(), TokenEndpoint::at(token.clone()), Some(iss))
+        }
+        None => {
+            let authorize = args.authorize_url.as_deref().unwrap_or_default();
+            let token =
+                flags.token_url.as_deref().ok_or_else(|| Failure::usage("login needs --token-url or --issuer"))?;
+            (
+                crate::client::endpoint(authorize, "--authorize-url", flags)?,
+                TokenEndpoint::at(crate::client::endpoint(token, "--token-url", flags)?),
+                None,
+            )
+        }
     };
-    let authorize = url(&args.authorize_url, "--authorize-url")?;
-    let token_url = flags.token_url.as_deref().ok_or_else(|| Failure::usage("login needs --token-url"))?;
-    let endpoint = TokenEndpoint::at(url(token_url, "--token-url")?);
-    let client_id = flags.client_id.clone().ok_or_else(|| Failure::usage("login needs --client-id"))?;
-    let client_id = ClientId::new(client_id).map_err(|e| Failure::usage(e.to_string()))?;
-    let auth = client_auth(client_id.clone(), flags)?;
+    let client_id = crate::client::client_id(flags, "login")?;
+    let auth = crate::client::client_auth(client_id.clone(), flags)?;
     let scope = Scope::parse(&flags.scope.join(" ")).map_err(|e| Failure::usage(format!("--scope: {e}")))?;
 
     let receiver = Receiver::bind(args.port).await?;
     let port = NonZeroU16::new(receiver.port()?).ok_or_else(|| Failure::network("no port to listen on"))?;
     let mut entropy = [0_u8; ENTROPY_LEN];
     getrandom::fill(&mut entropy).map_err(|e| Failure::network(format!("no randomness: {e}")))?;
-    let (authorization_url, pending) = AuthorizationRequest::new(authorize, client_id, loopback_redirect_uri(port))
-        .with_scope(scope)
-        .start(entropy)
-        .map_err(|e| Failure::usage(e.to_string()))?;
+    let mut request = AuthorizationRequest::new(authorize, client_id, loopback_redirect_uri(port)).with_scope(scope);
+    if let Some((issuer, iss_supported)) = issuer {
+        request = request.with_issuer(issuer, iss_supported);
+    }
+    let (authorization_url, pending) = request.start(entropy).map_err(|e| Failure::usage(e.to_string()))?;
 
     note(&format!("Open this URL in a browser to sign in (waiting up to {} s):\n\n  {authorization_url}\n", args.wait));
     if !args.no_browser {
@@ -57,10 +66,7 @@ pub(crate) async fn run(args: &LoginArgs) -> Result<Token, Failure> {
         }
     };
 
-    let transport = ReqwestTransport::from_builder(http_client_builder())
-        .map_err(|e| Failure::network(format!("cannot set up HTTP: {}", Chain(&e))))?
-        .with_timeout(Duration::from_secs(flags.timeout));
-    let transport = Traced::new(transport, flags.verbose);
+    let transport = crate::client::transport(flags)?;
     let (request, exchanging) = exchange.build_request(&endpoint, &auth);
     let sent_at = Instant::now();
     let shown = crate::trace::shown_uri(endpoint.uri());
@@ -75,20 +81,6 @@ pub(crate) async fn run(args: &LoginArgs) -> Result<Token, Failure> {
         Err(failure) => answer(&mut browser, Page::Failure(failure.to_string())).await,
     }
     token
-}
-
-/// The client as it authenticates: with a secret (`OAUTH_CLIENT_SECRET` or the file), by
-/// `--auth` (Basic by default); without one, a public client (its id in the body), as most
-/// native apps are registered.
-fn client_auth(id: ClientId, flags: &crate::cli::Connection) -> Result<ClientAuth, Failure> {
-    let sources = Sources { flag_file: flags.client_secret_file.clone(), ..Sources::default() };
-    let Some(secret) = secrets::find(Kind::ClientSecret, &sources)? else { return Ok(ClientAuth::public(id)) };
-    let method = match flags.auth {
-        Some(AuthChoice::Post) => AuthMethod::Post,
-        Some(AuthChoice::RawBasic) => AuthMethod::Basic(BasicEncoding::Raw),
-        _ => AuthMethod::Basic(BasicEncoding::Percent),
-    };
-    ClientAuth::new(id, Some(ClientSecret::new(secret)), method).map_err(|e| Failure::usage(e.to_string()))
 }
 
 /// Opens `url` in the desktop's browser, if there is one; says nothing when there is none (the

@@ -7,14 +7,18 @@
 mod cache;
 mod call;
 mod cli;
+mod client;
 mod config;
 #[cfg(feature = "demo")]
 mod demo;
+mod device;
+mod discover;
 mod failure;
 mod login;
 mod loopback;
 mod output;
 mod profiles;
+mod revoke;
 mod secrets;
 mod session;
 mod settings;
@@ -61,6 +65,13 @@ async fn run(command: Command) -> Result<(), Failure> {
             let token = login::run(&args).await?;
             print(output::render(&token, args.format, args.show_refresh_token).as_bytes())
         }
+        Command::Device(args) => {
+            let token = device::run(&args).await?;
+            print(output::render(&token, args.format, args.show_refresh_token).as_bytes())
+        }
+        Command::Revoke(args) => print(revoke::run(revoke::Action::Revoke, &args).await?.as_bytes()),
+        Command::Introspect(args) => print(revoke::run(revoke::Action::Introspect, &args).await?.as_bytes()),
+        Command::Discover { issuer, connection } => print(discover::run(&issuer, &connection).await?.as_bytes()),
         Command::Call(args) => {
             let (answer, outcome) = call::run(&args).await?;
             if answer.json {

@@ -1,0 +1,95 @@
+//! The client side every user-facing command shares: how the client authenticates, the
+//! transport (with `-v` tracing), and discovery of an issuer's endpoints.
+
+use std::time::Duration;
+
+use oauth_core::discovery::{Issuer, ServerMetadata, WellKnown};
+use oauth_core::{AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, EndpointUrl};
+use oauth_reqwest::ReqwestTransport;
+use oauth_token_source::Transport;
+
+use crate::cli::{AuthChoice, Connection};
+use crate::failure::{Chain, Failure};
+use crate::secrets::{self, Kind, Sources};
+use crate::session::http_client_builder;
+use crate::trace::Traced;
+
+/// The client as it authenticates: with a secret (`OAUTH_CLIENT_SECRET` or the file), by
+/// `--auth` (Basic by default); without one, a public client (its id in the body), as most
+/// native apps are registered.
+pub(crate) fn client_auth(id: ClientId, flags: &crate::cli::Connection) -> Result<ClientAuth, Failure> {
+    let sources = Sources { flag_file: flags.client_secret_file.clone(), ..Sources::default() };
+    let Some(secret) = secrets::find(Kind::ClientSecret, &sources)? else { return Ok(ClientAuth::public(id)) };
+    let method = match flags.auth {
+        Some(AuthChoice::Post) => AuthMethod::Post,
+        Some(AuthChoice::RawBasic) => AuthMethod::Basic(BasicEncoding::Raw),
+        _ => AuthMethod::Basic(BasicEncoding::Percent),
+    };
+    ClientAuth::new(id, Some(ClientSecret::new(secret)), method).map_err(|e| Failure::usage(e.to_string()))
+}
+
+/// The HTTP transport of a command: redirects refused, the `--timeout`, `-v` tracing.
+pub(crate) fn transport(flags: &Connection) -> Result<Traced<ReqwestTransport>, Failure> {
+    let transport = ReqwestTransport::from_builder(http_client_builder())
+        .map_err(|e| Failure::network(format!("cannot set up HTTP: {}", Chain(&e))))?
+        .with_timeout(Duration::from_secs(flags.timeout));
+    Ok(Traced::new(transport, flags.verbose))
+}
+
+/// The client id `--client-id` (or `OAUTH_CLIENT_ID`) names.
+pub(crate) fn client_id(flags: &Connection, command: &str) -> Result<ClientId, Failure> {
+    let id = flags.client_id.clone().ok_or_else(|| Failure::usage(format!("{command} needs --client-id")))?;
+    ClientId::new(id).map_err(|e| Failure::usage(e.to_string()))
+}
+
+/// A URL flag, checked like every endpoint (`--allow-http` for plain http off loopback).
+pub(crate) fn endpoint(text: &str, flag: &str, flags: &Connection) -> Result<EndpointUrl, Failure> {
+    let checked = if flags.allow_http { EndpointUrl::new_allowing_http(text) } else { EndpointUrl::new(text) };
+    checked.map_err(|e| Failure::usage(format!("{flag}: {e}")))
+}
+
+/// The issuer's metadata (RFC 8414, then OpenID Connect Discovery when the first is not there),
+/// its `issuer` checked against the one asked for.
+pub(crate) async fn discover(issuer: &str, flags: &Connection) -> Result<ServerMetadata, Failure> {
+    let checked = if flags.allow_http { Issuer::new_allowing_http(issuer) } else { Issuer::new(issuer) };
+    let issuer = checked.map_err(|e| Failure::usage(format!("--issuer: {e}")))?;
+    let transport = transport(flags)?;
+    let mut last = None;
+    for well_known in [WellKnown::OAuthAuthorizationServer, WellKnown::OpenIdConfiguration] {
+        let (request, pending) = issuer.metadata_request(well_known);
+        let shown = crate::trace::shown_uri(request.uri());
+        let response = transport.send(request).await.map_err(|e| Failure::transport(&e, &shown))?;
+        if response.status() == http::StatusCode::NOT_FOUND {
+            last = Some(shown);
+            continue;
+        }
+        return pending.finish(&response).map_err(|e| Failure::refused(format!("{shown}: {}", Chain(&e))));
+    }
+    Err(Failure::refused(format!(
+        "{}: no metadata at either well-known URL (last tried {})",
+        issuer.as_str(),
+        last.unwrap_or_default()
+    )))
+}
+
+/// The token a command acts on: from `--token-file` (`-` for stdin) or `OAUTH_TOKEN`, never
+/// the command line.
+pub(crate) fn token_input(file: Option<&std::path::Path>) -> Result<String, Failure> {
+    let text = match file {
+        Some(path) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| Failure::usage(format!("cannot read the token from stdin: {e}")))?;
+            text
+        }
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| Failure::usage(format!("cannot read the token file {}: {e}", path.display())))?,
+        None => std::env::var("OAUTH_TOKEN")
+            .map_err(|_| Failure::usage("no token: set OAUTH_TOKEN, or --token-file FILE (or - for stdin)"))?,
+    };
+    let token = text.trim().to_owned();
+    if token.is_empty() {
+        return Err(Failure::usage("the token is empty"));
+    }
+    Ok(token)
+}

@@ -1,0 +1,93 @@
+//! `oauth device`: the device authorization grant (RFC 8628) for a terminal or a TV — the
+//! verification URI and user code printed, the token endpoint polled as oauth-core's
+//! `DeviceFlow` says (its interval, `slow_down`, expiry), the token printed.
+
+use std::time::Instant;
+
+use oauth_core::device::{DeviceAuthorizationEndpoint, DeviceAuthorizationRequest, DeviceFlow, DeviceStep};
+use oauth_core::{Scope, Token, TokenEndpoint};
+use oauth_token_source::{ClientError, Transport};
+
+use crate::cli::DeviceArgs;
+use crate::failure::{Chain, Failure};
+use crate::trace::note;
+
+pub(crate) async fn run(args: &DeviceArgs) -> Result<Token, Failure> {
+    let flags = &args.connection;
+    let (device_url, token_url) = match &args.issuer {
+        Some(issuer) => {
+            let metadata = crate::client::discover(issuer, flags).await?;
+            let device = metadata.device_authorization_endpoint().cloned();
+            let token = metadata.token_endpoint().cloned();
+            match (device, token) {
+                (Some(device), Some(token)) => (device, token),
+                _ => {
+                    return Err(Failure::refused(format!(
+                        "{issuer} publishes no device authorization or token endpoint"
+                    )));
+                }
+            }
+        }
+        None => {
+            let device =
+                args.device_url.as_deref().ok_or_else(|| Failure::usage("device needs --device-url or --issuer"))?;
+            let token =
+                flags.token_url.as_deref().ok_or_else(|| Failure::usage("device needs --token-url or --issuer"))?;
+            (
+                crate::client::endpoint(device, "--device-url", flags)?,
+                crate::client::endpoint(token, "--token-url", flags)?,
+            )
+        }
+    };
+    let auth = crate::client::client_auth(crate::client::client_id(flags, "device")?, flags)?;
+    let scope = Scope::parse(&flags.scope.join(" ")).map_err(|e| Failure::usage(format!("--scope: {e}")))?;
+    let transport = crate::client::transport(flags)?;
+
+    let shown = crate::trace::shown_uri(device_url.uri());
+    let (request, pending) = DeviceAuthorizationEndpoint::new(device_url)
+        .build_request(&auth, &DeviceAuthorizationRequest::new().with_scope(scope));
+    let sent_at = Instant::now();
+    let response = transport.send(request).await.map_err(|e| Failure::transport(&e, &shown))?;
+    let authorization =
+        pending.finish(&response, sent_at).map_err(|e| Failure::refused(format!("{shown} refused: {}", Chain(&e))))?;
+    let mut message = format!(
+        "To sign in, open {} and enter the code {}",
+        authorization.verification_uri(),
+        authorization.user_code()
+    );
+    if let Some(complete) = authorization.verification_uri_complete() {
+        message.push_str(&format!("\n(or open {complete}, which carries the code)"));
+    }
+    note(&message);
+
+    let token_shown = crate::trace::shown_uri(token_url.uri());
+    let mut flow = DeviceFlow::new(TokenEndpoint::at(token_url), auth, &authorization, Instant::now());
+    let spinner = crate::spinner::Spinner::start("waiting for the sign-in");
+    loop {
+        match flow.poll(Instant::now()) {
+            DeviceStep::Send(request, pending) => {
+                let sent_at = Instant::now();
+                let result = match transport.send(request).await {
+                    Ok(response) => pending.finish(&response, sent_at).map_err(ClientError::from),
+                    Err(error) => Err(ClientError::Transport(error)),
+                };
+                if let Some(error) = flow.answered(Instant::now(), result) {
+                    if flags.verbose {
+                        note(&format!("* {token_shown}: {}", Chain(&error)));
+                    }
+                }
+            }
+            DeviceStep::Wait(until) => tokio::time::sleep_until(until.into()).await,
+            DeviceStep::Done(token) => {
+                drop(spinner);
+                return Ok(token.clone());
+            }
+            DeviceStep::Failed(error) => {
+                drop(spinner);
+                return Err(Failure::refused(format!("the sign-in did not complete: {}", Chain(error))));
+            }
+            // Not reachable in this loop (it always answers what it sent); wait a moment.
+            _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+}

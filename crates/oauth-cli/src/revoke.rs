@@ -1,0 +1,104 @@
+//! `oauth revoke` and `oauth introspect`: a token (from `OAUTH_TOKEN` or `--token-file`, never
+//! the command line) sent to the revocation (RFC 7009) or introspection (RFC 7662) endpoint,
+//! with the client's authentication; the endpoint from a flag or from `--issuer` discovery.
+
+use oauth_core::introspection::{Introspection, IntrospectionRequest};
+use oauth_core::revocation::{RevocationRequest, TokenTypeHint};
+use oauth_core::{EndpointUrl, SecretParam};
+use oauth_token_source::Transport;
+use serde_json::json;
+
+use crate::cli::{TokenAdminArgs, TokenHint};
+use crate::failure::{Chain, Failure};
+
+/// Which endpoint a command talks to.
+#[derive(Clone, Copy)]
+pub(crate) enum Action {
+    Revoke,
+    Introspect,
+}
+
+impl Action {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Revoke => "revoke",
+            Self::Introspect => "introspect",
+        }
+    }
+}
+
+pub(crate) async fn run(action: Action, args: &TokenAdminArgs) -> Result<String, Failure> {
+    let flags = &args.connection;
+    let endpoint = endpoint(action, args).await?;
+    let auth = crate::client::client_auth(crate::client::client_id(flags, action.name())?, flags)?;
+    let token = SecretParam::new(crate::client::token_input(args.token_file.as_deref())?);
+    let hint = args.hint.map(|hint| match hint {
+        TokenHint::AccessToken => TokenTypeHint::AccessToken,
+        TokenHint::RefreshToken => TokenTypeHint::RefreshToken,
+    });
+    let transport = crate::client::transport(flags)?;
+    let shown = crate::trace::shown_uri(endpoint.uri());
+    match action {
+        Action::Revoke => {
+            let mut request = RevocationRequest::new(token);
+            if let Some(hint) = hint {
+                request = request.with_hint(hint);
+            }
+            let (http_request, pending) = request.build_request(&endpoint, &auth);
+            let response = transport.send(http_request).await.map_err(|e| Failure::transport(&e, &shown))?;
+            pending.finish(&response).map_err(|e| Failure::refused(format!("{shown} refused: {}", Chain(&e))))?;
+            crate::trace::note("revoked");
+            Ok(String::new())
+        }
+        Action::Introspect => {
+            let mut request = IntrospectionRequest::new(token);
+            if let Some(hint) = hint {
+                request = request.with_hint(hint);
+            }
+            let (http_request, pending) = request.build_request(&endpoint, &auth);
+            let response = transport.send(http_request).await.map_err(|e| Failure::transport(&e, &shown))?;
+            let answer =
+                pending.finish(&response).map_err(|e| Failure::refused(format!("{shown} refused: {}", Chain(&e))))?;
+            let mut text =
+                serde_json::to_string_pretty(&summary(&answer)).map_err(|e| Failure::network(e.to_string()))?;
+            text.push('\n');
+            Ok(text)
+        }
+    }
+}
+
+async fn endpoint(action: Action, args: &TokenAdminArgs) -> Result<EndpointUrl, Failure> {
+    let flags = &args.connection;
+    if let Some(url) = &args.endpoint {
+        return crate::client::endpoint(url, "--endpoint", flags);
+    }
+    let Some(issuer) = &args.issuer else {
+        return Err(Failure::usage(format!("{} needs --endpoint URL or --issuer ISSUER", action.name())));
+    };
+    let metadata = crate::client::discover(issuer, flags).await?;
+    let found = match action {
+        Action::Revoke => metadata.revocation_endpoint(),
+        Action::Introspect => metadata.introspection_endpoint(),
+    };
+    found.cloned().ok_or_else(|| Failure::refused(format!("{issuer} publishes no {} endpoint", action.name())))
+}
+
+/// The answer as JSON: what RFC 7662 names, with times as seconds since the epoch.
+fn summary(answer: &Introspection) -> serde_json::Value {
+    if !answer.is_active() {
+        return json!({ "active": false });
+    }
+    json!({
+        "active": true,
+        "scope": answer.scope().map(oauth_core::Scope::as_str),
+        "client_id": answer.client_id(),
+        "username": answer.username(),
+        "token_type": answer.token_type().map(oauth_core::TokenType::as_str),
+        "exp": answer.exp(),
+        "iat": answer.iat(),
+        "nbf": answer.nbf(),
+        "sub": answer.sub(),
+        "aud": answer.aud().collect::<Vec<_>>(),
+        "iss": answer.iss(),
+    })
+}
