@@ -8,3 +8,4 @@ mod login;
 mod profiles;
 mod support;
 mod token;
+mod user_flows;
