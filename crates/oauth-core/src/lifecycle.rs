@@ -331,6 +331,13 @@ impl TokenLifecycle {
         }
     }
 
+    /// Drops the cached token and the refresh token (both were revoked): the next poll fetches
+    /// with the primary grant.
+    pub fn clear(&mut self) {
+        self.invalidate();
+        self.refresh_token = None;
+    }
+
     /// Drops the cached token (a resource answered `invalid_token`); the next poll fetches.
     /// The refresh token is kept: it is still the way to a new access token.
     pub fn invalidate(&mut self) {

@@ -29,3 +29,5 @@ pub const STORE_RECOVERED: &str = "token store available again";
 /// A fetch lease ran out with no token written (its holder failed or died); this process took
 /// it over.
 pub const LEASE_TAKEN_OVER: &str = "fetch lease taken over";
+/// The source's token was revoked at the server and forgotten.
+pub const REVOKED: &str = "token revoked";

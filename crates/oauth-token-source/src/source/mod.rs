@@ -7,6 +7,7 @@ mod exchange;
 mod fetch;
 mod flight;
 mod future;
+mod revoke;
 mod shared;
 
 use std::fmt;
