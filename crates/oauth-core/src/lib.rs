@@ -75,10 +75,16 @@ mod token_type;
 mod url;
 
 pub use attempts::{AttemptStep, Attempts, RequestFailure};
+// The user-facing flows live in their modules; the types a caller names most are also here.
 pub use auth::{AuthMethod, BasicEncoding, ClientAuth, basic_credentials};
+pub use authorization::{
+    AuthorizationCode, AuthorizationError, AuthorizationRequest, CodeExchange, PendingAuthorization, PkceVerifier,
+};
 pub use bearer::{BearerCredential, bearer_header};
 pub use challenge::{Challenge, RetryOn401, is_invalid_token};
 pub use config::{Access, TokenConfig};
+pub use device::{DeviceAuthorization, DeviceFlow, DeviceStep};
+pub use discovery::{DiscoveryError, Issuer, ServerMetadata, WellKnown};
 pub use endpoint::TokenEndpoint;
 pub use error::{
     ErrorCode, ErrorSource, ExpiresInProblem, JsonKind, MisuseError, ProtocolError, ProtocolErrorKind, RetryAfter,
@@ -90,6 +96,7 @@ pub use grant::{Grant, ParamValue, Params, RESERVED_EXTENSION_PARAMS, RESERVED_P
 pub use http;
 pub use id::{ClientId, Username};
 pub use identity::{CredentialBinding, TokenIdentity};
+pub use introspection::{Introspection, IntrospectionError, IntrospectionRequest};
 pub use lifecycle::{
     AHEAD_RETRY_MAX, AHEAD_RETRY_MIN, Completion, DEFAULT_FETCH_TIMEOUT, DEFAULT_REFRESH_SKEW, Decision, Fetch,
     FetchGrant, TokenLifecycle, is_refusal,
@@ -101,6 +108,7 @@ pub use refusal::RefusalRecord;
 pub use request::PendingExchange;
 pub use response::parse_token_response;
 pub use retry::RetryPolicy;
+pub use revocation::{RevocationError, RevocationRequest, TokenTypeHint};
 pub use scope::Scope;
 pub use secret::{AccessToken, ApiKey, ClientSecret, IdToken, Password, RefreshToken, SecretParam};
 pub use token::{Extras, Token};
