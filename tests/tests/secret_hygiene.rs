@@ -36,6 +36,8 @@ mod misuse;
 mod protocol_errors;
 #[path = "secret_hygiene/stores.rs"]
 mod stores;
+#[path = "secret_hygiene/user_flows.rs"]
+mod user_flows;
 #[path = "secret_hygiene/values.rs"]
 mod values;
 #[path = "secret_hygiene/wire.rs"]
@@ -45,6 +47,7 @@ use echoes::echo_error_subjects;
 use misuse::misuse_error_subjects;
 use protocol_errors::protocol_error_subjects;
 use stores::store_subjects;
+use user_flows::user_flow_subjects;
 use values::{credential_subjects, lifecycle_subjects, request_subjects, secret_subjects, token_subjects};
 
 // ----- the canaries -----
@@ -190,6 +193,7 @@ fn no_rendering_of_any_value_shows_a_secret() {
         protocol_error_subjects(),
         misuse_error_subjects(),
         store_subjects(),
+        user_flow_subjects(),
     ]
     .into_iter()
     .flatten()
