@@ -20,7 +20,7 @@ pub(crate) fn user_flow_subjects() -> Vec<Subject> {
     let mut subjects = Vec::new();
     let redirect = loopback_redirect_uri(std::num::NonZeroU16::new(8765).expect("not zero"));
     let endpoint = EndpointUrl::new("https://as.example/authorize").expect("https");
-    let (url, pending) =
+    let (_url, pending) =
         AuthorizationRequest::new(endpoint, client_id(), redirect).start([9; ENTROPY_LEN]).expect("a short URL");
     // The URL carries the challenge and state (not secrets once sent); the verifier stays here.
     let state = pending.state().to_owned();
