@@ -81,6 +81,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "sha2",
             "getrandom",
             "rpassword",
+            "qrcode",
             "async-trait",
             "zeroize",
             "tracing",

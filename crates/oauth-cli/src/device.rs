@@ -57,6 +57,13 @@ pub(crate) async fn run(args: &DeviceArgs) -> Result<Token, Failure> {
     );
     if let Some(complete) = authorization.verification_uri_complete() {
         message.push_str(&format!("\n(or open {complete}, which carries the code)"));
+        // A terminal can show a QR code of it for a phone; a pipe or a log gets the text only.
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            if let Some(code) = crate::qr::render(complete) {
+                message.push('\n');
+                message.push_str(&code);
+            }
+        }
     }
     note(&message);
 

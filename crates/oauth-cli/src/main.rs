@@ -18,6 +18,7 @@ mod login;
 mod loopback;
 mod output;
 mod profiles;
+mod qr;
 mod revoke;
 mod secrets;
 mod session;
