@@ -1,6 +1,8 @@
 //! The interop client: runs every scenario against real authorization servers, over both
-//! adapters (oauth-reqwest and oauth-hyper), then the `oauth` command's scenarios, and reports
-//! one line per scenario and adapter (`cli` for the command).
+//! adapters (oauth-reqwest and oauth-hyper) — the token grants, then the user-facing flows
+//! against oidc-provider (`user_flows`: discovery, the authorization code with PKCE driven by a
+//! headless user, the device flow, revocation and introspection) — then the `oauth` command's
+//! scenarios, and reports one line per scenario and adapter (`cli` for the command).
 //!
 //! `cargo xtask interop` installs and starts the servers (`interop/servers/`) and runs this
 //! binary with their base URLs in `OAUTH_INTEROP_OIDC_PROVIDER_URL`, `OAUTH_INTEROP_AUTHLIB_URL`
@@ -20,14 +22,16 @@
 mod adapter;
 mod admin;
 mod authlib;
+mod browser;
 mod check;
 mod cli;
 mod node_oauth;
 mod oidc_provider;
 mod steps;
+mod user_flows;
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -39,7 +43,8 @@ use check::Outcome;
 /// spellings treat differently (the table in `interop/README.md`).
 pub(crate) const TRICKY_SECRET: &str = "a b+c/d:e%f&g=h";
 
-/// The longest one scenario may take (the slowest waits about 4 s for tokens to expire).
+/// The longest one scenario may take (the slowest wait about 4 s for tokens to expire, or two
+/// device-flow polling intervals of 5 s).
 const SCENARIO_TIMEOUT: Duration = Duration::from_secs(30);
 
 const OIDC_PROVIDER: (&str, &str) = ("oidc-provider", "OAUTH_INTEROP_OIDC_PROVIDER_URL");
@@ -104,15 +109,64 @@ impl Scenario for authlib::Scenario {
     }
 }
 
+impl Scenario for user_flows::Scenario {
+    fn name(self) -> &'static str {
+        self.name()
+    }
+
+    async fn run(self, server: &Admin, adapter: Adapter) -> Outcome {
+        self.run(server, adapter).await
+    }
+}
+
+/// A scenario of the `oauth` command, against one server.
+trait CliScenario: Copy {
+    fn name(self) -> &'static str;
+    /// The server it runs against: its name and the variable holding its base URL.
+    fn server(self) -> (&'static str, &'static str);
+    async fn run(self, server: &Admin, oauth: &Path) -> Outcome;
+}
+
+impl CliScenario for cli::Scenario {
+    fn name(self) -> &'static str {
+        self.name()
+    }
+
+    fn server(self) -> (&'static str, &'static str) {
+        self.server()
+    }
+
+    async fn run(self, server: &Admin, oauth: &Path) -> Outcome {
+        self.run(server, oauth).await
+    }
+}
+
+impl CliScenario for user_flows::CliScenario {
+    fn name(self) -> &'static str {
+        self.name()
+    }
+
+    fn server(self) -> (&'static str, &'static str) {
+        OIDC_PROVIDER
+    }
+
+    async fn run(self, server: &Admin, oauth: &Path) -> Outcome {
+        self.run(server, oauth).await
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     // Plain reqwest clients are built below before any token source: install the TLS provider.
     oauth_reqwest::install_crypto_provider();
     let mut tally = Tally::default();
     run_all(&mut tally, OIDC_PROVIDER, &oidc_provider::Scenario::ALL).await;
+    run_all(&mut tally, OIDC_PROVIDER, &user_flows::Scenario::ALL).await;
     run_all(&mut tally, AUTHLIB, &authlib::Scenario::ALL).await;
     run_all(&mut tally, NODE_OAUTH, &node_oauth::Scenario::ALL).await;
-    run_cli(&mut tally).await;
+    let oauth = cli_binary();
+    run_cli(&mut tally, &oauth, &cli::Scenario::ALL).await;
+    run_cli(&mut tally, &oauth, &user_flows::CliScenario::ALL).await;
     println!("interop: {} passed, {} failed", tally.passed, tally.failed);
     if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
@@ -135,12 +189,10 @@ async fn run_all<S: Scenario>(tally: &mut Tally, (server_name, variable): (&str,
     }
 }
 
-/// Runs each of the `oauth` command's scenarios once, against its server, with the binary named
-/// by `OAUTH_INTEROP_CLI`, each within [`SCENARIO_TIMEOUT`]. Without the binary or the server's
-/// URL, each fails.
-async fn run_cli(tally: &mut Tally) {
+/// The `oauth` binary named by `OAUTH_INTEROP_CLI`, or why there is none.
+fn cli_binary() -> Result<PathBuf, String> {
     let variable = cli::BINARY_VARIABLE;
-    let oauth = match std::env::var_os(variable).map(PathBuf::from) {
+    match std::env::var_os(variable).map(PathBuf::from) {
         Some(path) if path.is_file() => Ok(path),
         Some(path) if !path.as_os_str().is_empty() => Err(format!(
             "{variable} names {}, which is no file: build it with `cargo build -p oauth-cli`",
@@ -149,11 +201,16 @@ async fn run_cli(tally: &mut Tally) {
         _ => Err(format!(
             "{variable} is not set: run the suite with `cargo xtask interop`, or set it to a built `oauth` binary"
         )),
-    };
-    for scenario in cli::Scenario::ALL {
+    }
+}
+
+/// Runs each of the `oauth` command's `scenarios` once, against its server, with the binary
+/// `oauth`, each within [`SCENARIO_TIMEOUT`]. Without the binary or the server's URL, each fails.
+async fn run_cli<S: CliScenario>(tally: &mut Tally, oauth: &Result<PathBuf, String>, scenarios: &[S]) {
+    for &scenario in scenarios {
         let (server_name, variable) = scenario.server();
         let started = Instant::now();
-        let outcome = match (&oauth, &admin_for(variable)) {
+        let outcome = match (oauth, &admin_for(variable)) {
             (Ok(oauth), Ok(admin)) => tokio::time::timeout(SCENARIO_TIMEOUT, scenario.run(admin, oauth))
                 .await
                 .unwrap_or_else(|_| Err(format!("no result within {SCENARIO_TIMEOUT:?}"))),
