@@ -66,7 +66,7 @@ use serde_json::value::RawValue;
 
 use crate::error::{ExpiresInProblem, JsonKind, status_is_retryable};
 use crate::expires_in::{ExpiresIn, ExpiresRaw, expires_in_secs};
-use crate::media::{FORM_MEDIA, is_json_media, looks_like_form, media_type};
+use crate::media::{Format, FormatProblem, body_format, json_kind_of};
 use crate::{
     BodyExcerpt, ClientAuth, ClientId, ClientSecret, EndpointUrl, ErrorCode, Extras, Grant, MisuseError, Params,
     PendingExchange, ProtocolError, ProtocolErrorKind, Quirks, RESERVED_EXTENSION_PARAMS, RequestFailure, RetryAfter,
@@ -628,52 +628,12 @@ fn read<B: AsRef<[u8]>>(
     let fields = match body_format(quirks, response.headers(), body) {
         Ok(Format::Json) => parse_json(body),
         Ok(Format::Form) => parse_form(body),
-        Err(kind) => Err(kind),
+        Err(FormatProblem::EmptyBody) => Err(DeviceAnswerProblem::EmptyBody),
+        Err(FormatProblem::UnexpectedContentType) => Err(DeviceAnswerProblem::UnexpectedContentType),
     }
     .map_err(|kind| fail(kind, body))?;
     // The excerpt masks `device_code`'s value by its name, however the name is escaped.
     fields.authorization(quirks, sent_at).map_err(|kind| fail(kind, body))
-}
-
-enum Format {
-    Json,
-    Form,
-}
-
-/// The body's format by its label, then by its look, as the token answer reader decides it.
-fn body_format(quirks: &Quirks, headers: &http::HeaderMap, body: &[u8]) -> Result<Format, DeviceAnswerProblem> {
-    let trimmed = body.trim_ascii();
-    if trimmed.is_empty() {
-        return Err(DeviceAnswerProblem::EmptyBody);
-    }
-    match media_type(headers) {
-        Some(media) if is_json_media(media) => return Ok(Format::Json),
-        Some(media) if media.eq_ignore_ascii_case(FORM_MEDIA) && quirks.form_encoded_success => {
-            return Ok(Format::Form);
-        }
-        _ => {}
-    }
-    if quirks.json_any_content_type && matches!(trimmed.first(), Some(b'{' | b'[')) {
-        return Ok(Format::Json);
-    }
-    if quirks.form_encoded_success && looks_like_form(trimmed) {
-        return Ok(Format::Form);
-    }
-    if quirks.json_any_content_type {
-        return Ok(Format::Json);
-    }
-    Err(DeviceAnswerProblem::UnexpectedContentType)
-}
-
-fn json_kind_of(first: u8) -> JsonKind {
-    match first {
-        b'[' => JsonKind::Array,
-        b'"' => JsonKind::String,
-        b't' | b'f' => JsonKind::Bool,
-        b'n' => JsonKind::Null,
-        b'{' => JsonKind::Object,
-        _ => JsonKind::Number,
-    }
 }
 
 /// A member's value before validation: raw JSON, or form text.

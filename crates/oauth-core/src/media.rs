@@ -29,3 +29,55 @@ pub(crate) fn is_labelled_form(headers: &HeaderMap) -> bool {
 pub(crate) fn looks_like_form(body: &[u8]) -> bool {
     body.contains(&b'=') && !body.iter().any(|b| matches!(b, b'<' | b'{' | b'"' | b' ' | b'\n'))
 }
+
+/// How a success answer's body is written.
+pub(crate) enum Format {
+    Json,
+    Form,
+}
+
+/// Why a body's format could not be told.
+pub(crate) enum FormatProblem {
+    EmptyBody,
+    UnexpectedContentType,
+}
+
+/// The body's format by its label, then by its look, under `quirks`: what every reader of a
+/// success answer (token, device authorization) decides the same way.
+pub(crate) fn body_format(quirks: &crate::Quirks, headers: &HeaderMap, body: &[u8]) -> Result<Format, FormatProblem> {
+    let trimmed = body.trim_ascii();
+    if trimmed.is_empty() {
+        return Err(FormatProblem::EmptyBody);
+    }
+    match media_type(headers) {
+        Some(media) if is_json_media(media) => return Ok(Format::Json),
+        Some(media) if media.eq_ignore_ascii_case(FORM_MEDIA) && quirks.form_encoded_success => {
+            return Ok(Format::Form);
+        }
+        _ => {}
+    }
+    if quirks.json_any_content_type && matches!(trimmed.first(), Some(b'{' | b'[')) {
+        return Ok(Format::Json);
+    }
+    if quirks.form_encoded_success && looks_like_form(trimmed) {
+        return Ok(Format::Form);
+    }
+    if quirks.json_any_content_type {
+        // Let the JSON reader say what is wrong (HTML from a proxy, plain text, …).
+        return Ok(Format::Json);
+    }
+    Err(FormatProblem::UnexpectedContentType)
+}
+
+/// The kind of JSON value that starts with `first`.
+pub(crate) fn json_kind_of(first: u8) -> crate::JsonKind {
+    use crate::JsonKind;
+    match first {
+        b'[' => JsonKind::Array,
+        b'"' => JsonKind::String,
+        b't' | b'f' => JsonKind::Bool,
+        b'n' => JsonKind::Null,
+        b'{' => JsonKind::Object,
+        _ => JsonKind::Number,
+    }
+}

@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 use crate::error::{ExpiresInProblem, JsonKind, ProtocolErrorKind};
 use crate::error_body::{self, OAuthFields};
 use crate::expires_in::{ExpiresIn, ExpiresRaw, expires_in_secs};
-use crate::media::{FORM_MEDIA, is_json_media, looks_like_form, media_type};
+use crate::media::{Format, FormatProblem, body_format, json_kind_of};
 use crate::{
     AccessToken, BodyExcerpt, Extras, IdToken, ProtocolError, Quirks, RefreshToken, Scope, Token, TokenError, TokenType,
 };
@@ -88,7 +88,12 @@ pub(crate) fn parse(
     if !status.is_success() || (!quirks.any_success_status && status != StatusCode::OK) {
         return Err(fail(ProtocolErrorKind::UnexpectedStatus));
     }
-    let format = body_format(quirks, headers, body).map_err(fail)?;
+    let format = body_format(quirks, headers, body)
+        .map_err(|problem| match problem {
+            FormatProblem::EmptyBody => ProtocolErrorKind::EmptyBody,
+            FormatProblem::UnexpectedContentType => ProtocolErrorKind::UnexpectedContentType,
+        })
+        .map_err(fail)?;
     let read = || match format {
         Format::Json => parse_json(body),
         Format::Form => parse_form(body),
@@ -127,47 +132,6 @@ pub(crate) fn parse(
         }
         error
     })
-}
-
-enum Format {
-    Json,
-    Form,
-}
-
-fn body_format(quirks: &Quirks, headers: &HeaderMap, body: &[u8]) -> Result<Format, ProtocolErrorKind> {
-    let trimmed = body.trim_ascii();
-    if trimmed.is_empty() {
-        return Err(ProtocolErrorKind::EmptyBody);
-    }
-    match media_type(headers) {
-        Some(media) if is_json_media(media) => return Ok(Format::Json),
-        Some(media) if media.eq_ignore_ascii_case(FORM_MEDIA) && quirks.form_encoded_success => {
-            return Ok(Format::Form);
-        }
-        _ => {}
-    }
-    if quirks.json_any_content_type && matches!(trimmed.first(), Some(b'{' | b'[')) {
-        return Ok(Format::Json);
-    }
-    if quirks.form_encoded_success && looks_like_form(trimmed) {
-        return Ok(Format::Form);
-    }
-    if quirks.json_any_content_type {
-        // Let the JSON reader say what is wrong (HTML from a proxy, plain text, …).
-        return Ok(Format::Json);
-    }
-    Err(ProtocolErrorKind::UnexpectedContentType)
-}
-
-fn json_kind_of(first: u8) -> JsonKind {
-    match first {
-        b'[' => JsonKind::Array,
-        b'"' => JsonKind::String,
-        b't' | b'f' => JsonKind::Bool,
-        b'n' => JsonKind::Null,
-        b'{' => JsonKind::Object,
-        _ => JsonKind::Number,
-    }
 }
 
 fn parse_json(body: &[u8]) -> Result<RawFields<'_>, ProtocolErrorKind> {
