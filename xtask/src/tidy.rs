@@ -18,7 +18,20 @@ use std::process::Command;
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "oauth-core",
-        &["http", "serde", "serde_json", "form_urlencoded", "base64", "thiserror", "zeroize", "httpdate", "sha2"],
+        &[
+            "http",
+            "serde",
+            "serde_json",
+            "form_urlencoded",
+            "base64",
+            "thiserror",
+            "zeroize",
+            "httpdate",
+            "sha2",
+            "hmac",
+            "p256",
+            "ed25519-dalek",
+        ],
     ),
     ("oauth-providers", &["oauth-core", "http", "serde", "serde_json", "form_urlencoded", "thiserror"]),
     ("oauth-token-source", &["oauth-core", "http", "thiserror", "async-trait", "event-listener", "tracing", "metrics"]),

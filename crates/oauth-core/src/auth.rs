@@ -7,7 +7,11 @@ use base64::engine::general_purpose::STANDARD;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue};
 
-use crate::{ClientId, ClientSecret, MisuseError};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crate::assertion::{JWT_BEARER_ASSERTION_TYPE, Signer, sign_assertion};
+use crate::{AssertionKey, ClientId, ClientSecret, MisuseError};
 
 /// How the client id and secret are encoded inside a Basic `Authorization` header.
 ///
@@ -37,6 +41,20 @@ pub enum AuthMethod {
     Post,
     /// `none`: a public client; only `client_id` goes in the form body.
     None,
+    /// `client_secret_jwt` (RFC 7523 §2.2, OpenID Connect Core §9): a JWT signed HS256 with the
+    /// client secret, fresh for each request, in `client_assertion`; the secret itself is never
+    /// sent. Needs [`TokenEndpoint::build_request_at`](crate::TokenEndpoint::build_request_at).
+    ClientSecretJwt,
+    /// `private_key_jwt` (RFC 7523 §2.2, OpenID Connect Core §9): a JWT signed with the client's
+    /// [`AssertionKey`](crate::AssertionKey), fresh for each request, in `client_assertion`.
+    /// Needs [`TokenEndpoint::build_request_at`](crate::TokenEndpoint::build_request_at).
+    PrivateKeyJwt,
+    /// `tls_client_auth` (RFC 8705 §2.1): the client's PKI certificate, presented in the TLS
+    /// handshake by the transport, proves the client; `client_id` goes in the form body, no secret.
+    TlsClientAuth,
+    /// `self_signed_tls_client_auth` (RFC 8705 §2.2): as [`AuthMethod::TlsClientAuth`], with a
+    /// self-signed certificate the server knows from the client's registration.
+    SelfSignedTlsClientAuth,
 }
 
 impl Default for AuthMethod {
@@ -53,7 +71,27 @@ impl AuthMethod {
             Self::Basic(_) => "client_secret_basic",
             Self::Post => "client_secret_post",
             Self::None => "none",
+            Self::ClientSecretJwt => "client_secret_jwt",
+            Self::PrivateKeyJwt => "private_key_jwt",
+            Self::TlsClientAuth => "tls_client_auth",
+            Self::SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
         }
+    }
+
+    /// Whether the method sends a signed client assertion (`client_secret_jwt`,
+    /// `private_key_jwt`), which must be made fresh for each request.
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::AuthMethod;
+    /// assert!(AuthMethod::PrivateKeyJwt.uses_assertion());
+    /// assert_eq!(AuthMethod::ClientSecretJwt.name(), "client_secret_jwt");
+    /// assert!(!AuthMethod::TlsClientAuth.uses_assertion());
+    /// assert_eq!(AuthMethod::SelfSignedTlsClientAuth.name(), "self_signed_tls_client_auth");
+    /// ```
+    #[must_use]
+    pub const fn uses_assertion(self) -> bool {
+        matches!(self, Self::ClientSecretJwt | Self::PrivateKeyJwt)
     }
 }
 
@@ -88,6 +126,10 @@ pub struct ClientAuth {
     headers: HeaderMap,
     /// `client_id=…[&client_secret=…]` for the body methods; empty for Basic.
     form_credentials: FormCredentials,
+    /// The key that signs `private_key_jwt` assertions, kept across `with_method`.
+    assertion_key: Option<AssertionKey>,
+    /// The assertion's `aud` when not the token endpoint's URL.
+    assertion_audience: Option<Arc<str>>,
 }
 
 /// Form-encoded credentials, wiped when dropped (they hold the secret).
@@ -108,13 +150,32 @@ impl ClientAuth {
     /// empty secret (`id:`); with [`AuthMethod::Post`] only `client_id` is sent.
     ///
     /// # Errors
-    /// [`MisuseError::ColonInRawBasicClientId`] for [`BasicEncoding::Raw`] with a `:` in the id.
+    /// [`MisuseError::ColonInRawBasicClientId`] for [`BasicEncoding::Raw`] with a `:` in the id;
+    /// [`MisuseError::MissingAssertionSigner`] for [`AuthMethod::ClientSecretJwt`] without a
+    /// secret and for [`AuthMethod::PrivateKeyJwt`] (use [`ClientAuth::private_key_jwt`]).
     pub fn new(id: ClientId, secret: Option<ClientSecret>, method: AuthMethod) -> Result<Self, MisuseError> {
+        Self::with_key(id, secret, None, method)
+    }
+
+    fn with_key(
+        id: ClientId,
+        secret: Option<ClientSecret>,
+        key: Option<AssertionKey>,
+        method: AuthMethod,
+    ) -> Result<Self, MisuseError> {
         let basic_header = match method {
             AuthMethod::Basic(encoding) => Some(basic_header(&id, secret.as_ref(), encoding)?),
-            AuthMethod::Post | AuthMethod::None => None,
+            AuthMethod::ClientSecretJwt if secret.is_none() => {
+                return Err(MisuseError::MissingAssertionSigner { method: method.name(), needs: "a client secret" });
+            }
+            AuthMethod::PrivateKeyJwt if key.is_none() => {
+                return Err(MisuseError::MissingAssertionSigner { method: method.name(), needs: "a private key" });
+            }
+            _ => None,
         };
-        Ok(Self::assemble(id, secret, method, basic_header))
+        let mut auth = Self::assemble(id, secret, method, basic_header);
+        auth.assertion_key = key;
+        Ok(auth)
     }
 
     fn assemble(id: ClientId, secret: Option<ClientSecret>, method: AuthMethod, basic: Option<HeaderValue>) -> Self {
@@ -126,7 +187,9 @@ impl ClientAuth {
         }
         let form_credentials = match method {
             AuthMethod::Basic(_) => FormCredentials::default(),
-            AuthMethod::Post | AuthMethod::None => {
+            // The body methods, and those that prove the client otherwise (an assertion added per
+            // request, a TLS certificate): `client_id`, and the secret only for `client_secret_post`.
+            _ => {
                 let mut form = form_urlencoded::Serializer::new(String::new());
                 form.append_pair("client_id", id.as_str());
                 if let (AuthMethod::Post, Some(secret)) = (method, &secret) {
@@ -135,7 +198,137 @@ impl ClientAuth {
                 FormCredentials(Some(crate::ClientSecret::new(form.finish())))
             }
         };
-        Self { id, secret, method, basic_header: basic, headers, form_credentials }
+        Self {
+            id,
+            secret,
+            method,
+            basic_header: basic,
+            headers,
+            form_credentials,
+            assertion_key: None,
+            assertion_audience: None,
+        }
+    }
+
+    /// `client_secret_jwt` (RFC 7523 §2.2): each request carries a fresh JWT signed HS256 with
+    /// `secret`; the secret itself never leaves. Build its requests with
+    /// [`TokenEndpoint::build_request_at`](crate::TokenEndpoint::build_request_at).
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::{AuthMethod, ClientAuth, ClientId, ClientSecret};
+    /// let auth = ClientAuth::client_secret_jwt(ClientId::new("app")?, ClientSecret::new("s3cr3t"));
+    /// assert_eq!(auth.method(), AuthMethod::ClientSecretJwt);
+    /// assert!(!format!("{auth:?}").contains("s3cr3t"));
+    /// # Ok::<(), oauth_core::MisuseError>(())
+    /// ```
+    #[must_use]
+    pub fn client_secret_jwt(id: ClientId, secret: ClientSecret) -> Self {
+        Self::assemble(id, Some(secret), AuthMethod::ClientSecretJwt, None)
+    }
+
+    /// `private_key_jwt` (RFC 7523 §2.2): each request carries a fresh JWT signed with `key`.
+    /// Build its requests with
+    /// [`TokenEndpoint::build_request_at`](crate::TokenEndpoint::build_request_at).
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::{AssertionKey, AuthMethod, ClientAuth, ClientId};
+    /// let key = AssertionKey::ed25519_pkcs8_pem("-----BEGIN PRIVATE KEY-----
+    /// MC4CAQAwBQYDK2VwBCIEIBTkUikAbUmXHMIabopeXTBQgIC/SpYZtRRW0yNAeUmO
+    /// -----END PRIVATE KEY-----")?;
+    /// let auth = ClientAuth::private_key_jwt(ClientId::new("app")?, key);
+    /// assert_eq!(auth.method().name(), "private_key_jwt");
+    /// assert_eq!(auth.assertion_key().map(AssertionKey::alg), Some("EdDSA"));
+    /// # Ok::<(), oauth_core::MisuseError>(())
+    /// ```
+    #[must_use]
+    pub fn private_key_jwt(id: ClientId, key: AssertionKey) -> Self {
+        let mut auth = Self::assemble(id, None, AuthMethod::PrivateKeyJwt, None);
+        auth.assertion_key = Some(key);
+        auth
+    }
+
+    /// Mutual TLS (RFC 8705 §2): `tls_client_auth` or `self_signed_tls_client_auth` — only
+    /// `client_id` in the body; the transport presents the client certificate (see the
+    /// reqwest adapter: `ReqwestTransport::from_builder(Client::builder().identity(..))`).
+    ///
+    /// # Errors
+    /// [`MisuseError::NotTlsClientAuth`] for any other `method`.
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::{AuthMethod, ClientAuth, ClientId};
+    /// let auth = ClientAuth::tls(ClientId::new("app")?, AuthMethod::TlsClientAuth)?;
+    /// assert_eq!(auth.method().name(), "tls_client_auth");
+    /// assert!(auth.client_secret().is_none());
+    /// assert!(ClientAuth::tls(ClientId::new("app")?, AuthMethod::Post).is_err());
+    /// # Ok::<(), oauth_core::MisuseError>(())
+    /// ```
+    pub fn tls(id: ClientId, method: AuthMethod) -> Result<Self, MisuseError> {
+        match method {
+            AuthMethod::TlsClientAuth | AuthMethod::SelfSignedTlsClientAuth => {
+                Ok(Self::assemble(id, None, method, None))
+            }
+            _ => Err(MisuseError::NotTlsClientAuth { method: method.name() }),
+        }
+    }
+
+    /// The same client, its assertions addressed to `audience` (`aud`) instead of the token
+    /// endpoint's URL — the issuer identifier, for servers that ask for it. Other methods
+    /// ignore it.
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::{ClientAuth, ClientId, ClientSecret};
+    /// let auth = ClientAuth::client_secret_jwt(ClientId::new("app")?, ClientSecret::new("s"))
+    ///     .with_assertion_audience("https://as.example");
+    /// assert_eq!(auth.assertion_audience(), Some("https://as.example"));
+    /// # Ok::<(), oauth_core::MisuseError>(())
+    /// ```
+    #[must_use]
+    pub fn with_assertion_audience(mut self, audience: impl Into<String>) -> Self {
+        self.assertion_audience = Some(Arc::from(audience.into()));
+        self
+    }
+
+    /// The `aud` set by [`ClientAuth::with_assertion_audience`], if any.
+    ///
+    /// # Examples
+    /// See [`ClientAuth::with_assertion_audience`].
+    #[must_use]
+    pub fn assertion_audience(&self) -> Option<&str> {
+        self.assertion_audience.as_deref()
+    }
+
+    /// The `private_key_jwt` key, if any.
+    ///
+    /// # Examples
+    /// See [`ClientAuth::private_key_jwt`].
+    #[must_use]
+    pub fn assertion_key(&self) -> Option<&AssertionKey> {
+        self.assertion_key.as_ref()
+    }
+
+    /// `client_assertion_type=…&client_assertion=<a fresh JWT>` for the JWT methods, `None` for
+    /// the others. `token_url` is the default `aud`.
+    pub(crate) fn assertion_form(
+        &self,
+        token_url: &str,
+        now: SystemTime,
+        jti_entropy: [u8; 16],
+    ) -> Option<ClientSecret> {
+        let signer = match self.method {
+            AuthMethod::ClientSecretJwt => Signer::Hs256(self.secret.as_ref()?.secret().as_bytes()),
+            AuthMethod::PrivateKeyJwt => Signer::Key(self.assertion_key.as_ref()?),
+            _ => return None,
+        };
+        let audience = self.assertion_audience.as_deref().unwrap_or(token_url);
+        let jwt = ClientSecret::new(sign_assertion(signer, self.id.as_str(), audience, now, jti_entropy));
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.append_pair("client_assertion_type", JWT_BEARER_ASSERTION_TYPE);
+        form.append_pair("client_assertion", jwt.secret());
+        Some(ClientSecret::new(form.finish()))
     }
 
     /// `client_secret_basic` with the default percent encoding. Never fails.
@@ -164,7 +357,8 @@ impl ClientAuth {
     /// # Errors
     /// As [`ClientAuth::new`].
     pub fn with_method(&self, method: AuthMethod) -> Result<Self, MisuseError> {
-        Self::new(self.id.clone(), self.secret.clone(), method)
+        let auth = Self::with_key(self.id.clone(), self.secret.clone(), self.assertion_key.clone(), method)?;
+        Ok(Self { assertion_audience: self.assertion_audience.clone(), ..auth })
     }
 
     /// The client id.
@@ -208,6 +402,7 @@ impl fmt::Debug for ClientAuth {
             .field("id", &self.id)
             .field("secret", &self.secret)
             .field("method", &self.method)
+            .field("assertion_key", &self.assertion_key)
             .finish_non_exhaustive()
     }
 }

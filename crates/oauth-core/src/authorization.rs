@@ -849,6 +849,10 @@ impl CodeExchange {
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Panics
+    /// As [`TokenEndpoint::build_request`], for a JWT method: give
+    /// [`into_token_request`](Self::into_token_request) to [`TokenEndpoint::build_request_at`].
     #[must_use = "the request must be sent and its answer given to `PendingExchange::finish`"]
     pub fn build_request(self, endpoint: &TokenEndpoint, auth: &ClientAuth) -> (Request<Vec<u8>>, PendingExchange) {
         endpoint.build_request(auth, &self.into_token_request())

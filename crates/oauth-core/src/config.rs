@@ -93,6 +93,10 @@ impl TokenConfig {
     }
 
     /// Builds the primary request; see [`TokenEndpoint::build_request`].
+    ///
+    /// # Panics
+    /// As [`TokenEndpoint::build_request`], for a JWT method: use
+    /// [`TokenEndpoint::build_request_at`].
     #[must_use = "the request must be sent and its answer given to `PendingExchange::finish`"]
     pub fn build_request(&self) -> (http::Request<Vec<u8>>, PendingExchange) {
         self.endpoint.build_request(&self.auth, &self.request)

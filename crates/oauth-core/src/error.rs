@@ -154,6 +154,27 @@ pub enum MisuseError {
         "raw Basic authentication cannot carry a client id containing `:` (RFC 7617 §2); use the percent-encoded form or client_secret_post"
     )]
     ColonInRawBasicClientId,
+    /// A JWT client-authentication method without what signs its assertion:
+    /// `client_secret_jwt` needs a client secret, `private_key_jwt` an [`AssertionKey`](crate::AssertionKey).
+    #[error("{method} needs {needs} to sign its client assertion")]
+    MissingAssertionSigner {
+        /// The method's name (`client_secret_jwt` or `private_key_jwt`).
+        method: &'static str,
+        /// What it needs.
+        needs: &'static str,
+    },
+    /// [`ClientAuth::tls`](crate::ClientAuth::tls) with a method that is not mutual TLS.
+    #[error("{method} is not a mutual-TLS client authentication method (RFC 8705)")]
+    NotTlsClientAuth {
+        /// The method's name.
+        method: &'static str,
+    },
+    /// A private key for client assertions could not be read. The reason never quotes the key.
+    #[error("the client assertion key could not be read as {expected}")]
+    InvalidAssertionKey {
+        /// What was expected (`a PKCS#8 P-256 key in PEM`, …).
+        expected: &'static str,
+    },
     /// A bearer credential is empty or holds characters a header cannot carry.
     #[error("the bearer credential is empty or holds characters an HTTP header cannot carry")]
     InvalidBearerCredential,

@@ -9,7 +9,9 @@ use crate::{AuthMethod, ClientAuth, ErrorCode, ErrorSource, TokenConfig, TokenEr
 /// the configured method first, then each fallback the credentials can carry.
 ///
 /// A fallback the credentials cannot carry — raw Basic with a `:` in the client id (RFC 7617
-/// §2 forbids it) — is skipped, never an error: the other methods can still get a token.
+/// §2 forbids it) — is skipped, never an error: the other methods can still get a token. So is
+/// every fallback to or from a JWT method (`client_secret_jwt`, `private_key_jwt`): such a client
+/// chose not to send its secret, and a server that refuses its assertion is not asked another way.
 /// [`Attempts`](crate::Attempts) walks the list when a server refuses a method.
 ///
 /// # Examples
@@ -42,7 +44,14 @@ impl AuthFallback {
     pub fn new(config: &TokenConfig) -> Self {
         let mut methods = vec![config.auth().clone()];
         let mut skipped = Vec::new();
+        let configured_jwt = config.auth().method().uses_assertion();
         for &method in config.auth_fallbacks() {
+            // A JWT method is a deliberate choice not to send the secret (or to prove the client by
+            // a key): no pass falls back to or from one.
+            if configured_jwt || method.uses_assertion() {
+                skipped.push(method);
+                continue;
+            }
             match config.auth().with_method(method) {
                 Ok(auth) => methods.push(auth),
                 Err(_) => skipped.push(method),

@@ -1,6 +1,6 @@
 //! Building a token request (RFC 6749 §4.3.2, §4.4.2, §6) and finishing the exchange.
 
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use http::{Method, Request, Response};
 
@@ -40,9 +40,66 @@ impl TokenEndpoint {
     /// assert_eq!(token.access_token().secret(), "t0k3n");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Panics
+    /// For the JWT methods ([`AuthMethod::uses_assertion`](crate::AuthMethod::uses_assertion)),
+    /// whose assertion needs the time and fresh entropy: use
+    /// [`TokenEndpoint::build_request_at`] (which serves every method).
     #[must_use = "the request must be sent and its answer given to `PendingExchange::finish`"]
     pub fn build_request(&self, auth: &ClientAuth, request: &TokenRequest) -> (Request<Vec<u8>>, PendingExchange) {
-        let body = form_body(auth, request);
+        assert!(
+            !auth.method().uses_assertion(),
+            "{} needs a fresh assertion: build its requests with `TokenEndpoint::build_request_at`",
+            auth.method().name()
+        );
+        self.build(auth, request, None)
+    }
+
+    /// [`TokenEndpoint::build_request`] for every method, the JWT ones included: for
+    /// `client_secret_jwt` and `private_key_jwt` the body also carries
+    /// `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer` and
+    /// `client_assertion`, a JWT made for this request alone (RFC 7523 §3): `iss` and `sub` the
+    /// client id, `aud` this endpoint's URL (or the client's
+    /// [`assertion_audience`](ClientAuth::assertion_audience)), `iat` = `now`, `exp` = `now` +
+    /// 60 s, `jti` the base64url of `jti_entropy`. Call it again for each attempt, with the
+    /// time then and new entropy: an assertion is never replayed. Other methods ignore `now`
+    /// and `jti_entropy`.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use oauth_core::{ClientAuth, ClientId, ClientSecret, Grant, TokenEndpoint, TokenRequest};
+    /// let endpoint = TokenEndpoint::new("https://as.example/token")?;
+    /// let auth = ClientAuth::client_secret_jwt(ClientId::new("app")?, ClientSecret::new("s3cr3t"));
+    /// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    /// let (request, _pending) =
+    ///     endpoint.build_request_at(&auth, &TokenRequest::new(Grant::ClientCredentials), now, [7; 16]);
+    /// let body = String::from_utf8(request.body().clone())?;
+    /// assert!(body.starts_with("grant_type=client_credentials&client_id=app&client_assertion_type=\
+    ///     urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=ey"));
+    /// assert!(!body.contains("s3cr3t"));
+    /// assert!(request.headers().get("authorization").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use = "the request must be sent and its answer given to `PendingExchange::finish`"]
+    pub fn build_request_at(
+        &self,
+        auth: &ClientAuth,
+        request: &TokenRequest,
+        now: SystemTime,
+        jti_entropy: [u8; 16],
+    ) -> (Request<Vec<u8>>, PendingExchange) {
+        let assertion = auth.assertion_form(&self.uri().to_string(), now, jti_entropy);
+        self.build(auth, request, assertion.as_ref().map(ClientSecret::secret))
+    }
+
+    fn build(
+        &self,
+        auth: &ClientAuth,
+        request: &TokenRequest,
+        assertion: Option<&str>,
+    ) -> (Request<Vec<u8>>, PendingExchange) {
+        let body = form_body(auth, request, assertion);
         let mut http_request = Request::new(body);
         *http_request.method_mut() = Method::POST;
         *http_request.uri_mut() = self.uri().clone();
@@ -123,15 +180,16 @@ pub(crate) fn for_each_client_credential(
     only_the_client.for_each_secret(f);
 }
 
-fn form_body(auth: &ClientAuth, request: &TokenRequest) -> Vec<u8> {
+fn form_body(auth: &ClientAuth, request: &TokenRequest, assertion: Option<&str>) -> Vec<u8> {
     let grant = request.grant();
     let credentials = auth.form_credentials();
+    let assertion = assertion.unwrap_or("");
     let grant_len = match grant {
         Grant::Password { username, password } => 3 * (username.as_str().len() + password.secret().len()) + 20,
         Grant::RefreshToken { refresh_token } => 3 * refresh_token.secret().len() + 15,
         _ => 0,
     };
-    let estimate = 48 + credentials.len() + grant_len + 3 * request.scope().as_str().len();
+    let estimate = 48 + credentials.len() + assertion.len() + grant_len + 3 * request.scope().as_str().len();
     let mut body = String::with_capacity(estimate);
     body.push_str("grant_type=");
     match grant {
@@ -142,6 +200,10 @@ fn form_body(auth: &ClientAuth, request: &TokenRequest) -> Vec<u8> {
     if !credentials.is_empty() {
         body.push('&');
         body.push_str(credentials);
+    }
+    if !assertion.is_empty() {
+        body.push('&');
+        body.push_str(assertion);
     }
     let nothing_more =
         matches!(grant, Grant::ClientCredentials) && request.scope().is_empty() && request.params().is_empty();

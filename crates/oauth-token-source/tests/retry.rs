@@ -266,3 +266,35 @@ async fn a_retry_after_past_any_clock_is_an_error_not_a_panic() {
     assert_eq!(error.token_error().and_then(oauth_core::TokenError::status), Some(StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(transport.calls(), 1);
 }
+
+/// The `client_assertion` of a request body.
+fn client_assertion(body: &str) -> String {
+    body.split('&').find_map(|pair| pair.strip_prefix("client_assertion=")).expect(body).to_owned()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_sends_a_new_client_assertion() {
+    use oauth_core::{ClientAuth, ClientId, ClientSecret, Grant, TokenConfig, TokenEndpoint, TokenRequest};
+    let config = TokenConfig::new(
+        TokenEndpoint::new("http://127.0.0.1:9/token").unwrap(),
+        ClientAuth::client_secret_jwt(ClientId::new("app").unwrap(), ClientSecret::new("s3cr3t")),
+        TokenRequest::new(Grant::ClientCredentials),
+    );
+    let transport = Scripted::new([status_only(503), token("t1", 3600, None)]);
+    let source = TokenSource::new(config, transport.clone(), Virtual::new()).unwrap();
+    assert_eq!(source.token().await.unwrap().secret(), "t1");
+    let bodies = transport.bodies();
+    assert_eq!(bodies.len(), 2);
+    for body in &bodies {
+        assert!(body.starts_with(
+            "grant_type=client_credentials&client_id=app&client_assertion_type=\
+             urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion="
+        ));
+        assert!(!body.contains("s3cr3t"), "{body}");
+    }
+    let (first, second) = (client_assertion(&bodies[0]), client_assertion(&bodies[1]));
+    assert_ne!(first, second, "the retry replayed the assertion");
+    // Same header, different claims (a new `jti`).
+    assert_eq!(first.split('.').next(), second.split('.').next());
+    assert_ne!(first.split('.').nth(1), second.split('.').nth(1));
+}

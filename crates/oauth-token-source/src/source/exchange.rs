@@ -77,7 +77,9 @@ impl TokenSource {
             let span = tracing::Span::current();
             span.record("auth", tracing::field::debug(auth.method()));
             span.record("attempt", attempts.sent() + 1);
-            let (mut http_request, pending) = ex.config.endpoint().build_request(auth, &request);
+            // Each attempt its own time and entropy: a JWT client assertion is never replayed.
+            let (mut http_request, pending) =
+                ex.config.endpoint().build_request_at(auth, &request, runtime.wall_clock(), assertion_entropy());
             http_request.extensions_mut().insert(limit);
             tracing::debug!(target: "oauth_token_source", endpoint = %ex.host, grant = %grant_type,
                 auth = ?auth.method(), attempt = attempts.sent(), "{}", events::REQUESTING);
@@ -148,4 +150,12 @@ fn with_tried(error: ClientError, tried: Vec<AuthMethod>) -> ClientError {
 pub(super) fn entropy() -> u64 {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     RandomState::new().hash_one(COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// 16 random bytes for a client assertion's `jti`, from two draws of [`entropy`].
+fn assertion_entropy() -> [u8; 16] {
+    let mut bytes = [0; 16];
+    bytes[..8].copy_from_slice(&entropy().to_le_bytes());
+    bytes[8..].copy_from_slice(&entropy().to_le_bytes());
+    bytes
 }
