@@ -25,6 +25,7 @@ mod authlib;
 mod browser;
 mod check;
 mod cli;
+mod command;
 mod node_oauth;
 mod oidc_provider;
 mod steps;

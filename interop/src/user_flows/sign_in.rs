@@ -1,0 +1,138 @@
+//! Signing the native app's user in through the library, for both kinds of scenario: an
+//! adapter's transport, discovery, the authorization request answered by the headless user,
+//! and the code exchanged.
+
+use std::io::Read;
+use std::num::NonZeroU16;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http::{Response, Uri};
+use hyper_util::client::legacy::connect::HttpConnector;
+use oauth_core::authorization::{AuthorizationRequest, ENTROPY_LEN, PendingAuthorization, loopback_redirect_uri};
+use oauth_core::discovery::{DiscoveryError, Issuer, ServerMetadata, WellKnown};
+use oauth_core::{ClientAuth, ClientId, EndpointUrl, Scope, Token, TokenEndpoint};
+use oauth_hyper::HyperTransport;
+use oauth_reqwest::ReqwestTransport;
+use oauth_token_source::Transport;
+
+use super::{NATIVE_APP, USER};
+use crate::adapter::Adapter;
+use crate::admin::Admin;
+use crate::browser::{Browser, Consent};
+use crate::check::ensure;
+
+/// The loopback port of the library scenarios' redirect URI. Nothing listens there: the headless
+/// user stops at the redirect and hands it over, as an app's own listener would.
+const REDIRECT_PORT: u16 = 8400;
+
+/// How long one request through an adapter may take; the server is local.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The adapter's transport, as an application would make it.
+pub(super) fn transport(adapter: Adapter) -> Result<Arc<dyn Transport>, String> {
+    Ok(match adapter {
+        Adapter::Reqwest => {
+            let transport = ReqwestTransport::new().map_err(|e| format!("reqwest transport: {e}"))?;
+            Arc::new(transport.with_timeout(REQUEST_TIMEOUT))
+        }
+        Adapter::Hyper => Arc::new(HyperTransport::new(HttpConnector::new()).with_timeout(REQUEST_TIMEOUT)),
+    })
+}
+
+/// Sends `request` through `transport`.
+pub(super) async fn send(
+    transport: &Arc<dyn Transport>,
+    request: http::Request<Vec<u8>>,
+) -> Result<Response<Vec<u8>>, String> {
+    let shown = format!("{} {}", request.method(), request.uri());
+    transport.send(request).await.map_err(|e| format!("{shown}: {e}"))
+}
+
+/// The issuer's metadata document of kind `well_known`, read against `issuer`.
+pub(super) async fn metadata(
+    transport: &Arc<dyn Transport>,
+    issuer: &Issuer,
+    well_known: WellKnown,
+) -> Result<Result<ServerMetadata, DiscoveryError>, String> {
+    let (request, pending) = issuer.metadata_request(well_known);
+    let response = send(transport, request).await?;
+    Ok(pending.finish(&response))
+}
+
+/// The server's metadata, from its OpenID Connect discovery document.
+pub(super) async fn discover(server: &Admin, transport: &Arc<dyn Transport>) -> Result<ServerMetadata, String> {
+    let issuer = Issuer::new(server.base()).map_err(|e| format!("issuer {}: {e}", server.base()))?;
+    metadata(transport, &issuer, WellKnown::OpenIdConfiguration).await?.map_err(|e| format!("discovery: {e}"))
+}
+
+/// An endpoint the metadata must name.
+pub(super) fn endpoint<'m>(found: Option<&'m EndpointUrl>, member: &str) -> Result<&'m EndpointUrl, String> {
+    found.ok_or_else(|| format!("the metadata names no {member}"))
+}
+
+/// 48 bytes from the operating system's generator, for the PKCE verifier and the `state`.
+pub(super) fn entropy() -> Result<[u8; ENTROPY_LEN], String> {
+    let mut bytes = [0; ENTROPY_LEN];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut random| random.read_exact(&mut bytes))
+        .map_err(|e| format!("no entropy from /dev/urandom: {e}"))?;
+    Ok(bytes)
+}
+
+/// The native app's authorization request: `openid offline_access` with `prompt=consent` (the
+/// only way oidc-provider keeps `offline_access`), the `iss` check from the metadata.
+pub(super) fn authorization_request(metadata: &ServerMetadata) -> Result<AuthorizationRequest, String> {
+    let authorize = endpoint(metadata.authorization_endpoint(), "authorization_endpoint")?;
+    let port = NonZeroU16::new(REDIRECT_PORT).ok_or("port 0")?;
+    let scope = Scope::parse("openid offline_access").map_err(|e| e.to_string())?;
+    Ok(AuthorizationRequest::new(authorize.clone(), native_id()?, loopback_redirect_uri(port))
+        .with_scope(scope)
+        .with_prompt("consent")
+        .with_issuer(metadata.issuer().as_str(), metadata.authorization_response_iss_parameter_supported()))
+}
+
+pub(super) fn native_id() -> Result<ClientId, String> {
+    ClientId::new(NATIVE_APP).map_err(|e| e.to_string())
+}
+
+/// Starts `request` and has the headless user answer it with `consent`: the redirect, and the
+/// pending request that reads it.
+pub(super) async fn redirect_for(
+    server: &Admin,
+    request: AuthorizationRequest,
+    consent: Consent,
+) -> Result<(Uri, PendingAuthorization, usize), String> {
+    let (url, pending) = request.start(entropy()?).map_err(|e| e.to_string())?;
+    let mut browser = Browser::new(server.base(), USER)?;
+    let redirect_uri = pending.redirect_uri().to_string();
+    let redirect = browser.authorize(&url.to_string(), &redirect_uri, consent).await?;
+    let redirect: Uri = redirect.parse().map_err(|e| format!("the redirect {redirect:?}: {e}"))?;
+    ensure(pending.is_redirect(&redirect), || format!("{redirect} is not a request to {redirect_uri}"))?;
+    Ok((redirect, pending, browser.steps()))
+}
+
+/// A user's token, from a code the headless user got, exchanged through `transport`.
+pub(super) struct SignedIn {
+    pub(super) token: Token,
+    pub(super) metadata: ServerMetadata,
+    /// How many requests the headless user made.
+    pub(super) steps: usize,
+}
+
+/// Discovery, the authorization request, the headless user, the redirect checked (`state`,
+/// `iss`), the code exchanged with its PKCE verifier.
+pub(super) async fn sign_in(server: &Admin, transport: &Arc<dyn Transport>) -> Result<SignedIn, String> {
+    let metadata = discover(server, transport).await?;
+    let (redirect, pending, steps) = redirect_for(server, authorization_request(&metadata)?, Consent::Approve).await?;
+    let exchange = pending.accept(&redirect).map_err(|e| format!("the redirect was refused: {e}"))?;
+    ensure(exchange.issuer() == Some(server.base()), || {
+        format!("the redirect's iss is {:?}, expected {}", exchange.issuer(), server.base())
+    })?;
+    let token_endpoint = TokenEndpoint::at(endpoint(metadata.token_endpoint(), "token_endpoint")?.clone());
+    let (request, pending) = exchange.build_request(&token_endpoint, &ClientAuth::public(native_id()?));
+    let sent_at = Instant::now();
+    let response = send(transport, request).await?;
+    let token = pending.finish(&response, sent_at).map_err(|e| format!("the code exchange: {e}"))?;
+    Ok(SignedIn { token, metadata, steps })
+}
