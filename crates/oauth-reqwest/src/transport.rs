@@ -65,6 +65,29 @@ impl ReqwestTransport {
         Ok(Self { client, timeout: DEFAULT_TIMEOUT })
     }
 
+    /// A transport that presents a client certificate in the TLS handshake: mutual-TLS client
+    /// authentication (RFC 8705, `tls_client_auth` or `self_signed_tls_client_auth` in
+    /// oauth-core's `ClientAuth::tls`). `pem` holds the certificate (chain) and its PKCS#8
+    /// (`PRIVATE KEY`), PKCS#1 or SEC1 private key, PEM-encoded, in one buffer. For other
+    /// client settings, give [`ReqwestTransport::from_builder`] a builder with
+    /// [`ClientBuilder::identity`] set.
+    ///
+    /// # Errors
+    /// When the PEM holds no usable certificate and key, or reqwest cannot build the client.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let pem = std::fs::read("client.pem")?; // certificate and key
+    /// let transport = oauth_reqwest::ReqwestTransport::with_client_certificate(&pem)?;
+    /// # drop(transport);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_client_certificate(pem: &[u8]) -> Result<Self, reqwest::Error> {
+        crate::install_crypto_provider();
+        let identity = reqwest::Identity::from_pem(pem)?;
+        Self::from_builder(Client::builder().identity(identity))
+    }
+
     /// Sets how long one request may take, connecting and reading the body included.
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {

@@ -42,3 +42,15 @@ async fn a_client_built_to_follow_redirects_does_not_once_it_is_a_transport() {
         assert!(target.received_requests().await.unwrap().is_empty(), "HTTP {status}: the target got a request");
     }
 }
+
+/// A self-signed P-256 certificate for `CN=client-1` and its PKCS#8 key, made for this test.
+const CLIENT_IDENTITY: &[u8] = include_bytes!("data/client-identity.pem");
+
+#[test]
+fn a_transport_can_present_a_client_certificate_for_mutual_tls() {
+    ReqwestTransport::with_client_certificate(CLIENT_IDENTITY).unwrap();
+    // The same through a builder of one's own.
+    let identity = reqwest::Identity::from_pem(CLIENT_IDENTITY).unwrap();
+    ReqwestTransport::from_builder(reqwest::Client::builder().identity(identity)).unwrap();
+    assert!(ReqwestTransport::with_client_certificate(b"no certificate here").is_err());
+}
