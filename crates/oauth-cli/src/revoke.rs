@@ -83,22 +83,29 @@ async fn endpoint(action: Action, args: &TokenAdminArgs) -> Result<EndpointUrl, 
     found.cloned().ok_or_else(|| Failure::refused(format!("{issuer} publishes no {} endpoint", action.name())))
 }
 
-/// The answer as JSON: what RFC 7662 names, with times as seconds since the epoch.
+/// The answer as JSON: what RFC 7662 names, only the members the server sent, times as seconds
+/// since the epoch.
 fn summary(answer: &Introspection) -> serde_json::Value {
+    let mut doc = serde_json::Map::new();
+    doc.insert("active".into(), json!(answer.is_active()));
     if !answer.is_active() {
-        return json!({ "active": false });
+        return serde_json::Value::Object(doc);
     }
-    json!({
-        "active": true,
-        "scope": answer.scope().map(oauth_core::Scope::as_str),
-        "client_id": answer.client_id(),
-        "username": answer.username(),
-        "token_type": answer.token_type().map(oauth_core::TokenType::as_str),
-        "exp": answer.exp(),
-        "iat": answer.iat(),
-        "nbf": answer.nbf(),
-        "sub": answer.sub(),
-        "aud": answer.aud().collect::<Vec<_>>(),
-        "iss": answer.iss(),
-    })
+    let mut put = |name: &str, value: Option<serde_json::Value>| {
+        if let Some(value) = value {
+            doc.insert(name.into(), value);
+        }
+    };
+    put("scope", answer.scope().map(|s| json!(s.as_str())));
+    put("client_id", answer.client_id().map(|v| json!(v)));
+    put("username", answer.username().map(|v| json!(v)));
+    put("token_type", answer.token_type().map(|t| json!(t.as_str())));
+    put("exp", answer.exp().map(|v| json!(v)));
+    put("iat", answer.iat().map(|v| json!(v)));
+    put("nbf", answer.nbf().map(|v| json!(v)));
+    put("sub", answer.sub().map(|v| json!(v)));
+    let audience: Vec<&str> = answer.aud().collect();
+    put("aud", (!audience.is_empty()).then(|| json!(audience)));
+    put("iss", answer.iss().map(|v| json!(v)));
+    serde_json::Value::Object(doc)
 }

@@ -127,6 +127,7 @@ async fn revoke_and_introspect_take_the_token_from_the_environment() {
     answer.code(0);
     let doc: serde_json::Value = serde_json::from_str(&answer.stdout).unwrap();
     assert_eq!((doc["active"].clone(), doc["sub"].clone()), (serde_json::json!(true), serde_json::json!("jdoe")));
+    assert!(doc.get("aud").is_none() && doc.get("username").is_none(), "only what the server sent: {doc}");
     for output in [&revoked, &answer] {
         assert!(!output.stdout.contains("the-token-to-drop") && !output.stderr.contains("the-token-to-drop"));
     }
