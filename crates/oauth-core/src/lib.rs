@@ -59,6 +59,7 @@ mod grant;
 mod id;
 mod identity;
 pub mod introspection;
+mod json_object;
 mod lifecycle;
 mod mask;
 mod media;
