@@ -7,12 +7,17 @@
 //!    pins, the interpreter's version or the folder change. npm's and pip's download caches live
 //!    there too.
 //! 2. Starts each server on a port the system picks: the server binds `127.0.0.1:0` and prints
-//!    `listening <base URL>` (no window between finding a free port and taking it). Waits until
-//!    each accepts connections, at most 30 s. Server output goes to `target/interop/logs/`.
+//!    `listening <base URL>` (no window between finding a free port and taking it);
+//!    oidc-provider also binds an HTTPS listener for mutual TLS the same way and prints
+//!    `listening-tls <base URL>`. Waits until each accepts connections, at most 30 s. Server
+//!    output goes to `target/interop/logs/`. The Node servers get their folder in the
+//!    repository in `OAUTH_INTEROP_SERVER_SOURCE` (oidc-provider reads its test-only keys and
+//!    certificates from there).
 //! 3. Builds the interop client (`interop/`) and the `oauth` command (`crates/oauth-cli`) before
 //!    the servers start, then runs the client with `cargo run -p oauth-interop`, the base URLs in
-//!    `OAUTH_INTEROP_OIDC_PROVIDER_URL`, `OAUTH_INTEROP_AUTHLIB_URL` and
-//!    `OAUTH_INTEROP_NODE_OAUTH_URL`, and the built `oauth` binary in `OAUTH_INTEROP_CLI` (under
+//!    `OAUTH_INTEROP_OIDC_PROVIDER_URL` (its HTTPS one in `OAUTH_INTEROP_OIDC_PROVIDER_TLS_URL`),
+//!    `OAUTH_INTEROP_AUTHLIB_URL` and `OAUTH_INTEROP_NODE_OAUTH_URL`, and the built `oauth`
+//!    binary in `OAUTH_INTEROP_CLI` (under
 //!    `CARGO_TARGET_DIR` when set, else `target/`); it prints a line per scenario.
 //! 4. Stops the servers whatever happened (a guard kills them on drop, panics included; they also
 //!    exit by themselves when their stdin closes, should this task be killed).
@@ -34,6 +39,10 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What a server prints on stdout once it listens, followed by its base URL.
 const READY_PREFIX: &str = "listening ";
+
+/// What oidc-provider prints on stdout once its HTTPS listener (mutual TLS) listens, followed by
+/// its base URL.
+const TLS_READY_PREFIX: &str = "listening-tls ";
 
 /// Installs and starts the servers, runs the interop client against them, stops them.
 ///
@@ -66,15 +75,16 @@ pub(crate) fn run() -> Result<(), String> {
     let prepared = started.elapsed();
 
     eprintln!("\n==> interop: start the servers");
-    let oidc = Server::start("oidc-provider", node_server(&servers.join("oidc-provider"), &oidc_dir)?, &logs)?;
-    let node_oauth = Server::start("node-oauth", node_server(&servers.join("node-oauth"), &node_oauth_dir)?, &logs)?;
+    let oidc = Server::start("oidc-provider", node_server(&servers.join("oidc-provider"), &oidc_dir)?, &logs, true)?;
+    let node_oauth =
+        Server::start("node-oauth", node_server(&servers.join("node-oauth"), &node_oauth_dir)?, &logs, false)?;
     let mut python_server = Command::new(venv_python(&venv));
     python_server
         .arg(servers.join("authlib/server.py"))
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("PYTHONUNBUFFERED", "1")
         .current_dir(&cache);
-    let authlib = Server::start("authlib", python_server, &logs)?;
+    let authlib = Server::start("authlib", python_server, &logs, false)?;
     let ready = started.elapsed();
 
     let result = run_step(
@@ -82,6 +92,7 @@ pub(crate) fn run() -> Result<(), String> {
         cargo()
             .args(["run", "--quiet", "--locked", "--package", "oauth-interop"])
             .env("OAUTH_INTEROP_OIDC_PROVIDER_URL", &oidc.url)
+            .env("OAUTH_INTEROP_OIDC_PROVIDER_TLS_URL", oidc.tls_url.as_deref().unwrap_or_default())
             .env("OAUTH_INTEROP_AUTHLIB_URL", &authlib.url)
             .env("OAUTH_INTEROP_NODE_OAUTH_URL", &node_oauth.url)
             .env("OAUTH_INTEROP_CLI", &oauth_cli),
@@ -147,11 +158,12 @@ fn install_npm(name: &str, source: &Path, dir: &Path, cache: &Path, node: &str) 
 }
 
 /// `node server.mjs` in `dir`, where the server's packages are installed, with the current
-/// `server.mjs` copied there from `source`.
+/// `server.mjs` copied there from `source`, which `OAUTH_INTEROP_SERVER_SOURCE` names (for the
+/// files the server reads from its folder).
 fn node_server(source: &Path, dir: &Path) -> Result<Command, String> {
     copy(&source.join("server.mjs"), &dir.join("server.mjs"))?;
     let mut command = Command::new("node");
-    command.arg("server.mjs").current_dir(dir);
+    command.arg("server.mjs").current_dir(dir).env("OAUTH_INTEROP_SERVER_SOURCE", source);
     Ok(command)
 }
 
@@ -203,12 +215,15 @@ struct Server {
     name: &'static str,
     child: Child,
     url: String,
+    /// The base URL of its HTTPS listener, for a server started with one.
+    tls_url: Option<String>,
 }
 
 impl Server {
-    /// Starts `command`, waits for its `listening <url>` line and for the port to accept a
-    /// connection, within [`START_TIMEOUT`].
-    fn start(name: &'static str, mut command: Command, logs: &Path) -> Result<Self, String> {
+    /// Starts `command`, waits for its `listening <url>` line (and, with `tls`, its
+    /// `listening-tls <url>` line) and for each port to accept a connection, within
+    /// [`START_TIMEOUT`].
+    fn start(name: &'static str, mut command: Command, logs: &Path, tls: bool) -> Result<Self, String> {
         let log_path = logs.join(format!("{name}.log"));
         let log = File::create(&log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
         let stdout_log = log.try_clone().map_err(|e| format!("{}: {e}", log_path.display()))?;
@@ -219,39 +234,50 @@ impl Server {
             .spawn()
             .map_err(|e| format!("{name}: could not start `{}`: {e}", command.get_program().display()))?;
         // From here on the guard stops the server on every path, errors included.
-        let mut server = Self { name, child, url: String::new() };
+        let mut server = Self { name, child, url: String::new(), tls_url: None };
         let deadline = Instant::now() + START_TIMEOUT;
         let failed = |why: String| format!("{name} did not start: {why}\n{}", tail(&log_path));
 
         let stdout = server.child.stdout.take().ok_or_else(|| failed("no stdout".to_owned()))?;
         let (ready, announced) = mpsc::channel();
         std::thread::spawn(move || forward_stdout(stdout, stdout_log, &ready));
-        let url = match announced.recv_timeout(START_TIMEOUT) {
-            Ok(url) => url,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                return Err(failed(format!("no `{READY_PREFIX}<url>` line within {START_TIMEOUT:?}")));
+        let (mut url, mut tls_url) = (None, None);
+        while url.is_none() || (tls && tls_url.is_none()) {
+            let expected = if url.is_none() { READY_PREFIX } else { TLS_READY_PREFIX };
+            match announced.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok((READY_PREFIX, announced)) => url = Some(announced),
+                Ok((_, announced)) => tls_url = Some(announced),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    return Err(failed(format!("no `{expected}<url>` line within {START_TIMEOUT:?}")));
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    std::thread::sleep(Duration::from_millis(100));
+                    let status = match server.child.try_wait() {
+                        Ok(Some(status)) => format!("it exited ({status})"),
+                        _ => "it closed its stdout".to_owned(),
+                    };
+                    return Err(failed(format!("{status} before printing `{expected}<url>`")));
+                }
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                std::thread::sleep(Duration::from_millis(100));
-                let status = match server.child.try_wait() {
-                    Ok(Some(status)) => format!("it exited ({status})"),
-                    _ => "it closed its stdout".to_owned(),
-                };
-                return Err(failed(format!("{status} before printing `{READY_PREFIX}<url>`")));
-            }
-        };
-        let address = socket_address(&url).ok_or_else(|| failed(format!("cannot read an address from `{url}`")))?;
-        while TcpStream::connect_timeout(&address, Duration::from_millis(500)).is_err() {
-            if Instant::now() > deadline {
-                return Err(failed(format!("{address} refused connections for {START_TIMEOUT:?}")));
-            }
-            if let Ok(Some(status)) = server.child.try_wait() {
-                return Err(failed(format!("it exited ({status})")));
-            }
-            std::thread::sleep(Duration::from_millis(50));
         }
-        eprintln!("interop: {name} listening on {url} (pid {})", server.child.id());
+        let url = url.unwrap_or_default();
+        for announced in std::iter::once(&url).chain(&tls_url) {
+            let address = socket_address(announced)
+                .ok_or_else(|| failed(format!("cannot read an address from `{announced}`")))?;
+            while TcpStream::connect_timeout(&address, Duration::from_millis(500)).is_err() {
+                if Instant::now() > deadline {
+                    return Err(failed(format!("{address} refused connections for {START_TIMEOUT:?}")));
+                }
+                if let Ok(Some(status)) = server.child.try_wait() {
+                    return Err(failed(format!("it exited ({status})")));
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        let also = tls_url.as_ref().map(|tls| format!(" and {tls}")).unwrap_or_default();
+        eprintln!("interop: {name} listening on {url}{also} (pid {})", server.child.id());
         server.url = url;
+        server.tls_url = tls_url;
         Ok(server)
     }
 }
@@ -265,14 +291,17 @@ impl Drop for Server {
     }
 }
 
-/// Sends the base URL of the server's `listening <url>` line, then copies the rest of its stdout
-/// into its log until it closes.
-fn forward_stdout(stdout: impl std::io::Read, mut log: File, ready: &mpsc::Sender<String>) {
+/// Sends the base URL of each of the server's `listening <url>` and `listening-tls <url>` lines
+/// with its prefix, and copies the rest of its stdout into its log until it closes.
+fn forward_stdout(stdout: impl std::io::Read, mut log: File, ready: &mpsc::Sender<(&'static str, String)>) {
     for line in BufReader::new(stdout).lines() {
         let Ok(line) = line else { break };
-        match line.strip_prefix(READY_PREFIX) {
-            Some(url) => {
-                let _ = ready.send(url.trim().to_owned());
+        let announced = [READY_PREFIX, TLS_READY_PREFIX]
+            .into_iter()
+            .find_map(|prefix| line.strip_prefix(prefix).map(|url| (prefix, url.trim().to_owned())));
+        match announced {
+            Some(announced) => {
+                let _ = ready.send(announced);
             }
             None => {
                 let _ = writeln!(log, "{line}");
@@ -281,9 +310,10 @@ fn forward_stdout(stdout: impl std::io::Read, mut log: File, ready: &mpsc::Sende
     }
 }
 
-/// `127.0.0.1:<port>` from `http://127.0.0.1:<port>`.
+/// `127.0.0.1:<port>` from `http://127.0.0.1:<port>` or `https://127.0.0.1:<port>`.
 fn socket_address(url: &str) -> Option<SocketAddr> {
-    url.strip_prefix("http://")?.trim_end_matches('/').parse().ok()
+    let authority = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"))?;
+    authority.trim_end_matches('/').parse().ok()
 }
 
 /// The last lines of a server's log, for an error message.
