@@ -10,15 +10,15 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use oauth_core::Access;
 use oauth_hyper::{BearerLayer, HyperTransport};
-use oauth_providers::Profile;
 use oauth_reqwest::{BearerMiddleware, ReqwestTransport};
 use oauth_token_source::TokenSource;
 use oauth_tokio::TokioRuntime;
 use tower::{Layer, ServiceExt};
 
 /// How long one request may take; the servers are local, so anything slower is a failure.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An HTTP stack with its oauth adapter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,11 +42,11 @@ impl fmt::Display for Adapter {
     }
 }
 
-/// A token source for `profile` that fetches through `adapter`'s transport, with the builder's
-/// settings changed by `configure`.
+/// A token source for `profile` (a `Profile`, or any `Access`) that fetches through `adapter`'s
+/// transport, with the builder's settings changed by `configure`.
 pub(crate) fn token_source(
     adapter: Adapter,
-    profile: Profile,
+    profile: impl Into<Access>,
     configure: impl FnOnce(oauth_token_source::Builder) -> oauth_token_source::Builder,
 ) -> Result<TokenSource, String> {
     let builder = match adapter {

@@ -8,11 +8,39 @@ use serde_json::Value;
 /// One token request as the server saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Seen {
-    /// `client_secret_basic`, `client_secret_post`, `none` or `other`.
+    /// `client_secret_basic`, `client_secret_post`, `none` or `other`; from oidc-provider also
+    /// `client_secret_jwt`, `private_key_jwt`, `tls_client_auth`, `self_signed_tls_client_auth`.
     pub(crate) method: String,
     pub(crate) grant_type: String,
     pub(crate) status: u16,
     pub(crate) error: Option<String>,
+    /// What oidc-provider alone logs: the client assertion's header, the TLS connection, and
+    /// which method authenticated the client (on a 200). Empty for the other servers.
+    pub(crate) detail: SeenDetail,
+}
+
+/// The client-authentication details oidc-provider's token log adds to a request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SeenDetail {
+    /// The client assertion's JOSE `alg` and `kid`, when the request carried one.
+    pub(crate) assertion: Option<(String, Option<String>)>,
+    /// Whether the request came over the HTTPS listener.
+    pub(crate) tls: bool,
+    /// The client certificate presented on the connection, if any.
+    pub(crate) certificate: Option<CertificateSeen>,
+    /// The method that authenticated the client, when the answer was 200.
+    pub(crate) authenticated_by: Option<String>,
+}
+
+/// A client certificate as the server saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CertificateSeen {
+    /// Its subject DN, RFC 4514 style (`CN=…,O=…`).
+    pub(crate) subject: String,
+    /// Whether its chain verified against the server's CA.
+    pub(crate) authorized: bool,
+    /// Its SHA-256 thumbprint, base64url (RFC 8705 `x5t#S256`).
+    pub(crate) thumbprint: String,
 }
 
 impl fmt::Display for Seen {
@@ -22,6 +50,25 @@ impl fmt::Display for Seen {
             write!(f, " {error}")?;
         }
         Ok(())
+    }
+}
+
+/// oidc-provider's client-authentication details of a token log entry (absent elsewhere).
+fn detail(entry: &Value) -> SeenDetail {
+    let text = |value: &Value| value.as_str().map(str::to_owned);
+    let assertion = &entry["assertion"];
+    let certificate = &entry["client_certificate"];
+    SeenDetail {
+        assertion: assertion
+            .is_object()
+            .then(|| (text(&assertion["alg"]).unwrap_or_default(), text(&assertion["kid"]))),
+        tls: entry["tls"].as_bool().unwrap_or_default(),
+        certificate: certificate.is_object().then(|| CertificateSeen {
+            subject: text(&certificate["subject"]).unwrap_or_default(),
+            authorized: certificate["authorized"].as_bool().unwrap_or_default(),
+            thumbprint: text(&certificate["x5t#S256"]).unwrap_or_default(),
+        }),
+        authenticated_by: text(&entry["authenticated_by"]),
     }
 }
 
@@ -62,6 +109,7 @@ impl Admin {
                 grant_type: entry["grant_type"].as_str().unwrap_or_default().to_owned(),
                 status: entry["status"].as_u64().and_then(|s| u16::try_from(s).ok()).unwrap_or_default(),
                 error: entry["error"].as_str().map(str::to_owned),
+                detail: detail(entry),
             })
             .collect())
     }

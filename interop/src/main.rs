@@ -1,12 +1,14 @@
 //! The interop client: runs every scenario against real authorization servers, over both
 //! adapters (oauth-reqwest and oauth-hyper) — the token grants, then the user-facing flows
 //! against oidc-provider (`user_flows`: discovery, the authorization code with PKCE driven by a
-//! headless user, the device flow, revocation and introspection) — then the `oauth` command's
+//! headless user, the device flow, revocation and introspection), then client authentication
+//! with JWTs and mutual TLS against oidc-provider (`client_auth`) — then the `oauth` command's
 //! scenarios, and reports one line per scenario and adapter (`cli` for the command).
 //!
 //! `cargo xtask interop` installs and starts the servers (`interop/servers/`) and runs this
-//! binary with their base URLs in `OAUTH_INTEROP_OIDC_PROVIDER_URL`, `OAUTH_INTEROP_AUTHLIB_URL`
-//! and `OAUTH_INTEROP_NODE_OAUTH_URL`, and the built `oauth` binary in `OAUTH_INTEROP_CLI`. What
+//! binary with their base URLs in `OAUTH_INTEROP_OIDC_PROVIDER_URL` (and oidc-provider's HTTPS
+//! listener's in `OAUTH_INTEROP_OIDC_PROVIDER_TLS_URL`), `OAUTH_INTEROP_AUTHLIB_URL` and
+//! `OAUTH_INTEROP_NODE_OAUTH_URL`, and the built `oauth` binary in `OAUTH_INTEROP_CLI`. What
 //! each server does is recorded in `interop/README.md`. Output, on stdout:
 //!
 //! ```text
@@ -25,6 +27,7 @@ mod authlib;
 mod browser;
 mod check;
 mod cli;
+mod client_auth;
 mod command;
 mod node_oauth;
 mod oidc_provider;
@@ -110,6 +113,16 @@ impl Scenario for authlib::Scenario {
     }
 }
 
+impl Scenario for client_auth::Scenario {
+    fn name(self) -> &'static str {
+        self.name()
+    }
+
+    async fn run(self, server: &Admin, adapter: Adapter) -> Outcome {
+        self.run(server, adapter).await
+    }
+}
+
 impl Scenario for user_flows::Scenario {
     fn name(self) -> &'static str {
         self.name()
@@ -163,6 +176,7 @@ async fn main() -> ExitCode {
     let mut tally = Tally::default();
     run_all(&mut tally, OIDC_PROVIDER, &oidc_provider::Scenario::ALL).await;
     run_all(&mut tally, OIDC_PROVIDER, &user_flows::Scenario::ALL).await;
+    run_all(&mut tally, OIDC_PROVIDER, &client_auth::Scenario::ALL).await;
     run_all(&mut tally, AUTHLIB, &authlib::Scenario::ALL).await;
     run_all(&mut tally, NODE_OAUTH, &node_oauth::Scenario::ALL).await;
     let oauth = cli_binary();
