@@ -1,26 +1,23 @@
-//! JWT client authentication (RFC 7523 §2.2; OpenID Connect Core §9 `client_secret_jwt`,
-//! `private_key_jwt`): the signed assertion a token request carries instead of a secret.
+//! The private key that signs `private_key_jwt` assertions: RS256, ES256 or EdDSA, read from
+//! PEM or DER, with an optional `kid`.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::MisuseError;
 
-/// The `client_assertion_type` of a JWT client assertion (RFC 7523 §2.2).
-pub const JWT_BEARER_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// The smallest RSA modulus accepted for RS256, in bits (RFC 7518 §3.3: "a key of size 2048
+/// bits or larger MUST be used").
+pub const MIN_RSA_BITS: usize = 2048;
 
-/// How long an assertion is valid after its `iat`, in seconds.
-pub const ASSERTION_LIFETIME_SECS: u64 = 60;
-
-/// A private key that signs `private_key_jwt` client assertions: ES256 (P-256) or EdDSA
-/// (Ed25519), read from PKCS#8, with an optional `kid` for the JWT header.
+/// A private key that signs `private_key_jwt` client assertions: RS256 (RSA, PKCS#1 v1.5 with
+/// SHA-256), ES256 (P-256) or EdDSA (Ed25519), with an optional `kid` for the JWT header.
 ///
-/// The key is shared between clones and wiped when the last one is dropped; Debug shows only
-/// the algorithm and the `kid`.
+/// [`AssertionKey::from_pem`] reads any of them and picks the algorithm from the key; the
+/// per-algorithm constructors refuse a key of another kind. The key is shared between clones
+/// and wiped when the last one is dropped; Debug shows only the algorithm and the `kid`.
+/// Signing takes no RNG: PKCS#1 v1.5 (with constant-time arithmetic), RFC 6979 ECDSA and
+/// Ed25519 are deterministic.
 ///
 /// # Examples
 /// ```
@@ -28,7 +25,7 @@ pub const ASSERTION_LIFETIME_SECS: u64 = 60;
 /// let pem = "-----BEGIN PRIVATE KEY-----
 /// MC4CAQAwBQYDK2VwBCIEIBTkUikAbUmXHMIabopeXTBQgIC/SpYZtRRW0yNAeUmO
 /// -----END PRIVATE KEY-----";
-/// let key = AssertionKey::ed25519_pkcs8_pem(pem)?.with_kid("key-1");
+/// let key = AssertionKey::from_pem(pem)?.with_kid("key-1");
 /// assert_eq!(key.alg(), "EdDSA");
 /// assert_eq!(key.kid(), Some("key-1"));
 /// assert_eq!(format!("{key:?}"), r#"AssertionKey { alg: "EdDSA", kid: Some("key-1") }"#);
@@ -40,13 +37,120 @@ pub struct AssertionKey {
     kid: Option<Arc<str>>,
 }
 
-/// Both signing keys zeroize themselves on drop.
+/// Every signing key zeroizes itself on drop.
 enum KeyKind {
+    Rs256(rsa::pkcs1v15::SigningKey<sha2::Sha256>),
     Es256(p256::ecdsa::SigningKey),
     EdDsa(ed25519_dalek::SigningKey),
 }
 
+/// The PEM label of a PKCS#1 RSA key (`openssl genrsa`, older tools).
+const PKCS1_RSA_LABEL: &str = "-----BEGIN RSA PRIVATE KEY-----";
+
 impl AssertionKey {
+    /// Any supported key from PEM: PKCS#8 (`-----BEGIN PRIVATE KEY-----`) holding an RSA,
+    /// P-256 or Ed25519 key, or PKCS#1 (`-----BEGIN RSA PRIVATE KEY-----`). The algorithm is
+    /// the key's: RS256, ES256 or EdDSA.
+    ///
+    /// # Errors
+    /// [`MisuseError::InvalidAssertionKey`] when the text is none of these (an encrypted key,
+    /// a public key, a certificate, another curve), or an RSA key under [`MIN_RSA_BITS`].
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::AssertionKey;
+    /// let pem = "-----BEGIN PRIVATE KEY-----
+    /// MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgP0cUML4rvd2UJ+K4
+    /// jRE/D5r75oYORfZtRWjxlclf40ehRANCAATBOi/M8Ng8ehSZJ4mKj5l1s25ZpcAB
+    /// 9PpeIX9bTurWmmEtrM08uJX3ufpKItlTqvYWXyzGFvomGaUuqWyhBwqs
+    /// -----END PRIVATE KEY-----";
+    /// assert_eq!(AssertionKey::from_pem(pem)?.alg(), "ES256");
+    /// assert!(AssertionKey::from_pem("-----BEGIN CERTIFICATE-----").is_err());
+    /// # Ok::<(), oauth_core::MisuseError>(())
+    /// ```
+    pub fn from_pem(pem: &str) -> Result<Self, MisuseError> {
+        let pem = pem.trim();
+        if pem.starts_with(PKCS1_RSA_LABEL) {
+            return Self::rs256_pkcs1_pem(pem);
+        }
+        // An RSA key that parses is answered for itself: too small says so.
+        if let Ok(key) = <rsa::PrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(pem) {
+            return Self::rsa(key);
+        }
+        Self::es256_pkcs8_pem(pem).or_else(|_| Self::ed25519_pkcs8_pem(pem)).map_err(|_| {
+            MisuseError::InvalidAssertionKey {
+                expected: "an unencrypted PKCS#8 RSA (2048 bits or more), P-256 or Ed25519 private key, \
+                           or a PKCS#1 RSA private key, in PEM",
+            }
+        })
+    }
+
+    /// An RS256 key from a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) holding an RSA key of
+    /// at least [`MIN_RSA_BITS`].
+    ///
+    /// # Errors
+    /// [`MisuseError::InvalidAssertionKey`] when the text is not such a key, or the key is
+    /// smaller.
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::AssertionKey;
+    /// assert!(AssertionKey::rs256_pkcs8_pem("not a key").is_err());
+    /// ```
+    pub fn rs256_pkcs8_pem(pem: &str) -> Result<Self, MisuseError> {
+        use rsa::pkcs8::DecodePrivateKey as _;
+        let key = rsa::PrivateKey::from_pkcs8_pem(pem.trim())
+            .map_err(|_| MisuseError::InvalidAssertionKey { expected: "a PKCS#8 RSA key in PEM" })?;
+        Self::rsa(key)
+    }
+
+    /// An RS256 key from a PKCS#1 PEM (`-----BEGIN RSA PRIVATE KEY-----`) of at least
+    /// [`MIN_RSA_BITS`].
+    ///
+    /// # Errors
+    /// [`MisuseError::InvalidAssertionKey`] when the text is not such a key, or the key is
+    /// smaller.
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::AssertionKey;
+    /// assert!(AssertionKey::rs256_pkcs1_pem("-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----").is_err());
+    /// ```
+    pub fn rs256_pkcs1_pem(pem: &str) -> Result<Self, MisuseError> {
+        use rsa::pkcs1::DecodeRsaPrivateKey as _;
+        let key = rsa::PrivateKey::from_pkcs1_pem(pem.trim())
+            .map_err(|_| MisuseError::InvalidAssertionKey { expected: "a PKCS#1 RSA key in PEM" })?;
+        Self::rsa(key)
+    }
+
+    /// An RS256 key from PKCS#8 DER holding an RSA key of at least [`MIN_RSA_BITS`].
+    ///
+    /// # Errors
+    /// [`MisuseError::InvalidAssertionKey`] when the bytes are not such a key, or the key is
+    /// smaller.
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::AssertionKey;
+    /// assert!(AssertionKey::rs256_pkcs8_der(&[0x30, 0x00]).is_err());
+    /// ```
+    pub fn rs256_pkcs8_der(der: &[u8]) -> Result<Self, MisuseError> {
+        use rsa::pkcs8::DecodePrivateKey as _;
+        let key = rsa::PrivateKey::from_pkcs8_der(der)
+            .map_err(|_| MisuseError::InvalidAssertionKey { expected: "a PKCS#8 RSA key in DER" })?;
+        Self::rsa(key)
+    }
+
+    fn rsa(key: rsa::PrivateKey) -> Result<Self, MisuseError> {
+        use rsa::traits::PublicKeyParts as _;
+        if key.size() * 8 < MIN_RSA_BITS {
+            return Err(MisuseError::InvalidAssertionKey {
+                expected: "an RSA key of 2048 bits or more (RFC 7518 §3.3)",
+            });
+        }
+        Ok(Self::from_kind(KeyKind::Rs256(rsa::pkcs1v15::SigningKey::new(key))))
+    }
+
     /// An ES256 key from a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) holding a P-256 key.
     ///
     /// # Errors
@@ -159,20 +263,26 @@ impl AssertionKey {
         self.kid.as_deref()
     }
 
-    /// The JWS `alg`: `ES256` or `EdDSA`.
+    /// The JWS `alg`: `RS256`, `ES256` or `EdDSA`.
     ///
     /// # Examples
-    /// See [`AssertionKey::es256_pkcs8_pem`].
+    /// See [`AssertionKey::from_pem`].
     #[must_use]
     pub fn alg(&self) -> &'static str {
         match *self.key {
+            KeyKind::Rs256(_) => "RS256",
             KeyKind::Es256(_) => "ES256",
             KeyKind::EdDsa(_) => "EdDSA",
         }
     }
 
-    fn sign(&self, input: &[u8]) -> Vec<u8> {
+    /// The JWS signature of `input`.
+    pub(super) fn sign(&self, input: &[u8]) -> Vec<u8> {
         match &*self.key {
+            KeyKind::Rs256(key) => {
+                use rsa::signature::{SignatureEncoding as _, Signer as _};
+                key.sign(input).to_vec()
+            }
             KeyKind::Es256(key) => {
                 use p256::ecdsa::signature::Signer as _;
                 let signature: p256::ecdsa::Signature = key.sign(input);
@@ -190,73 +300,4 @@ impl fmt::Debug for AssertionKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AssertionKey").field("alg", &self.alg()).field("kid", &self.kid()).finish()
     }
-}
-
-/// What signs an assertion: the client secret (HS256) or a private key.
-#[derive(Clone, Copy)]
-pub(crate) enum Signer<'a> {
-    Hs256(&'a [u8]),
-    Key(&'a AssertionKey),
-}
-
-#[derive(serde::Serialize)]
-struct Header<'a> {
-    alg: &'a str,
-    typ: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kid: Option<&'a str>,
-}
-
-#[derive(serde::Serialize)]
-struct Claims<'a> {
-    iss: &'a str,
-    sub: &'a str,
-    aud: &'a str,
-    jti: &'a str,
-    iat: u64,
-    exp: u64,
-}
-
-/// A signed client assertion (compact JWS): `iss` = `sub` = `client_id`, `aud` = `audience`,
-/// `iat` = `now` in whole seconds, `exp` 60 s later, `jti` the base64url of `jti_entropy`.
-pub(crate) fn sign_assertion(
-    signer: Signer<'_>,
-    client_id: &str,
-    audience: &str,
-    now: SystemTime,
-    jti_entropy: [u8; 16],
-) -> String {
-    let (alg, kid) = match signer {
-        Signer::Hs256(_) => ("HS256", None),
-        Signer::Key(key) => (key.alg(), key.kid()),
-    };
-    let iat = now.duration_since(UNIX_EPOCH).map_or(0, |since| since.as_secs());
-    let jti = URL_SAFE_NO_PAD.encode(jti_entropy);
-    let claims = Claims {
-        iss: client_id,
-        sub: client_id,
-        aud: audience,
-        jti: &jti,
-        iat,
-        exp: iat.saturating_add(ASSERTION_LIFETIME_SECS),
-    };
-    // Invariant: two structs of strings and integers always serialize.
-    let header = serde_json::to_vec(&Header { alg, typ: "JWT", kid }).expect("a JWT header serializes");
-    let claims = serde_json::to_vec(&claims).expect("JWT claims serialize");
-    let mut jwt = URL_SAFE_NO_PAD.encode(header);
-    jwt.push('.');
-    URL_SAFE_NO_PAD.encode_string(claims, &mut jwt);
-    let signature = match signer {
-        Signer::Hs256(secret) => {
-            use hmac::{KeyInit as _, Mac as _};
-            // Invariant: HMAC takes a key of any length.
-            let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC accepts any key length");
-            mac.update(jwt.as_bytes());
-            mac.finalize().into_bytes().to_vec()
-        }
-        Signer::Key(key) => key.sign(jwt.as_bytes()),
-    };
-    jwt.push('.');
-    URL_SAFE_NO_PAD.encode_string(signature, &mut jwt);
-    jwt
 }
