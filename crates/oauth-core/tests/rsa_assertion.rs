@@ -111,3 +111,23 @@ fn debug_shows_the_algorithm_and_kid_only() {
     let key = AssertionKey::from_pem(RSA_PKCS1).unwrap().with_kid("k");
     assert_eq!(format!("{key:?}"), r#"AssertionKey { alg: "RS256", kid: Some("k") }"#);
 }
+
+#[test]
+fn the_credential_binding_tells_private_keys_apart_without_holding_them() {
+    let config = |pem: &str| {
+        let auth =
+            ClientAuth::private_key_jwt(ClientId::new("client-1").unwrap(), AssertionKey::from_pem(pem).unwrap());
+        let endpoint = TokenEndpoint::new("https://as.example/token").unwrap();
+        oauth_core::TokenConfig::new(endpoint, auth, TokenRequest::new(Grant::ClientCredentials))
+    };
+    assert_eq!(config(RSA_PKCS8).binding(), config(RSA_PKCS1).binding(), "one key in two encodings");
+    assert_eq!(config(RSA_PKCS8).identity(), config(EC_PEM).identity(), "the key is not part of the identity");
+    let bindings = [config(RSA_PKCS8).binding(), config(EC_PEM).binding(), config(ED_PEM).binding()];
+    assert_ne!(bindings[0], bindings[1]);
+    assert_ne!(bindings[1], bindings[2]);
+    for binding in &bindings {
+        let (name, value) = binding.secrets().next().unwrap();
+        assert_eq!(name, "assertion_key");
+        assert_eq!(value.len(), 64, "a SHA-256 digest in hex");
+    }
+}

@@ -276,6 +276,26 @@ impl AssertionKey {
         }
     }
 
+    /// A digest of the private key, standing for it where credentials are compared (the token
+    /// cache's and the fleet store's binding): equal for the same key, different otherwise,
+    /// and the key cannot be recovered from it.
+    pub(crate) fn fingerprint(&self) -> String {
+        use sha2::Digest as _;
+        let mut digest = sha2::Sha256::new();
+        digest.update(self.alg().as_bytes());
+        let mut private: zeroize::Zeroizing<Vec<u8>> = zeroize::Zeroizing::new(match &*self.key {
+            KeyKind::Rs256(key) => {
+                use rsa::traits::PrivateKeyParts as _;
+                AsRef::<rsa::PrivateKey>::as_ref(key).d().to_be_bytes().into_vec()
+            }
+            KeyKind::Es256(key) => key.to_bytes().to_vec(),
+            KeyKind::EdDsa(key) => key.to_bytes().to_vec(),
+        });
+        digest.update(private.as_slice());
+        zeroize::Zeroize::zeroize(&mut *private);
+        digest.finalize().iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
     /// The JWS signature of `input`.
     pub(super) fn sign(&self, input: &[u8]) -> Vec<u8> {
         match &*self.key {
