@@ -195,14 +195,18 @@ fn refuse_foreign_flags(m: &Merged) -> Result<(), Failure> {
 
 fn build(m: &Merged) -> Result<Profile, Failure> {
     refuse_foreign_flags(m)?;
-    let key_given = {
-        let key = m.sources(Kind::PrivateKey);
-        key.flag_file.is_some() || key.profile_file.is_some() || key.profile_env.is_some()
-    };
-    if (m.auth.is_some() || key_given || m.assertion_audience.is_some()) && m.provider != Provider::Rfc6749 {
+    let key = m.sources(Kind::PrivateKey);
+    let key_given = key.flag_file.is_some() || key.profile_file.is_some() || key.profile_env.is_some();
+    let client_auth_flag = [
+        (m.auth.is_some(), "--auth"),
+        (key_given, "--private-key-file"),
+        (m.assertion_audience.is_some(), "--assertion-audience"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag));
+    if let Some(flag) = client_auth_flag.filter(|_| m.provider != Provider::Rfc6749) {
         return Err(Failure::usage(format!(
-            "--auth, --private-key-file and --assertion-audience apply to --provider rfc6749; {} authenticates \
-             its clients as its documentation says",
+            "{flag} applies to --provider rfc6749; {} authenticates its clients as its documentation says",
             m.provider.name()
         )));
     }

@@ -173,5 +173,5 @@ fn what_is_wrong_with_a_key_or_certificate_is_one_line() {
         "--private-key-file",
         key.to_str().unwrap(),
     ]);
-    vendor.code(2).one_line_error("apply to --provider rfc6749");
+    vendor.code(2).one_line_error("--private-key-file applies to --provider rfc6749");
 }
