@@ -31,6 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "hmac",
             "p256",
             "ed25519-dalek",
+            "rsa",
         ],
     ),
     ("oauth-providers", &["oauth-core", "http", "serde", "serde_json", "form_urlencoded", "thiserror"]),

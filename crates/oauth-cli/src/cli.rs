@@ -32,6 +32,9 @@ Examples:
   curl -H \"$(oauth token prod-mxo --format header)\" https://eu2.thunderhead.com/...
   # any RFC 6749 server
   oauth token --token-url https://as.example/token --client-id app --scope 'read write' --format json
+  # no secret on the wire: a signed assertion (private_key_jwt), or a TLS client certificate
+  oauth token --token-url https://as.example/token --client-id app --private-key-file key.pem --key-id 2026-11
+  oauth token --token-url https://mtls.as.example/token --client-id app --auth tls-client-auth --client-cert-file client.pem
   # CloudCX with an API key (no exchange)
   OAUTH_API_KEY=... oauth token --provider cloudcx --domain cx.example.com
 
@@ -267,6 +270,24 @@ pub(crate) struct Connection {
     /// Read the API key from this file (owner-only permissions) [or OAUTH_API_KEY].
     #[arg(long, value_name = "FILE")]
     pub(crate) api_key_file: Option<PathBuf>,
+    /// private_key_jwt: sign client assertions with this PEM key, RSA, P-256 or Ed25519
+    /// (owner-only permissions) [or OAUTH_PRIVATE_KEY].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) private_key_file: Option<PathBuf>,
+    /// The `kid` the server knows the private key by.
+    #[arg(long, value_name = "KID")]
+    pub(crate) key_id: Option<String>,
+    /// The client assertions' `aud` [default: the token URL; some servers want the issuer].
+    #[arg(long, value_name = "URL")]
+    pub(crate) assertion_audience: Option<String>,
+    /// Present this client certificate (PEM, the chain after it) in TLS: mutual-TLS client
+    /// authentication, certificate-bound tokens.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) client_cert_file: Option<PathBuf>,
+    /// The client certificate's key (PEM, owner-only permissions), when not in the certificate
+    /// file [or OAUTH_CLIENT_KEY].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) client_key_file: Option<PathBuf>,
     /// Allow plain http to a host that is not loopback (credentials travel in clear text).
     #[arg(long)]
     pub(crate) allow_http: bool,
@@ -318,6 +339,31 @@ pub(crate) enum AuthChoice {
     RawBasic,
     /// `client_id` and `client_secret` in the body.
     Post,
+    /// A JWT signed with the client secret (HS256), fresh for each request.
+    ClientSecretJwt,
+    /// A JWT signed with `--private-key-file`, fresh for each request.
+    PrivateKeyJwt,
+    /// The `--client-cert-file` certificate, issued by a CA the server trusts (RFC 8705).
+    TlsClientAuth,
+    /// The `--client-cert-file` certificate, self-signed and registered with the server.
+    SelfSignedTlsClientAuth,
+}
+
+impl AuthChoice {
+    /// The one method chosen, or `None` for `auto`.
+    pub(crate) fn method(self) -> Option<oauth_core::AuthMethod> {
+        use oauth_core::{AuthMethod, BasicEncoding};
+        Some(match self {
+            Self::Auto => return None,
+            Self::Basic => AuthMethod::Basic(BasicEncoding::Percent),
+            Self::RawBasic => AuthMethod::Basic(BasicEncoding::Raw),
+            Self::Post => AuthMethod::Post,
+            Self::ClientSecretJwt => AuthMethod::ClientSecretJwt,
+            Self::PrivateKeyJwt => AuthMethod::PrivateKeyJwt,
+            Self::TlsClientAuth => AuthMethod::TlsClientAuth,
+            Self::SelfSignedTlsClientAuth => AuthMethod::SelfSignedTlsClientAuth,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]

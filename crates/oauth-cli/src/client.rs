@@ -8,29 +8,51 @@ use oauth_core::{AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, 
 use oauth_reqwest::ReqwestTransport;
 use oauth_token_source::Transport;
 
-use crate::cli::{AuthChoice, Connection};
+use crate::cli::Connection;
+use crate::credentials::{self, KeySettings, Proof};
 use crate::failure::{Chain, Failure};
 use crate::secrets::{self, Kind, Sources};
 use crate::session::http_client_builder;
 use crate::trace::Traced;
 
-/// The client as it authenticates: with a secret (`OAUTH_CLIENT_SECRET` or the file), by
-/// `--auth` (Basic by default); without one, a public client (its id in the body), as most
-/// native apps are registered.
+/// The client as it authenticates: with `--private-key-file` (`private_key_jwt`), with the
+/// `--client-cert-file` certificate (`--auth tls-client-auth`), or with a secret
+/// (`OAUTH_CLIENT_SECRET` or the file) by `--auth` (Basic by default); without any, a public
+/// client (its id in the body), as most native apps are registered.
 pub(crate) fn client_auth(id: ClientId, flags: &crate::cli::Connection) -> Result<ClientAuth, Failure> {
-    let sources = Sources { flag_file: flags.client_secret_file.clone(), ..Sources::default() };
-    let Some(secret) = secrets::find(Kind::ClientSecret, &sources)? else { return Ok(ClientAuth::public(id)) };
-    let method = match flags.auth {
-        Some(AuthChoice::Post) => AuthMethod::Post,
-        Some(AuthChoice::RawBasic) => AuthMethod::Basic(BasicEncoding::Raw),
-        _ => AuthMethod::Basic(BasicEncoding::Percent),
+    let private_key = Sources { flag_file: flags.private_key_file.clone(), ..Sources::default() };
+    let settings = KeySettings {
+        auth: flags.auth,
+        private_key: &private_key,
+        key_id: flags.key_id.as_deref(),
+        client_cert_file: flags.client_cert_file.as_deref(),
     };
-    ClientAuth::new(id, Some(ClientSecret::new(secret)), method).map_err(|e| Failure::usage(e.to_string()))
+    let auth = match credentials::choose(&settings)? {
+        Proof::PrivateKey(key) => ClientAuth::private_key_jwt(id, key),
+        Proof::Certificate(method) => ClientAuth::tls(id, method).map_err(|e| Failure::usage(e.to_string()))?,
+        Proof::Secret(method) => {
+            let sources = Sources { flag_file: flags.client_secret_file.clone(), ..Sources::default() };
+            let secret = match (secrets::find(Kind::ClientSecret, &sources)?, method) {
+                (Some(secret), _) => secret,
+                (None, Some(AuthMethod::ClientSecretJwt)) => secrets::require(Kind::ClientSecret, &sources)?,
+                (None, _) => return Ok(ClientAuth::public(id)),
+            };
+            let method = method.unwrap_or(AuthMethod::Basic(BasicEncoding::Percent));
+            ClientAuth::new(id, Some(ClientSecret::new(secret)), method).map_err(|e| Failure::usage(e.to_string()))?
+        }
+    };
+    Ok(match &flags.assertion_audience {
+        Some(audience) => auth.with_assertion_audience(audience.as_str()),
+        None => auth,
+    })
 }
 
-/// The HTTP transport of a command: redirects refused, the `--timeout`, `-v` tracing.
+/// The HTTP transport of a command: redirects refused, the `--timeout`, the TLS client
+/// certificate when given, `-v` tracing.
 pub(crate) fn transport(flags: &Connection) -> Result<Traced<ReqwestTransport>, Failure> {
-    let transport = ReqwestTransport::from_builder(http_client_builder())
+    let client_key = Sources { flag_file: flags.client_key_file.clone(), ..Sources::default() };
+    let identity = credentials::tls_identity(flags.client_cert_file.as_deref(), &client_key)?;
+    let transport = ReqwestTransport::from_builder(http_client_builder(identity.as_ref()))
         .map_err(|e| Failure::network(format!("cannot set up HTTP: {}", Chain(&e))))?
         .with_timeout(Duration::from_secs(flags.timeout));
     Ok(Traced::new(transport, flags.verbose))

@@ -49,11 +49,20 @@ pub(crate) struct ProfileConfig {
     pub(crate) api_key_env: Option<String>,
     pub(crate) refresh_token_file: Option<PathBuf>,
     pub(crate) refresh_token_env: Option<String>,
+    pub(crate) private_key_file: Option<PathBuf>,
+    pub(crate) private_key_env: Option<String>,
+    pub(crate) key_id: Option<String>,
+    pub(crate) assertion_audience: Option<String>,
+    pub(crate) client_cert_file: Option<PathBuf>,
+    pub(crate) client_key_file: Option<PathBuf>,
+    pub(crate) client_key_env: Option<String>,
     // Secrets written in the file itself are refused by name (the value is never read).
     client_secret: Option<serde::de::IgnoredAny>,
     password: Option<serde::de::IgnoredAny>,
     api_key: Option<serde::de::IgnoredAny>,
     refresh_token: Option<serde::de::IgnoredAny>,
+    private_key: Option<serde::de::IgnoredAny>,
+    client_key: Option<serde::de::IgnoredAny>,
 }
 
 /// `scope = "a b"` or `scope = ["a", "b"]`.
@@ -106,6 +115,8 @@ pub(crate) fn parse(text: &str) -> Result<Config, String> {
             ("password", profile.password.is_some()),
             ("api_key", profile.api_key.is_some()),
             ("refresh_token", profile.refresh_token.is_some()),
+            ("private_key", profile.private_key.is_some()),
+            ("client_key", profile.client_key.is_some()),
         ];
         if let Some((key, _)) = written.iter().find(|(_, present)| *present) {
             return Err(format!(
@@ -155,7 +166,7 @@ mod tests {
 
     #[test]
     fn a_secret_in_the_file_is_refused_by_name_without_repeating_it() {
-        for key in ["client_secret", "password", "api_key", "refresh_token"] {
+        for key in ["client_secret", "password", "api_key", "refresh_token", "private_key", "client_key"] {
             let error = parse(&format!("[profiles.p]\n{key} = \"hunter2-value\"\n")).unwrap_err();
             assert!(error.contains(&format!("{key}_file")), "{error}");
             assert!(!error.contains("hunter2"), "{error}");

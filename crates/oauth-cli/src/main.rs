@@ -9,6 +9,7 @@ mod call;
 mod cli;
 mod client;
 mod config;
+mod credentials;
 #[cfg(feature = "demo")]
 mod demo;
 mod device;

@@ -13,6 +13,10 @@ pub(crate) enum Kind {
     Password,
     ApiKey,
     RefreshToken,
+    /// The `private_key_jwt` signing key (PEM).
+    PrivateKey,
+    /// The key of the TLS client certificate (PEM).
+    ClientKey,
 }
 
 impl Kind {
@@ -23,6 +27,8 @@ impl Kind {
             Self::Password => "OAUTH_PASSWORD",
             Self::ApiKey => "OAUTH_API_KEY",
             Self::RefreshToken => "OAUTH_REFRESH_TOKEN",
+            Self::PrivateKey => "OAUTH_PRIVATE_KEY",
+            Self::ClientKey => "OAUTH_CLIENT_KEY",
         }
     }
 
@@ -33,6 +39,8 @@ impl Kind {
             Self::Password => Some("--password-file"),
             Self::ApiKey => Some("--api-key-file"),
             Self::RefreshToken => None,
+            Self::PrivateKey => Some("--private-key-file"),
+            Self::ClientKey => Some("--client-key-file"),
         }
     }
 
@@ -43,6 +51,8 @@ impl Kind {
             Self::Password => "password",
             Self::ApiKey => "api_key",
             Self::RefreshToken => "refresh_token",
+            Self::PrivateKey => "private_key",
+            Self::ClientKey => "client_key",
         }
     }
 
@@ -52,6 +62,8 @@ impl Kind {
             Self::Password => "password",
             Self::ApiKey => "API key",
             Self::RefreshToken => "refresh token",
+            Self::PrivateKey => "private key",
+            Self::ClientKey => "client certificate's key",
         }
     }
 }
@@ -131,7 +143,7 @@ fn capitalised(text: &str) -> String {
 }
 
 /// Reads a secret file: owner-only permissions, its trailing line break dropped.
-fn read_file(kind: Kind, path: &Path) -> Result<String, Failure> {
+pub(crate) fn read_file(kind: Kind, path: &Path) -> Result<String, Failure> {
     let shown = path.display();
     let metadata = std::fs::metadata(path)
         .map_err(|error| Failure::usage(format!("cannot read the {} file {shown}: {error}", kind.what())))?;

@@ -3,11 +3,12 @@
 //! Flags (and their variables) override the profile's settings; secrets come from the flag's
 //! file, then the profile's reference, then the generic `OAUTH_*` variable, then a prompt.
 
-use oauth_core::{AuthMethod, BasicEncoding, Grant, Password, RefreshToken, Scope, Username};
+use oauth_core::{AuthMethod, Grant, Password, RefreshToken, Scope, Username};
 use oauth_providers::{Profile, ProfileError, bright_pattern, cloudcx, mxo, rfc6749};
 
 use crate::cli::{AuthChoice, Connection, GrantChoice, Provider};
 use crate::config::{self, ProfileConfig};
+use crate::credentials::{self, KeySettings, Proof};
 use crate::failure::Failure;
 use crate::secrets::{self, Kind, Sources};
 
@@ -15,6 +16,8 @@ use crate::secrets::{self, Kind, Sources};
 pub(crate) struct Resolved {
     pub(crate) profile: Profile,
     pub(crate) provider: Provider,
+    /// The TLS client certificate every request of the command presents.
+    pub(crate) tls_identity: Option<oauth_reqwest::reqwest::Identity>,
 }
 
 /// Merges `flags` with the named profile (`positional` beats `--profile`) and builds it.
@@ -28,11 +31,14 @@ pub(crate) fn resolve(flags: &Connection, positional: Option<&str>) -> Result<Re
         None => ProfileConfig::default(),
     };
     let merged = Merged::new(flags, file);
-    let profile = build(&merged).map_err(|failure| match &name {
+    let in_profile = |failure: Failure| match &name {
         Some(name) => Failure::usage(format!("profile `{name}`: {failure}")),
         None => failure,
-    })?;
-    Ok(Resolved { profile, provider: merged.provider })
+    };
+    let profile = build(&merged).map_err(in_profile)?;
+    let tls_identity = credentials::tls_identity(merged.client_cert_file.as_deref(), merged.sources(Kind::ClientKey))
+        .map_err(in_profile)?;
+    Ok(Resolved { profile, provider: merged.provider, tls_identity })
 }
 
 /// Each setting once: the flag's value, else the profile's.
@@ -49,7 +55,10 @@ struct Merged {
     client_id: Option<String>,
     username: Option<String>,
     allow_http: bool,
-    secret_sources: [(Kind, Sources); 4],
+    key_id: Option<String>,
+    assertion_audience: Option<String>,
+    client_cert_file: Option<std::path::PathBuf>,
+    secret_sources: [(Kind, Sources); 6],
 }
 
 impl Merged {
@@ -73,6 +82,9 @@ impl Merged {
             client_id: pick(&flags.client_id, file.client_id),
             username: pick(&flags.username, file.username),
             allow_http: flags.allow_http || file.allow_http,
+            key_id: pick(&flags.key_id, file.key_id),
+            assertion_audience: pick(&flags.assertion_audience, file.assertion_audience),
+            client_cert_file: flags.client_cert_file.clone().or(file.client_cert_file),
             secret_sources: [
                 (
                     Kind::ClientSecret,
@@ -104,6 +116,22 @@ impl Merged {
                         flag_file: None,
                         profile_file: file.refresh_token_file,
                         profile_env: file.refresh_token_env,
+                    },
+                ),
+                (
+                    Kind::PrivateKey,
+                    Sources {
+                        flag_file: flags.private_key_file.clone(),
+                        profile_file: file.private_key_file,
+                        profile_env: file.private_key_env,
+                    },
+                ),
+                (
+                    Kind::ClientKey,
+                    Sources {
+                        flag_file: flags.client_key_file.clone(),
+                        profile_file: file.client_key_file,
+                        profile_env: file.client_key_env,
                     },
                 ),
             ],
@@ -167,9 +195,18 @@ fn refuse_foreign_flags(m: &Merged) -> Result<(), Failure> {
 
 fn build(m: &Merged) -> Result<Profile, Failure> {
     refuse_foreign_flags(m)?;
-    if m.auth.is_some() && m.provider != Provider::Rfc6749 {
+    let key = m.sources(Kind::PrivateKey);
+    let key_given = key.flag_file.is_some() || key.profile_file.is_some() || key.profile_env.is_some();
+    let client_auth_flag = [
+        (m.auth.is_some(), "--auth"),
+        (key_given, "--private-key-file"),
+        (m.assertion_audience.is_some(), "--assertion-audience"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag));
+    if let Some(flag) = client_auth_flag.filter(|_| m.provider != Provider::Rfc6749) {
         return Err(Failure::usage(format!(
-            "--auth applies to --provider rfc6749; {} authenticates its clients as its documentation says",
+            "{flag} applies to --provider rfc6749; {} authenticates its clients as its documentation says",
             m.provider.name()
         )));
     }
@@ -253,21 +290,38 @@ fn build_rfc6749(m: &Merged) -> Result<Profile, Failure> {
     let url = m.required(m.token_url.as_ref(), "--token-url", "or OAUTH_TOKEN_URL; or choose a --provider")?;
     let id = m.required(m.client_id.as_ref(), "--client-id", "or OAUTH_CLIENT_ID")?;
     let mut builder = rfc6749::Builder::new(url).scope(m.scope()?);
-    match secrets::find(Kind::ClientSecret, m.sources(Kind::ClientSecret))? {
-        Some(secret) => builder = builder.client(id, secret.as_str()),
-        // A public client: its id in the body, no secret (password and refresh grants allow it).
-        None if m.grant.is_some_and(|g| g != GrantChoice::ClientCredentials) => builder = builder.public_client(id),
-        None => {
-            let secret = secrets::require(Kind::ClientSecret, m.sources(Kind::ClientSecret))?;
-            builder = builder.client(id, secret.as_str());
-        }
-    }
-    builder = match m.auth {
-        None | Some(AuthChoice::Auto) => builder,
-        Some(AuthChoice::Basic) => builder.auth_method(AuthMethod::Basic(BasicEncoding::Percent)),
-        Some(AuthChoice::RawBasic) => builder.auth_method(AuthMethod::Basic(BasicEncoding::Raw)),
-        Some(AuthChoice::Post) => builder.auth_method(AuthMethod::Post),
+    let settings = KeySettings {
+        auth: m.auth,
+        private_key: m.sources(Kind::PrivateKey),
+        key_id: m.key_id.as_deref(),
+        client_cert_file: m.client_cert_file.as_deref(),
     };
+    builder = match credentials::choose(&settings)? {
+        Proof::PrivateKey(key) => builder.private_key_jwt(id, key),
+        Proof::Certificate(method) => builder.public_client(id).auth_method(method),
+        Proof::Secret(method) => {
+            builder = match secrets::find(Kind::ClientSecret, m.sources(Kind::ClientSecret))? {
+                Some(secret) => builder.client(id, secret.as_str()),
+                // A public client: its id in the body, no secret (password and refresh grants allow it).
+                None if m.grant.is_some_and(|g| g != GrantChoice::ClientCredentials)
+                    && method != Some(AuthMethod::ClientSecretJwt) =>
+                {
+                    builder.public_client(id)
+                }
+                None => {
+                    let secret = secrets::require(Kind::ClientSecret, m.sources(Kind::ClientSecret))?;
+                    builder.client(id, secret.as_str())
+                }
+            };
+            match method {
+                Some(method) => builder.auth_method(method),
+                None => builder,
+            }
+        }
+    };
+    if let Some(audience) = &m.assertion_audience {
+        builder = builder.assertion_audience(audience);
+    }
     builder = match m.grant.unwrap_or(GrantChoice::ClientCredentials) {
         GrantChoice::ClientCredentials => builder,
         GrantChoice::Password => {

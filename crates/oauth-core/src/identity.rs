@@ -43,7 +43,8 @@ impl TokenIdentity {
     }
 }
 
-/// The secrets that obtain a configuration's tokens: the client secret, and the grant's own
+/// The secrets that obtain a configuration's tokens: the client secret or a digest of the
+/// `private_key_jwt` key, and the grant's own
 /// (password, refresh token, secret extension parameters). Compare, or feed to a keyed MAC;
 /// never print (its `Debug` shows only how many there are).
 #[derive(Clone, PartialEq, Eq)]
@@ -101,6 +102,9 @@ impl TokenConfig {
         let mut secrets = Vec::new();
         if let Some(secret) = self.auth().client_secret() {
             secrets.push(("client_secret", secret.secret().to_owned()));
+        }
+        if let Some(key) = self.auth().assertion_key() {
+            secrets.push(("assertion_key", key.fingerprint()));
         }
         match self.request().grant() {
             Grant::Password { password, .. } => secrets.push(("password", password.secret().to_owned())),

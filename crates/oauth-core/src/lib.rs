@@ -76,7 +76,7 @@ mod token;
 mod token_type;
 mod url;
 
-pub use assertion::{ASSERTION_LIFETIME_SECS, AssertionKey, JWT_BEARER_ASSERTION_TYPE};
+pub use assertion::{ASSERTION_LIFETIME_SECS, AssertionKey, JWT_BEARER_ASSERTION_TYPE, MIN_RSA_BITS};
 pub use attempts::{AttemptStep, Attempts, RequestFailure};
 // The user-facing flows live in their modules; the types a caller names most are also here.
 pub use auth::{AuthMethod, BasicEncoding, ClientAuth, basic_credentials};

@@ -160,7 +160,10 @@ fn rfc_8414_section_3_2_answer_verbatim() {
     assert!(methods.is_declared());
     assert_eq!(methods.iter().collect::<Vec<_>>(), ["client_secret_basic", "private_key_jwt"]);
     // private_key_jwt is not a method this crate presents.
-    assert_eq!(metadata.token_auth_methods().collect::<Vec<_>>(), [AuthMethod::Basic(BasicEncoding::Percent)]);
+    assert_eq!(
+        metadata.token_auth_methods().collect::<Vec<_>>(),
+        [AuthMethod::Basic(BasicEncoding::Percent), AuthMethod::PrivateKeyJwt]
+    );
     assert_eq!(metadata.preferred_auth_method(true), Some(AuthMethod::Basic(BasicEncoding::Percent)));
     assert_eq!(metadata.preferred_auth_method(false), None);
     // What the RFC says when a list is left out.
@@ -379,6 +382,7 @@ fn preferred_auth_method_for_the_token_endpoint() {
         (serde_json::json!(["client_secret_post"]), Some(AuthMethod::Post), None),
         (serde_json::json!(["none"]), None, Some(AuthMethod::None)),
         (serde_json::json!(["private_key_jwt", "tls_client_auth"]), None, None),
+        (serde_json::json!(["private_key_jwt", "client_secret_jwt"]), Some(AuthMethod::ClientSecretJwt), None),
     ];
     for (listed, with_secret, public) in cases {
         let metadata =
@@ -390,11 +394,29 @@ fn preferred_auth_method_for_the_token_endpoint() {
         RFC_ISSUER,
         &rfc_with(
             "token_endpoint_auth_methods_supported",
-            Some(serde_json::json!(["none", "private_key_jwt", "client_secret_post"])),
+            Some(serde_json::json!([
+                "none",
+                "private_key_jwt",
+                "client_secret_post",
+                "urn:example:unknown",
+                "client_secret_jwt",
+                "tls_client_auth",
+                "self_signed_tls_client_auth"
+            ])),
         ),
     )
     .expect("valid");
-    assert_eq!(metadata.token_auth_methods().collect::<Vec<_>>(), [AuthMethod::None, AuthMethod::Post]);
+    assert_eq!(
+        metadata.token_auth_methods().collect::<Vec<_>>(),
+        [
+            AuthMethod::None,
+            AuthMethod::PrivateKeyJwt,
+            AuthMethod::Post,
+            AuthMethod::ClientSecretJwt,
+            AuthMethod::TlsClientAuth,
+            AuthMethod::SelfSignedTlsClientAuth
+        ]
+    );
 }
 
 #[test]

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use oauth_core::{
-    Access, AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, Grant, Params, Quirks, RetryOn401, Scope,
-    TokenConfig, TokenEndpoint, TokenRequest,
+    Access, AssertionKey, AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, Grant, Params, Quirks,
+    RetryOn401, Scope, TokenConfig, TokenEndpoint, TokenRequest,
 };
 
 use crate::host::{Http, Origin};
@@ -73,6 +73,10 @@ pub struct Builder {
     token_url: Given<http::Uri>,
     client_id: String,
     client_secret: Option<ClientSecret>,
+    /// The `private_key_jwt` key, when the client authenticates with one.
+    assertion_key: Option<AssertionKey>,
+    /// The client assertions' `aud`, when not the token URL.
+    assertion_audience: Option<String>,
     method: AuthMethod,
     /// Whether the method was chosen explicitly (then no fallback is tried).
     method_chosen: bool,
@@ -102,6 +106,8 @@ impl Builder {
             token_url,
             client_id: String::new(),
             client_secret: None,
+            assertion_key: None,
+            assertion_audience: None,
             method: AuthMethod::Basic(BasicEncoding::Percent),
             method_chosen: false,
             grant: Grant::ClientCredentials,
@@ -132,6 +138,37 @@ impl Builder {
         self.client_secret = None;
         self.method = AuthMethod::None;
         self.method_chosen = true;
+        self
+    }
+
+    /// A client that authenticates with `private_key_jwt` (RFC 7523 §2.2): each token request
+    /// carries a fresh assertion signed with `key`, and no secret.
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::AssertionKey;
+    /// let key = AssertionKey::from_pem("-----BEGIN PRIVATE KEY-----
+    /// MC4CAQAwBQYDK2VwBCIEIBTkUikAbUmXHMIabopeXTBQgIC/SpYZtRRW0yNAeUmO
+    /// -----END PRIVATE KEY-----")?;
+    /// let profile = oauth_providers::rfc6749::Builder::new("https://as.example/token")
+    ///     .private_key_jwt("app", key.with_kid("2026-11"))
+    ///     .build()?;
+    /// assert_eq!(profile.token_config().unwrap().auth().method().name(), "private_key_jwt");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn private_key_jwt(mut self, id: impl Into<String>, key: AssertionKey) -> Self {
+        self.client_id = id.into();
+        self.client_secret = None;
+        self.assertion_key = Some(key);
+        self.method = AuthMethod::PrivateKeyJwt;
+        self.method_chosen = true;
+        self
+    }
+
+    /// The `aud` of the client's assertions (`client_secret_jwt`, `private_key_jwt`) when the
+    /// server wants other than its token URL — usually its issuer identifier.
+    pub fn assertion_audience(mut self, audience: impl Into<String>) -> Self {
+        self.assertion_audience = Some(audience.into());
         self
     }
 
@@ -231,7 +268,14 @@ impl Builder {
                 http::Uri::from_parts(parts).expect("a checked endpoint's origin")
             }
         };
-        let auth = ClientAuth::new(ClientId::new(self.client_id)?, self.client_secret, self.method)?;
+        let id = ClientId::new(self.client_id)?;
+        let mut auth = match (self.method, self.assertion_key) {
+            (AuthMethod::PrivateKeyJwt, Some(key)) => ClientAuth::private_key_jwt(id, key),
+            (method, _) => ClientAuth::new(id, self.client_secret, method)?,
+        };
+        if let Some(audience) = self.assertion_audience {
+            auth = auth.with_assertion_audience(audience);
+        }
         let mut params = Params::new();
         for (name, value) in self.params {
             params.push(name, value)?;

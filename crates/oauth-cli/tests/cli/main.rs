@@ -3,6 +3,7 @@
 //! stderr on every run (`support::Sandbox::run`).
 
 mod call;
+mod client_auth;
 mod errors;
 mod login;
 mod profiles;

@@ -391,23 +391,25 @@ impl ServerMetadata {
         &self.other
     }
 
-    /// The token endpoint's client-authentication methods that this crate can present, in the
-    /// server's order: `client_secret_basic` as [`AuthMethod::Basic`] with the default
-    /// percent encoding, `client_secret_post` as [`AuthMethod::Post`], `none` as
-    /// [`AuthMethod::None`]; others (`private_key_jwt`, `tls_client_auth`, …) are left out.
+    /// The token endpoint's client-authentication methods, in the server's order, as this
+    /// crate's [`AuthMethod`]s: `client_secret_basic` (with the default percent encoding),
+    /// `client_secret_post`, `none`, `client_secret_jwt`, `private_key_jwt`, `tls_client_auth`
+    /// and `self_signed_tls_client_auth`. Names this crate does not know are left out.
     pub fn token_auth_methods(&self) -> impl Iterator<Item = AuthMethod> + '_ {
         self.token_endpoint_auth_methods_supported.iter().filter_map(auth_method)
     }
 
-    /// The method a client should authenticate to the token endpoint with: for a client with a
-    /// secret, `client_secret_basic` when listed (RFC 6749 §2.3.1: every server supports it),
-    /// else `client_secret_post`; for a public client, `none`. `None` when the server lists no
-    /// method this crate can present for such a client.
+    /// The method a client that holds only an id and maybe a secret should authenticate to the
+    /// token endpoint with: with a secret, `client_secret_basic` when listed (RFC 6749 §2.3.1:
+    /// every server supports it), else `client_secret_post`, else `client_secret_jwt`; for a
+    /// public client, `none`. `None` when the server lists none of these — a client with a
+    /// private key or a certificate picks its method itself, from
+    /// [`token_auth_methods`](Self::token_auth_methods).
     #[must_use]
     pub fn preferred_auth_method(&self, has_secret: bool) -> Option<AuthMethod> {
         let methods = &self.token_endpoint_auth_methods_supported;
         let preferred: &[AuthMethod] = if has_secret {
-            &[AuthMethod::Basic(BasicEncoding::Percent), AuthMethod::Post]
+            &[AuthMethod::Basic(BasicEncoding::Percent), AuthMethod::Post, AuthMethod::ClientSecretJwt]
         } else {
             &[AuthMethod::None]
         };
@@ -421,6 +423,10 @@ fn auth_method(name: &str) -> Option<AuthMethod> {
         "client_secret_basic" => Some(AuthMethod::Basic(BasicEncoding::Percent)),
         "client_secret_post" => Some(AuthMethod::Post),
         "none" => Some(AuthMethod::None),
+        "client_secret_jwt" => Some(AuthMethod::ClientSecretJwt),
+        "private_key_jwt" => Some(AuthMethod::PrivateKeyJwt),
+        "tls_client_auth" => Some(AuthMethod::TlsClientAuth),
+        "self_signed_tls_client_auth" => Some(AuthMethod::SelfSignedTlsClientAuth),
         _ => None,
     }
 }

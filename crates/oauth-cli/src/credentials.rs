@@ -1,0 +1,114 @@
+//! How the client proves who it is: a secret, a private key that signs assertions
+//! (`private_key_jwt`), or a TLS client certificate (RFC 8705) — chosen by `--auth`, or by the
+//! key that was given. Keys come from owner-only files or variables, never the command line.
+
+use std::path::Path;
+
+use oauth_core::{AssertionKey, AuthMethod};
+use oauth_reqwest::reqwest::Identity;
+use zeroize::Zeroizing;
+
+use crate::cli::AuthChoice;
+use crate::failure::Failure;
+use crate::secrets::{self, Kind, Sources};
+
+/// The way in a command takes, before the client id and secret are read.
+pub(crate) enum Proof {
+    /// `private_key_jwt` with this key.
+    PrivateKey(AssertionKey),
+    /// `tls_client_auth` or `self_signed_tls_client_auth`: the transport presents the
+    /// certificate; the body carries the client id alone.
+    Certificate(AuthMethod),
+    /// The client secret when there is one, with this method (`None`: the usual default).
+    Secret(Option<AuthMethod>),
+}
+
+/// Where a command's key settings come from.
+pub(crate) struct KeySettings<'a> {
+    pub(crate) auth: Option<AuthChoice>,
+    pub(crate) private_key: &'a Sources,
+    pub(crate) key_id: Option<&'a str>,
+    pub(crate) client_cert_file: Option<&'a Path>,
+}
+
+/// The proof `settings` ask for. A private key alone means `private_key_jwt`; `--auth
+/// private-key-jwt` without a key, a certificate method without a certificate, or a key with
+/// another method is a usage error that says what to add or remove.
+pub(crate) fn choose(settings: &KeySettings<'_>) -> Result<Proof, Failure> {
+    let key = assertion_key(settings.private_key, settings.key_id)?;
+    let chosen = settings.auth.and_then(AuthChoice::method);
+    match (chosen, key) {
+        (None | Some(AuthMethod::PrivateKeyJwt), Some(key)) => Ok(Proof::PrivateKey(key)),
+        (Some(AuthMethod::PrivateKeyJwt), None) => Err(Failure::usage(
+            "--auth private-key-jwt needs the key: --private-key-file FILE, OAUTH_PRIVATE_KEY, or `private_key_file` in the profile",
+        )),
+        (Some(method), Some(_)) => Err(Failure::usage(format!(
+            "a private key was given (--private-key-file, OAUTH_PRIVATE_KEY or the profile) but --auth is {}; \
+             drop one of them",
+            method.name()
+        ))),
+        (Some(method @ (AuthMethod::TlsClientAuth | AuthMethod::SelfSignedTlsClientAuth)), None) => {
+            if settings.client_cert_file.is_none() {
+                return Err(Failure::usage(format!(
+                    "--auth {} needs the certificate: --client-cert-file FILE",
+                    method.name().replace('_', "-")
+                )));
+            }
+            Ok(Proof::Certificate(method))
+        }
+        (method, None) => Ok(Proof::Secret(method)),
+    }
+}
+
+/// The `private_key_jwt` key from its sources, named `key_id` when given; `None` when no
+/// source is set.
+fn assertion_key(sources: &Sources, key_id: Option<&str>) -> Result<Option<AssertionKey>, Failure> {
+    let Some(pem) = secrets::find(Kind::PrivateKey, sources)?.map(Zeroizing::new) else { return Ok(None) };
+    let key = AssertionKey::from_pem(&pem).map_err(|error| Failure::usage(format!("the private key: {error}")))?;
+    Ok(Some(match key_id {
+        Some(kid) => key.with_kid(kid),
+        None => key,
+    }))
+}
+
+/// The TLS client certificate and its key, for the transport: the certificate file (PEM, the
+/// chain after the leaf), and the key from that same file — which must then be owner-only — or
+/// from the key's own sources. `None` without a certificate file.
+pub(crate) fn tls_identity(cert_file: Option<&Path>, key: &Sources) -> Result<Option<Identity>, Failure> {
+    let Some(path) = cert_file else {
+        if key.flag_file.is_some() || key.profile_file.is_some() {
+            return Err(Failure::usage("--client-key-file is the key of --client-cert-file, which is missing"));
+        }
+        return Ok(None);
+    };
+    let shown = path.display();
+    let certificates = std::fs::read_to_string(path)
+        .map_err(|error| Failure::usage(format!("cannot read the client certificate {shown}: {error}")))?;
+    if !certificates.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(Failure::usage(format!("{shown} holds no PEM certificate (-----BEGIN CERTIFICATE-----)")));
+    }
+    let pem = Zeroizing::new(if certificates.contains("PRIVATE KEY-----") {
+        // The key is in the certificate file: read it as the secret it holds.
+        secrets::read_file(Kind::ClientKey, path)?
+    } else {
+        let key = secrets::find(Kind::ClientKey, key)?.map(Zeroizing::new).ok_or_else(|| {
+            Failure::usage(format!(
+                "the client certificate {shown} needs its key: --client-key-file FILE, OAUTH_CLIENT_KEY, \
+                 or the key in the certificate file"
+            ))
+        })?;
+        format!("{}\n{certificates}", key.as_str())
+    });
+    // The TLS stack reads the certificate when a client is built, so one is built here, where a
+    // bad file is a usage error. Its own message could quote the PEM it choked on; say what was
+    // expected instead.
+    let unusable = || {
+        Failure::usage(format!(
+            "{shown}: not a usable client certificate and key (a PEM certificate chain, and an unencrypted \
+             PKCS#8, PKCS#1 or SEC1 private key that goes with it)"
+        ))
+    };
+    let identity = Identity::from_pem(pem.as_bytes()).map_err(|_| unusable())?;
+    oauth_reqwest::reqwest::Client::builder().identity(identity.clone()).build().map_err(|_| unusable())?;
+    Ok(Some(identity))
+}
