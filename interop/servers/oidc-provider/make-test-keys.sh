@@ -7,6 +7,7 @@
 #
 #   jwt/es256.key.pem, jwt/es256.pub.pem         P-256, `private_key_jwt` ES256 (kid es256-key)
 #   jwt/ed25519.key.pem, jwt/ed25519.pub.pem     Ed25519, `private_key_jwt` EdDSA (kid ed25519-key)
+#   jwt/rs256.key.pem, jwt/rs256.pub.pem         RSA 2048, `private_key_jwt` RS256 (kid rs256-key)
 #   jwt/unknown-es256.key.pem                    P-256 the server does not know (the refusal)
 #   tls/ca.pem                                   the test CA (its key is not kept)
 #   tls/server.pem, tls/server.key.pem           127.0.0.1 and localhost, signed by the CA
@@ -29,6 +30,8 @@ p256 jwt/es256.key.pem
 openssl pkey -in jwt/es256.key.pem -pubout -out jwt/es256.pub.pem
 openssl genpkey -algorithm ed25519 -out jwt/ed25519.key.pem
 openssl pkey -in jwt/ed25519.key.pem -pubout -out jwt/ed25519.pub.pem
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out jwt/rs256.key.pem
+openssl pkey -in jwt/rs256.key.pem -pubout -out jwt/rs256.pub.pem
 p256 jwt/unknown-es256.key.pem
 
 # The test CA.

@@ -20,7 +20,7 @@
 //   jwt-secret-client  client_secret_jwt (HS256 with the secret `a b+c/d:e%f&g=h`):
 //                      client_credentials
 //   jwt-key-client     private_key_jwt, its JWK Set the public keys of `jwt/` (kids es256-key,
-//                      ed25519-key): client_credentials
+//                      ed25519-key, rs256-key): client_credentials
 //   mtls-client        tls_client_auth: the CA-signed `tls/client.pem`, registered by its subject
 //                      DN; client_credentials, certificate-bound tokens
 //   self-signed-mtls-client  self_signed_tls_client_auth: `tls/self-signed.pem`, registered as
@@ -98,7 +98,13 @@ const jwtSecretClient = {
 const jwtKeyClient = {
   client_id: 'jwt-key-client',
   token_endpoint_auth_method: 'private_key_jwt',
-  jwks: { keys: [publicJwk('jwt/es256.pub.pem', 'es256-key'), publicJwk('jwt/ed25519.pub.pem', 'ed25519-key')] },
+  jwks: {
+    keys: [
+      publicJwk('jwt/es256.pub.pem', 'es256-key'),
+      publicJwk('jwt/ed25519.pub.pem', 'ed25519-key'),
+      publicJwk('jwt/rs256.pub.pem', 'rs256-key'),
+    ],
+  },
   ...clientCredentialsOnly,
 };
 

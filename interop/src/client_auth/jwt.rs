@@ -4,10 +4,10 @@
 //! JWK Set holds the public halves of the test keys, and an assertion signed with a key the
 //! server does not know.
 
-use oauth_core::{AssertionKey, AuthMethod, ClientAuth, ClientId, ErrorCode};
+use oauth_core::{AssertionKey, AuthMethod, ErrorCode};
 use oauth_providers::rfc6749::Builder;
 
-use super::{client_credentials, ensure_nothing_leaks, error_texts, listed, two_tokens};
+use super::{ensure_nothing_leaks, error_texts, listed, two_tokens};
 use crate::TRICKY_SECRET;
 use crate::adapter::{Adapter, token_source};
 use crate::admin::{Admin, Seen};
@@ -20,18 +20,22 @@ const KEY_CLIENT: &str = "jwt-key-client";
 // Test-only keys, public in this repository (`interop/servers/oidc-provider/jwt/README.md`).
 const ES256_KEY: &str = include_str!("../../servers/oidc-provider/jwt/es256.key.pem");
 const ED25519_KEY: &str = include_str!("../../servers/oidc-provider/jwt/ed25519.key.pem");
+/// RSA, 2048 bits.
+const RS256_KEY: &str = include_str!("../../servers/oidc-provider/jwt/rs256.key.pem");
 /// A P-256 key the server does not know.
 const UNKNOWN_ES256_KEY: &str = include_str!("../../servers/oidc-provider/jwt/unknown-es256.key.pem");
 
 /// The `kid`s the server registered the public keys under.
 const ES256_KID: &str = "es256-key";
 const ED25519_KID: &str = "ed25519-key";
+const RS256_KID: &str = "rs256-key";
 
 /// A `private_key_jwt` key of `jwt-key-client`.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Key {
     Es256,
     Ed25519,
+    Rs256,
 }
 
 impl Key {
@@ -40,6 +44,7 @@ impl Key {
         let (key, kid, alg) = match self {
             Self::Es256 => (AssertionKey::es256_pkcs8_pem(ES256_KEY), ES256_KID, "ES256"),
             Self::Ed25519 => (AssertionKey::ed25519_pkcs8_pem(ED25519_KEY), ED25519_KID, "EdDSA"),
+            Self::Rs256 => (AssertionKey::rs256_pkcs8_pem(RS256_KEY), RS256_KID, "RS256"),
         };
         let key = key.map_err(|e| format!("the test key: {e}"))?.with_kid(kid);
         ensure(key.alg() == alg, || format!("the key signs {}, expected {alg}", key.alg()))?;
@@ -47,36 +52,32 @@ impl Key {
     }
 }
 
-/// `client_secret_jwt`: two tokens, each request with a fresh HS256 assertion. The profile
-/// comes from the generic RFC 6749 builder, as a service would make it (`client` and
-/// `auth_method`), which can say this method — unlike `private_key_jwt`, it needs no key.
+/// `client_secret_jwt`: two tokens, each request with a fresh HS256 assertion. Every profile
+/// here comes from the generic RFC 6749 builder, as a service would make it.
 pub(super) async fn client_secret_jwt(server: &Admin, adapter: Adapter) -> Outcome {
     let builder =
         Builder::new(token_url(server)).client(SECRET_CLIENT, TRICKY_SECRET).auth_method(AuthMethod::ClientSecretJwt);
     let source = token_source(adapter, profile(builder)?, |b| b)?;
     let (.., seen) = two_tokens(server, &source, "client_secret_jwt").await?;
     expect_assertions(&seen, "HS256", None)?;
-    Ok(format!(
-        "rfc6749 profile: two tokens, a fresh assertion each (aud the token endpoint); server saw {}",
-        listed(&seen)
-    ))
+    Ok(format!("two tokens, a fresh assertion each (aud the token endpoint); server saw {}", listed(&seen)))
 }
 
-/// `private_key_jwt` with `key`: two tokens, each request with a fresh assertion. The ES256
-/// assertions are addressed to the token endpoint (the default), the EdDSA ones to the issuer
-/// (`with_assertion_audience`): oidc-provider accepts either.
+/// `private_key_jwt` with `key`: two tokens, each request with a fresh assertion. The EdDSA
+/// assertions are addressed to the issuer (`assertion_audience`), the others to the token
+/// endpoint (the default): oidc-provider accepts either.
 pub(super) async fn private_key_jwt(server: &Admin, adapter: Adapter, key: Key) -> Outcome {
     let (assertion_key, alg) = key.load()?;
     let kid = assertion_key.kid().map(str::to_owned);
-    let mut auth = ClientAuth::private_key_jwt(client_id(KEY_CLIENT)?, assertion_key);
+    let mut builder = Builder::new(token_url(server)).private_key_jwt(KEY_CLIENT, assertion_key);
     let audience = match key {
-        Key::Es256 => "the token endpoint",
+        Key::Es256 | Key::Rs256 => "the token endpoint",
         Key::Ed25519 => {
-            auth = auth.with_assertion_audience(server.base());
+            builder = builder.assertion_audience(server.base());
             "the issuer"
         }
     };
-    let source = token_source(adapter, client_credentials(&token_url(server), auth)?, |b| b)?;
+    let source = token_source(adapter, profile(builder)?, |b| b)?;
     let (.., seen) = two_tokens(server, &source, "private_key_jwt").await?;
     expect_assertions(&seen, alg, kid.as_deref())?;
     Ok(format!("two tokens, a fresh assertion each (aud {audience}); server saw {}", listed(&seen)))
@@ -86,14 +87,14 @@ pub(super) async fn private_key_jwt(server: &Admin, adapter: Adapter, key: Key) 
 /// `invalid_client`, not retryable, and no text of the error holds the assertion or any key.
 pub(super) async fn unknown_key_refused(server: &Admin, adapter: Adapter) -> Outcome {
     let key = AssertionKey::es256_pkcs8_pem(UNKNOWN_ES256_KEY).map_err(|e| format!("the test key: {e}"))?;
-    let auth = ClientAuth::private_key_jwt(client_id(KEY_CLIENT)?, key.with_kid(ES256_KID));
-    let source = token_source(adapter, client_credentials(&token_url(server), auth)?, |b| b)?;
+    let builder = Builder::new(token_url(server)).private_key_jwt(KEY_CLIENT, key.with_kid(ES256_KID));
+    let source = token_source(adapter, profile(builder)?, |b| b)?;
     let mark = server.mark().await?;
     let result = source.token().await;
     let texts = result.as_ref().err().map(error_texts).unwrap_or_default();
     let expected = Refusal::new(401, ErrorCode::InvalidClient, ChallengeRule::Absent, None, &[]);
     let detail = check::refusal(result, &expected)?;
-    ensure_nothing_leaks(&texts, &[UNKNOWN_ES256_KEY, ES256_KEY, ED25519_KEY])?;
+    ensure_nothing_leaks(&texts, &[UNKNOWN_ES256_KEY, ES256_KEY, ED25519_KEY, RS256_KEY])?;
     let seen = server.seen_since(mark).await?;
     check::seen(&seen, &[(CC, "private_key_jwt", 401)])?;
     expect_assertions(&seen, "ES256", Some(ES256_KID))?;
@@ -102,10 +103,6 @@ pub(super) async fn unknown_key_refused(server: &Admin, adapter: Adapter) -> Out
         listed(&seen),
         texts.len()
     ))
-}
-
-fn client_id(id: &str) -> Result<ClientId, String> {
-    ClientId::new(id).map_err(|e| format!("client id: {e}"))
 }
 
 fn token_url(server: &Admin) -> String {

@@ -1,20 +1,21 @@
 //! Client authentication beyond the shared secret, against oidc-provider, over both adapters:
-//! the JWT methods (RFC 7523 §2.2: `client_secret_jwt` HS256, `private_key_jwt` ES256 and
-//! EdDSA, a key the server does not know refused) in `jwt`, and mutual TLS (RFC 8705:
+//! the JWT methods (RFC 7523 §2.2: `client_secret_jwt` HS256, `private_key_jwt` ES256, EdDSA
+//! and RS256, a key the server does not know refused) in `jwt`, and mutual TLS (RFC 8705:
 //! `tls_client_auth`, `self_signed_tls_client_auth`, no certificate refused) in `mtls`, over
 //! oidc-provider's HTTPS listener (`OAUTH_INTEROP_OIDC_PROVIDER_TLS_URL`).
 //!
-//! Every token comes from a `TokenSource` over the adapter's transport, for a `TokenConfig`
-//! with the `ClientAuth` under test (the generic profile's builder takes only a secret). Each
-//! scenario checks what the server's token log saw: the method, the assertion's `alg` and `kid`,
-//! the client certificate, and which method authenticated the client. The keys and
-//! certificates are the test-only fixtures of `interop/servers/oidc-provider/{jwt,tls}/`,
-//! compiled in; the server reads the same files.
+//! Every token comes from a `TokenSource` over the adapter's transport: for the JWT methods a
+//! profile of the generic RFC 6749 builder (`client` with `auth_method`, `private_key_jwt`,
+//! `assertion_audience`), for mutual TLS a `TokenConfig` around `ClientAuth::tls` over a
+//! transport presenting the certificate. Each scenario checks what the server's token log saw:
+//! the method, the assertion's `alg` and `kid`, the client certificate, and which method
+//! authenticated the client. The keys and certificates are the test-only fixtures of
+//! `interop/servers/oidc-provider/{jwt,tls}/`, compiled in; the server reads the same files.
 
 mod jwt;
 mod mtls;
 
-use oauth_core::{AccessToken, Grant, TokenConfig, TokenEndpoint, TokenRequest};
+use oauth_core::AccessToken;
 use oauth_token_source::{ClientError, TokenSource};
 
 use crate::adapter::Adapter;
@@ -28,6 +29,7 @@ pub(crate) enum Scenario {
     ClientSecretJwt,
     PrivateKeyJwtEs256,
     PrivateKeyJwtEdDsa,
+    PrivateKeyJwtRs256,
     UnknownKeyRefused,
     TlsClientAuth,
     SelfSignedTlsClientAuth,
@@ -35,10 +37,11 @@ pub(crate) enum Scenario {
 }
 
 impl Scenario {
-    pub(crate) const ALL: [Self; 7] = [
+    pub(crate) const ALL: [Self; 8] = [
         Self::ClientSecretJwt,
         Self::PrivateKeyJwtEs256,
         Self::PrivateKeyJwtEdDsa,
+        Self::PrivateKeyJwtRs256,
         Self::UnknownKeyRefused,
         Self::TlsClientAuth,
         Self::SelfSignedTlsClientAuth,
@@ -50,6 +53,7 @@ impl Scenario {
             Self::ClientSecretJwt => "client_secret_jwt_hs256",
             Self::PrivateKeyJwtEs256 => "private_key_jwt_es256",
             Self::PrivateKeyJwtEdDsa => "private_key_jwt_eddsa",
+            Self::PrivateKeyJwtRs256 => "private_key_jwt_rs256",
             Self::UnknownKeyRefused => "private_key_jwt_unknown_key_refused",
             Self::TlsClientAuth => "tls_client_auth",
             Self::SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
@@ -62,18 +66,13 @@ impl Scenario {
             Self::ClientSecretJwt => jwt::client_secret_jwt(server, adapter).await,
             Self::PrivateKeyJwtEs256 => jwt::private_key_jwt(server, adapter, jwt::Key::Es256).await,
             Self::PrivateKeyJwtEdDsa => jwt::private_key_jwt(server, adapter, jwt::Key::Ed25519).await,
+            Self::PrivateKeyJwtRs256 => jwt::private_key_jwt(server, adapter, jwt::Key::Rs256).await,
             Self::UnknownKeyRefused => jwt::unknown_key_refused(server, adapter).await,
             Self::TlsClientAuth => mtls::tls_client_auth(server, adapter).await,
             Self::SelfSignedTlsClientAuth => mtls::self_signed_tls_client_auth(server, adapter).await,
             Self::NoCertificateRefused => mtls::without_certificate_refused(server, adapter).await,
         }
     }
-}
-
-/// A client-credentials `TokenConfig` at `token_url` that authenticates with `auth`.
-fn client_credentials(token_url: &str, auth: oauth_core::ClientAuth) -> Result<TokenConfig, String> {
-    let endpoint = TokenEndpoint::new(token_url).map_err(|e| format!("token endpoint {token_url}: {e}"))?;
-    Ok(TokenConfig::new(endpoint, auth, TokenRequest::new(Grant::ClientCredentials)))
 }
 
 /// Fetches a token from `source`, then (invalidated) another: each request must carry a fresh

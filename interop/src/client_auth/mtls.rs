@@ -16,7 +16,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
-use oauth_core::{AccessToken, AuthMethod, ClientAuth, ClientId, ErrorCode, TokenConfig};
+use oauth_core::{
+    AccessToken, AuthMethod, ClientAuth, ClientId, ErrorCode, Grant, TokenConfig, TokenEndpoint, TokenRequest,
+};
 use oauth_hyper::HyperTransport;
 use oauth_reqwest::ReqwestTransport;
 use oauth_token_source::TokenSource;
@@ -26,7 +28,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde_json::Value;
 use sha2::Digest as _;
 
-use super::{client_credentials, listed, two_tokens};
+use super::{listed, two_tokens};
 use crate::TRICKY_SECRET;
 use crate::adapter::{Adapter, REQUEST_TIMEOUT};
 use crate::admin::{Admin, Seen};
@@ -117,6 +119,12 @@ fn config(client: &str, method: AuthMethod) -> Result<TokenConfig, String> {
     let id = ClientId::new(client).map_err(|e| format!("client id: {e}"))?;
     let auth = ClientAuth::tls(id, method).map_err(|e| format!("ClientAuth::tls: {e}"))?;
     client_credentials(&format!("{}/token", base.trim_end_matches('/')), auth)
+}
+
+/// A client-credentials `TokenConfig` at `token_url` that authenticates with `auth`.
+fn client_credentials(token_url: &str, auth: ClientAuth) -> Result<TokenConfig, String> {
+    let endpoint = TokenEndpoint::new(token_url).map_err(|e| format!("token endpoint {token_url}: {e}"))?;
+    Ok(TokenConfig::new(endpoint, auth, TokenRequest::new(Grant::ClientCredentials)))
 }
 
 /// A token source for `config` over `adapter`'s transport, trusting only the test CA and
