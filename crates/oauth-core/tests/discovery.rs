@@ -450,3 +450,45 @@ fn answers_that_are_not_a_document() {
         Err(DiscoveryError::BodyTooLarge { limit: 64, .. })
     ));
 }
+
+#[test]
+fn mtls_endpoint_aliases_serve_the_certificate_methods_only() {
+    let aliases = serde_json::json!({
+        "token_endpoint": "https://mtls.server.example.com/token",
+        "revocation_endpoint": "https://mtls.server.example.com/revoke",
+        "registration_endpoint": "https://mtls.server.example.com/register",
+    });
+    let metadata = read(RFC_ISSUER, &rfc_with("mtls_endpoint_aliases", Some(aliases))).expect("valid");
+    let via = |endpoint: &str, method| metadata.endpoint_for(endpoint, method).map(|url| url.uri().to_string());
+    for method in [AuthMethod::TlsClientAuth, AuthMethod::SelfSignedTlsClientAuth] {
+        assert_eq!(via("token_endpoint", method).as_deref(), Some("https://mtls.server.example.com/token"));
+        assert_eq!(via("revocation_endpoint", method).as_deref(), Some("https://mtls.server.example.com/revoke"));
+    }
+    for method in [AuthMethod::Basic(BasicEncoding::Percent), AuthMethod::Post, AuthMethod::PrivateKeyJwt] {
+        assert_eq!(via("token_endpoint", method).as_deref(), Some("https://server.example.com/token"));
+    }
+    assert_eq!(metadata.mtls_endpoint_alias("registration_endpoint"), None, "not one this crate uses");
+    assert!(metadata.other().get("mtls_endpoint_aliases").is_none(), "read into its slot");
+    assert_eq!(
+        via("userinfo_endpoint", AuthMethod::TlsClientAuth).as_deref(),
+        Some("https://server.example.com/userinfo")
+    );
+    assert_eq!(via("no_such_endpoint", AuthMethod::TlsClientAuth), None);
+}
+
+#[test]
+fn a_bad_mtls_alias_is_a_typed_error_naming_it() {
+    let not_an_object = read(RFC_ISSUER, &rfc_with("mtls_endpoint_aliases", Some(serde_json::json!(["x"]))));
+    assert!(
+        matches!(not_an_object, Err(DiscoveryError::FieldType { field: "mtls_endpoint_aliases", .. })),
+        "{not_an_object:?}"
+    );
+    let insecure = read(
+        RFC_ISSUER,
+        &rfc_with("mtls_endpoint_aliases", Some(serde_json::json!({"token_endpoint": "http://mtls.example.com/t"}))),
+    )
+    .unwrap_err();
+    assert!(insecure.to_string().contains("mtls_endpoint_aliases.token_endpoint"), "{insecure}");
+    let number = read(RFC_ISSUER, &rfc_with("mtls_endpoint_aliases", Some(serde_json::json!({"token_endpoint": 7}))));
+    assert!(matches!(number, Err(DiscoveryError::FieldType { .. })), "{number:?}");
+}

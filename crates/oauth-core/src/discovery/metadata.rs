@@ -109,6 +109,7 @@ pub struct ServerMetadata {
     introspection_endpoint_auth_methods_supported: Supported,
     code_challenge_methods_supported: Supported,
     authorization_response_iss_parameter_supported: bool,
+    mtls_endpoint_aliases: MtlsAliases,
     other: Extras,
 }
 
@@ -163,7 +164,11 @@ impl ServerMetadata {
         let mut known: Vec<(&'static str, Value)> = Vec::new();
         let mut other = serde_json::Map::new();
         for (name, value) in members {
-            let slot = ["issuer", ISS_PARAMETER].into_iter().chain(ENDPOINTS).chain(LISTS).find(|slot| *slot == name);
+            let slot = ["issuer", ISS_PARAMETER, mtls_aliases::MEMBER]
+                .into_iter()
+                .chain(ENDPOINTS)
+                .chain(LISTS)
+                .find(|slot| *slot == name);
             match slot {
                 Some(slot) if known.iter().any(|(seen, _)| *seen == slot) => {
                     return Err(DiscoveryError::DuplicateField { field: slot });
@@ -213,6 +218,7 @@ impl ServerMetadata {
             introspection_endpoint_auth_methods_supported: Supported::default_of(DEFAULT_AUTH_METHODS),
             code_challenge_methods_supported: Supported::default_of(&[]),
             authorization_response_iss_parameter_supported: false,
+            mtls_endpoint_aliases: MtlsAliases::default(),
             other: Extras::default(),
         }
     }
@@ -221,6 +227,10 @@ impl ServerMetadata {
         if field == ISS_PARAMETER {
             let Value::Bool(flag) = value else { return Err(field_type(field, "a boolean", &value)) };
             self.authorization_response_iss_parameter_supported = flag;
+            return Ok(());
+        }
+        if field == mtls_aliases::MEMBER {
+            self.mtls_endpoint_aliases = MtlsAliases::read(&value, self.issuer.allows_http)?;
             return Ok(());
         }
         if ENDPOINTS.contains(&field) {
@@ -383,6 +393,50 @@ impl ServerMetadata {
         self.authorization_response_iss_parameter_supported
     }
 
+    /// The `mtls_endpoint_aliases` entry (RFC 8705 §5) of `endpoint`, named as in the document
+    /// (`token_endpoint`, `revocation_endpoint`, `introspection_endpoint`,
+    /// `device_authorization_endpoint`, `userinfo_endpoint`,
+    /// `pushed_authorization_request_endpoint`), when the server declares one.
+    #[must_use]
+    pub fn mtls_endpoint_alias(&self, endpoint: &str) -> Option<&EndpointUrl> {
+        self.mtls_endpoint_aliases.get(endpoint)
+    }
+
+    /// The URL a client authenticating with `method` sends `endpoint`'s requests to: for the
+    /// mutual-TLS methods its `mtls_endpoint_aliases` entry when there is one (RFC 8705 §5),
+    /// otherwise — and for every other method — the endpoint itself. `endpoint` is named as in
+    /// the document (`token_endpoint`, …).
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::AuthMethod;
+    /// use oauth_core::discovery::{Issuer, ServerMetadata};
+    /// let metadata = ServerMetadata::from_json(&Issuer::new("https://as.example")?, br#"{
+    ///     "issuer": "https://as.example",
+    ///     "token_endpoint": "https://as.example/token",
+    ///     "response_types_supported": ["code"], "grant_types_supported": ["client_credentials"],
+    ///     "mtls_endpoint_aliases": {"token_endpoint": "https://mtls.as.example/token"}
+    /// }"#)?;
+    /// let via = |method| metadata.endpoint_for("token_endpoint", method).map(|url| url.to_string());
+    /// assert_eq!(via(AuthMethod::TlsClientAuth).as_deref(), Some("https://mtls.as.example/token"));
+    /// assert_eq!(via(AuthMethod::Post).as_deref(), Some("https://as.example/token"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn endpoint_for(&self, endpoint: &str, method: AuthMethod) -> Option<&EndpointUrl> {
+        let tls = matches!(method, AuthMethod::TlsClientAuth | AuthMethod::SelfSignedTlsClientAuth);
+        let alias = if tls { self.mtls_endpoint_aliases.get(endpoint) } else { None };
+        alias.or(match endpoint {
+            "authorization_endpoint" => self.authorization_endpoint.as_ref(),
+            "token_endpoint" => self.token_endpoint.as_ref(),
+            "revocation_endpoint" => self.revocation_endpoint.as_ref(),
+            "introspection_endpoint" => self.introspection_endpoint.as_ref(),
+            "device_authorization_endpoint" => self.device_authorization_endpoint.as_ref(),
+            "userinfo_endpoint" => self.userinfo_endpoint.as_ref(),
+            _ => None,
+        })
+    }
+
     /// Every other member, as JSON values (`registration_endpoint`, `service_documentation`,
     /// `ui_locales_supported`, signing algorithms, vendor members). Not checked: a URL taken
     /// from here has not passed the endpoint rule.
@@ -435,7 +489,7 @@ fn field_type(field: &'static str, expected: &'static str, value: &Value) -> Dis
     DiscoveryError::FieldType { field, expected, found: kind(value) }
 }
 
-fn endpoint_error(field: &'static str, error: MisuseError) -> DiscoveryError {
+pub(super) fn endpoint_error(field: &'static str, error: MisuseError) -> DiscoveryError {
     match error {
         MisuseError::InsecureEndpoint { url } => DiscoveryError::InsecureEndpoint { field, url: shown(&url) },
         MisuseError::InvalidEndpoint { url, reason } => {

@@ -229,6 +229,8 @@ impl PendingDiscovery {
 
 mod error;
 mod metadata;
+mod mtls_aliases;
 
 pub use error::DiscoveryError;
 pub use metadata::{ServerMetadata, Supported};
+use mtls_aliases::MtlsAliases;
