@@ -19,6 +19,11 @@ fn summary(m: &ServerMetadata) -> Value {
     fn list(supported: &Supported) -> Vec<&str> {
         supported.iter().collect()
     }
+    let aliased = ["token_endpoint", "revocation_endpoint", "introspection_endpoint", "device_authorization_endpoint"];
+    let aliases: serde_json::Map<String, Value> = aliased
+        .into_iter()
+        .filter_map(|name| Some((name.to_owned(), Value::String(m.mtls_endpoint_alias(name)?.to_string()))))
+        .collect();
     json!({
         "issuer": m.issuer().as_str(),
         "authorization_endpoint": url(m.authorization_endpoint()),
@@ -33,5 +38,6 @@ fn summary(m: &ServerMetadata) -> Value {
         "code_challenge_methods_supported": list(m.code_challenge_methods_supported()),
         "scopes_supported": m.scopes_supported().map(|s| s.iter().collect::<Vec<_>>()),
         "authorization_response_iss_parameter_supported": m.authorization_response_iss_parameter_supported(),
+        "mtls_endpoint_aliases": (!aliases.is_empty()).then_some(aliases),
     })
 }

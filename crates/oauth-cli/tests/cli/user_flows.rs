@@ -22,6 +22,7 @@ async fn server() -> MockServer {
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
         "code_challenge_methods_supported": ["S256"],
+        "mtls_endpoint_aliases": {"token_endpoint": format!("{base}/mtls/token")},
     });
     Mock::given(method("GET"))
         .and(path("/.well-known/oauth-authorization-server"))
@@ -46,6 +47,7 @@ async fn discover_prints_the_checked_metadata() {
     let doc: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
     assert_eq!(doc["token_endpoint"], format!("{}/token", server.uri()));
     assert_eq!(doc["code_challenge_methods_supported"], serde_json::json!(["S256"]));
+    assert_eq!(doc["mtls_endpoint_aliases"]["token_endpoint"], format!("{}/mtls/token", server.uri()));
 
     // An issuer the document does not name is refused (the mix-up defence).
     let other = format!("{}/tenant-b", server.uri());
