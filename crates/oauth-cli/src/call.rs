@@ -27,7 +27,7 @@ pub(crate) async fn run(args: &CallArgs) -> Result<(Answer, Result<(), Failure>)
     let session = Session::open(&args.connection, None)?;
     let verbose = args.connection.verbose;
     let request = Prepared::new(args, &session)?;
-    let client = http_client_builder(session.resolved.tls_identity.as_ref())
+    let client = http_client_builder(&session.resolved.tls)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(args.connection.timeout))
         .build()

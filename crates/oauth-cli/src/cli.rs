@@ -288,6 +288,10 @@ pub(crate) struct Connection {
     /// file [or OAUTH_CLIENT_KEY].
     #[arg(long, value_name = "FILE")]
     pub(crate) client_key_file: Option<PathBuf>,
+    /// Trust only the CA certificates in this PEM file (as curl's --cacert), for servers
+    /// behind a private CA.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) cacert: Option<PathBuf>,
     /// Allow plain http to a host that is not loopback (credentials travel in clear text).
     #[arg(long)]
     pub(crate) allow_http: bool,

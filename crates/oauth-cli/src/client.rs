@@ -48,11 +48,11 @@ pub(crate) fn client_auth(id: ClientId, flags: &crate::cli::Connection) -> Resul
 }
 
 /// The HTTP transport of a command: redirects refused, the `--timeout`, the TLS client
-/// certificate when given, `-v` tracing.
+/// certificate and `--cacert` when given, `-v` tracing.
 pub(crate) fn transport(flags: &Connection) -> Result<Traced<ReqwestTransport>, Failure> {
     let client_key = Sources { flag_file: flags.client_key_file.clone(), ..Sources::default() };
-    let identity = credentials::tls_identity(flags.client_cert_file.as_deref(), &client_key)?;
-    let transport = ReqwestTransport::from_builder(http_client_builder(identity.as_ref()))
+    let tls = credentials::TlsSettings::read(flags.client_cert_file.as_deref(), &client_key, flags.cacert.as_deref())?;
+    let transport = ReqwestTransport::from_builder(http_client_builder(&tls))
         .map_err(|e| Failure::network(format!("cannot set up HTTP: {}", Chain(&e))))?
         .with_timeout(Duration::from_secs(flags.timeout));
     Ok(Traced::new(transport, flags.verbose))

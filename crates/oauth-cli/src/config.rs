@@ -56,6 +56,7 @@ pub(crate) struct ProfileConfig {
     pub(crate) client_cert_file: Option<PathBuf>,
     pub(crate) client_key_file: Option<PathBuf>,
     pub(crate) client_key_env: Option<String>,
+    pub(crate) cacert: Option<PathBuf>,
     // Secrets written in the file itself are refused by name (the value is never read).
     client_secret: Option<serde::de::IgnoredAny>,
     password: Option<serde::de::IgnoredAny>,

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use oauth_core::{AssertionKey, AuthMethod};
-use oauth_reqwest::reqwest::Identity;
+use oauth_reqwest::reqwest::{Certificate, ClientBuilder, Identity};
 use zeroize::Zeroizing;
 
 use crate::cli::AuthChoice;
@@ -71,10 +71,51 @@ fn assertion_key(sources: &Sources, key_id: Option<&str>) -> Result<Option<Asser
     }))
 }
 
+/// What a command's HTTPS connections present and trust beyond the defaults.
+#[derive(Clone, Default)]
+pub(crate) struct TlsSettings {
+    /// The client certificate and its key.
+    pub(crate) identity: Option<Identity>,
+    /// The only CAs trusted (`--cacert`), instead of the system's.
+    pub(crate) roots: Option<Vec<Certificate>>,
+}
+
+impl TlsSettings {
+    /// Reads the client certificate (see [`tls_identity`]) and the `--cacert` bundle.
+    pub(crate) fn read(cert_file: Option<&Path>, key: &Sources, cacert: Option<&Path>) -> Result<Self, Failure> {
+        let identity = tls_identity(cert_file, key)?;
+        let roots = cacert.map(ca_bundle).transpose()?;
+        Ok(Self { identity, roots })
+    }
+
+    /// `builder` presenting and trusting these.
+    pub(crate) fn apply(&self, builder: ClientBuilder) -> ClientBuilder {
+        let builder = match &self.identity {
+            Some(identity) => builder.identity(identity.clone()),
+            None => builder,
+        };
+        match &self.roots {
+            Some(roots) => builder.tls_certs_only(roots.iter().cloned()),
+            None => builder,
+        }
+    }
+}
+
+/// The CA certificates of a PEM bundle.
+fn ca_bundle(path: &Path) -> Result<Vec<Certificate>, Failure> {
+    let shown = path.display();
+    let pem =
+        std::fs::read(path).map_err(|error| Failure::usage(format!("cannot read the CA file {shown}: {error}")))?;
+    match Certificate::from_pem_bundle(&pem) {
+        Ok(certificates) if !certificates.is_empty() => Ok(certificates),
+        _ => Err(Failure::usage(format!("{shown} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"))),
+    }
+}
+
 /// The TLS client certificate and its key, for the transport: the certificate file (PEM, the
 /// chain after the leaf), and the key from that same file — which must then be owner-only — or
 /// from the key's own sources. `None` without a certificate file.
-pub(crate) fn tls_identity(cert_file: Option<&Path>, key: &Sources) -> Result<Option<Identity>, Failure> {
+fn tls_identity(cert_file: Option<&Path>, key: &Sources) -> Result<Option<Identity>, Failure> {
     let Some(path) = cert_file else {
         if key.flag_file.is_some() || key.profile_file.is_some() {
             return Err(Failure::usage("--client-key-file is the key of --client-cert-file, which is missing"));

@@ -63,7 +63,7 @@ impl Session {
             }
         }
         let timeout = Duration::from_secs(flags.timeout);
-        let transport = ReqwestTransport::from_builder(http_client_builder(resolved.tls_identity.as_ref()))
+        let transport = ReqwestTransport::from_builder(http_client_builder(&resolved.tls))
             .map_err(|error| Failure::network(format!("cannot set up HTTP: {}", Chain(&error))))?
             .with_timeout(timeout);
         let seeded = seed.as_ref().map(|token: &Token| token.access_token().clone());
@@ -147,15 +147,11 @@ impl Session {
 /// The HTTP client settings every request of the command shares (redirects are refused by
 /// the transport's constructor, and by `call`'s own client): the TLS client certificate, when
 /// one was given, goes to the API as to the token endpoint (RFC 8705 §3: certificate-bound
-/// tokens are used with it).
-pub(crate) fn http_client_builder(
-    tls_identity: Option<&oauth_reqwest::reqwest::Identity>,
-) -> oauth_reqwest::reqwest::ClientBuilder {
-    let builder = oauth_reqwest::reqwest::Client::builder()
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .user_agent(concat!("oauth-cli/", env!("CARGO_PKG_VERSION")));
-    match tls_identity {
-        Some(identity) => builder.identity(identity.clone()),
-        None => builder,
-    }
+/// tokens are used with it), and `--cacert` replaces the trusted CAs for both.
+pub(crate) fn http_client_builder(tls: &crate::credentials::TlsSettings) -> oauth_reqwest::reqwest::ClientBuilder {
+    tls.apply(
+        oauth_reqwest::reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .user_agent(concat!("oauth-cli/", env!("CARGO_PKG_VERSION"))),
+    )
 }

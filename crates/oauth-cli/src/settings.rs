@@ -16,8 +16,8 @@ use crate::secrets::{self, Kind, Sources};
 pub(crate) struct Resolved {
     pub(crate) profile: Profile,
     pub(crate) provider: Provider,
-    /// The TLS client certificate every request of the command presents.
-    pub(crate) tls_identity: Option<oauth_reqwest::reqwest::Identity>,
+    /// The client certificate every request of the command presents, and the CAs it trusts.
+    pub(crate) tls: credentials::TlsSettings,
 }
 
 /// Merges `flags` with the named profile (`positional` beats `--profile`) and builds it.
@@ -36,9 +36,13 @@ pub(crate) fn resolve(flags: &Connection, positional: Option<&str>) -> Result<Re
         None => failure,
     };
     let profile = build(&merged).map_err(in_profile)?;
-    let tls_identity = credentials::tls_identity(merged.client_cert_file.as_deref(), merged.sources(Kind::ClientKey))
-        .map_err(in_profile)?;
-    Ok(Resolved { profile, provider: merged.provider, tls_identity })
+    let tls = credentials::TlsSettings::read(
+        merged.client_cert_file.as_deref(),
+        merged.sources(Kind::ClientKey),
+        merged.cacert.as_deref(),
+    )
+    .map_err(in_profile)?;
+    Ok(Resolved { profile, provider: merged.provider, tls })
 }
 
 /// Each setting once: the flag's value, else the profile's.
@@ -58,6 +62,7 @@ struct Merged {
     key_id: Option<String>,
     assertion_audience: Option<String>,
     client_cert_file: Option<std::path::PathBuf>,
+    cacert: Option<std::path::PathBuf>,
     secret_sources: [(Kind, Sources); 6],
 }
 
@@ -85,6 +90,7 @@ impl Merged {
             key_id: pick(&flags.key_id, file.key_id),
             assertion_audience: pick(&flags.assertion_audience, file.assertion_audience),
             client_cert_file: flags.client_cert_file.clone().or(file.client_cert_file),
+            cacert: flags.cacert.clone().or(file.cacert),
             secret_sources: [
                 (
                     Kind::ClientSecret,

@@ -162,6 +162,9 @@ fn what_is_wrong_with_a_key_or_certificate_is_one_line() {
     output.code(2).one_line_error("not a usable client certificate");
     assert!(!output.stderr.contains(KEY_LINE), "{}", output.stderr);
 
+    let output = with(&["--cacert", not_a_certificate.to_str().unwrap()]);
+    output.code(2).one_line_error("holds no PEM certificate");
+
     let vendor = sandbox.run(&[
         "token",
         "--provider",
