@@ -35,13 +35,13 @@ pub(crate) fn resolve(flags: &Connection, positional: Option<&str>) -> Result<Re
         Some(name) => Failure::usage(format!("profile `{name}`: {failure}")),
         None => failure,
     };
-    let profile = build(&merged).map_err(in_profile)?;
     let tls = credentials::TlsSettings::read(
         merged.client_cert_file.as_deref(),
         merged.sources(Kind::ClientKey),
         merged.cacert.as_deref(),
     )
     .map_err(in_profile)?;
+    let profile = build(&merged).map_err(in_profile)?;
     Ok(Resolved { profile, provider: merged.provider, tls })
 }
 
