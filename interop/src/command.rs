@@ -86,6 +86,25 @@ impl Sandbox {
         self
     }
 
+    /// Writes `contents` to `name` in the sandbox, owner-only (the command refuses key files
+    /// others can read), and returns its path. A secret's (`secret: true`) base64 lines become
+    /// canaries.
+    pub(crate) fn file(&mut self, name: &str, contents: &str, secret: bool) -> Result<String, String> {
+        let path = self.dir.0.join(name);
+        fs::write(&path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("cannot make {} owner-only: {e}", path.display()))?;
+        }
+        if secret {
+            let lines = contents.lines().map(str::trim).filter(|line| line.len() >= 16 && !line.starts_with("-----"));
+            self.canaries.extend(lines.map(|line| (format!("a line of the key in {name}"), line.to_owned())));
+        }
+        path.into_os_string().into_string().map_err(|_| format!("the sandbox path of {name} is not UTF-8"))
+    }
+
     /// Runs `oauth args…` to its end (killed after [`RUN_LIMIT`]) and checks the canaries.
     pub(crate) async fn run(&self, args: &[&str]) -> Result<Run, String> {
         self.spawn(args, &[])?.finish().await

@@ -155,6 +155,20 @@ impl CliScenario for cli::Scenario {
     }
 }
 
+impl CliScenario for client_auth::CliScenario {
+    fn name(self) -> &'static str {
+        self.name()
+    }
+
+    fn server(self) -> (&'static str, &'static str) {
+        OIDC_PROVIDER
+    }
+
+    async fn run(self, server: &Admin, oauth: &Path) -> Outcome {
+        self.run(server, oauth).await
+    }
+}
+
 impl CliScenario for user_flows::CliScenario {
     fn name(self) -> &'static str {
         self.name()
@@ -182,6 +196,7 @@ async fn main() -> ExitCode {
     let oauth = cli_binary();
     run_cli(&mut tally, &oauth, &cli::Scenario::ALL).await;
     run_cli(&mut tally, &oauth, &user_flows::CliScenario::ALL).await;
+    run_cli(&mut tally, &oauth, &client_auth::CliScenario::ALL).await;
     println!("interop: {} passed, {} failed", tally.passed, tally.failed);
     if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

@@ -15,20 +15,20 @@ use crate::check::{self, ChallengeRule, Outcome, Refusal, ensure};
 use crate::steps::{CC, profile};
 
 const SECRET_CLIENT: &str = "jwt-secret-client";
-const KEY_CLIENT: &str = "jwt-key-client";
+pub(super) const KEY_CLIENT: &str = "jwt-key-client";
 
 // Test-only keys, public in this repository (`interop/servers/oidc-provider/jwt/README.md`).
 const ES256_KEY: &str = include_str!("../../servers/oidc-provider/jwt/es256.key.pem");
 const ED25519_KEY: &str = include_str!("../../servers/oidc-provider/jwt/ed25519.key.pem");
 /// RSA, 2048 bits.
-const RS256_KEY: &str = include_str!("../../servers/oidc-provider/jwt/rs256.key.pem");
+pub(super) const RS256_KEY: &str = include_str!("../../servers/oidc-provider/jwt/rs256.key.pem");
 /// A P-256 key the server does not know.
 const UNKNOWN_ES256_KEY: &str = include_str!("../../servers/oidc-provider/jwt/unknown-es256.key.pem");
 
 /// The `kid`s the server registered the public keys under.
 const ES256_KID: &str = "es256-key";
 const ED25519_KID: &str = "ed25519-key";
-const RS256_KID: &str = "rs256-key";
+pub(super) const RS256_KID: &str = "rs256-key";
 
 /// A `private_key_jwt` key of `jwt-key-client`.
 #[derive(Debug, Clone, Copy)]
@@ -110,7 +110,7 @@ fn token_url(server: &Admin) -> String {
 }
 
 /// Checks that every request the server saw carried an assertion with `alg` and `kid`.
-fn expect_assertions(seen: &[Seen], alg: &str, kid: Option<&str>) -> Result<(), String> {
+pub(super) fn expect_assertions(seen: &[Seen], alg: &str, kid: Option<&str>) -> Result<(), String> {
     for entry in seen {
         let found = entry.detail.assertion.as_ref().map(|(alg, kid)| (alg.as_str(), kid.as_deref()));
         ensure(found == Some((alg, kid)), || {

@@ -12,8 +12,11 @@
 //! authenticated the client. The keys and certificates are the test-only fixtures of
 //! `interop/servers/oidc-provider/{jwt,tls}/`, compiled in; the server reads the same files.
 
+mod cli;
 mod jwt;
 mod mtls;
+
+pub(crate) use cli::CliScenario;
 
 use oauth_core::AccessToken;
 use oauth_token_source::{ClientError, TokenSource};

@@ -36,25 +36,25 @@ use crate::check::{self, ChallengeRule, Outcome, Refusal, ensure};
 use crate::steps::CC;
 
 /// The variable holding the base URL of oidc-provider's HTTPS listener.
-const TLS_URL_VARIABLE: &str = "OAUTH_INTEROP_OIDC_PROVIDER_TLS_URL";
+pub(super) const TLS_URL_VARIABLE: &str = "OAUTH_INTEROP_OIDC_PROVIDER_TLS_URL";
 
-const TLS_CLIENT: &str = "mtls-client";
+pub(super) const TLS_CLIENT: &str = "mtls-client";
 const SELF_SIGNED_CLIENT: &str = "self-signed-mtls-client";
 
 // Test-only certificates and keys, public in this repository
 // (`interop/servers/oidc-provider/tls/README.md`).
 /// The test CA: the only root the transports trust, and the server's CA for client certificates.
-const CA: &str = include_str!("../../servers/oidc-provider/tls/ca.pem");
+pub(super) const CA: &str = include_str!("../../servers/oidc-provider/tls/ca.pem");
 
 /// A client certificate and its private key, PEM.
 #[derive(Debug, Clone, Copy)]
-struct Identity {
-    certificate: &'static str,
-    key: &'static str,
+pub(super) struct Identity {
+    pub(super) certificate: &'static str,
+    pub(super) key: &'static str,
 }
 
 /// Signed by the test CA: `tls_client_auth`.
-const CA_SIGNED: Identity = Identity {
+pub(super) const CA_SIGNED: Identity = Identity {
     certificate: include_str!("../../servers/oidc-provider/tls/client.pem"),
     key: include_str!("../../servers/oidc-provider/tls/client.key.pem"),
 };
@@ -177,14 +177,14 @@ fn https_connector(identity: Option<Identity>) -> Result<HttpsConnector<HttpConn
 }
 
 /// RFC 8705 §3.1's `x5t#S256` of a PEM certificate: the base64url SHA-256 of its DER.
-fn thumbprint(pem: &str) -> Result<String, String> {
+pub(super) fn thumbprint(pem: &str) -> Result<String, String> {
     let der = CertificateDer::from_pem_slice(pem.as_bytes()).map_err(|e| format!("a test certificate: {e}"))?;
     Ok(URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(der.as_ref())))
 }
 
 /// Checks that each request came over TLS with the certificate whose thumbprint is
 /// `thumbprint`, which the server's CA verified when `ca_signed` and did not otherwise.
-fn expect_certificate(seen: &[Seen], thumbprint: &str, ca_signed: bool) -> Result<(), String> {
+pub(super) fn expect_certificate(seen: &[Seen], thumbprint: &str, ca_signed: bool) -> Result<(), String> {
     for entry in seen {
         let certificate = entry.detail.certificate.as_ref();
         let matches =
