@@ -24,6 +24,7 @@
 mod adapter;
 mod admin;
 mod authlib;
+mod authlib_user_flows;
 mod browser;
 mod check;
 mod cli;
@@ -123,6 +124,16 @@ impl Scenario for client_auth::Scenario {
     }
 }
 
+impl Scenario for authlib_user_flows::Scenario {
+    fn name(self) -> &'static str {
+        self.name()
+    }
+
+    async fn run(self, server: &Admin, adapter: Adapter) -> Outcome {
+        self.run(server, adapter).await
+    }
+}
+
 impl Scenario for user_flows::Scenario {
     fn name(self) -> &'static str {
         self.name()
@@ -192,6 +203,7 @@ async fn main() -> ExitCode {
     run_all(&mut tally, OIDC_PROVIDER, &user_flows::Scenario::ALL).await;
     run_all(&mut tally, OIDC_PROVIDER, &client_auth::Scenario::ALL).await;
     run_all(&mut tally, AUTHLIB, &authlib::Scenario::ALL).await;
+    run_all(&mut tally, AUTHLIB, &authlib_user_flows::Scenario::ALL).await;
     run_all(&mut tally, NODE_OAUTH, &node_oauth::Scenario::ALL).await;
     let oauth = cli_binary();
     run_cli(&mut tally, &oauth, &cli::Scenario::ALL).await;

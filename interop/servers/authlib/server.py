@@ -4,202 +4,117 @@
 # `listening http://127.0.0.1:<port>`; everything else goes to stderr. Exits when stdin closes,
 # so it never outlives the task that started it.
 #
-# Clients (Authlib accepts only the method a client was registered with), both allowed the
-# client_credentials, password and refresh_token grants, both with the secret `a b+c/d:e%f&g=h`:
-#   basic-client  client_secret_basic
-#   post-client   client_secret_post
-# User for the password grant: `ana`, password `pa55 w0rd`.
+# Modules next to this file: store.py (clients, user, tokens, the token log), endpoints.py
+# (Authlib's grants, revocation, introspection, JWT client authentication), sign_in.py (the
+# authorization code's login and consent pages). Test-only keys in keys/ (see keys/README.md).
 #
-# Lifetimes: client_credentials tokens 3600 s; password and refresh_token tokens 2 s, so a
-# client sees them expire within a test. Refresh tokens rotate: a refresh issues a new one and
-# revokes the one used, which then gets `invalid_grant`.
+# Clients (each accepted only with the method it was registered with, at every endpoint; the
+# secret, where there is one, is `a b+c/d:e%f&g=h`):
+#   basic-client       client_secret_basic  client_credentials, password, refresh_token
+#   post-client        client_secret_post   client_credentials, password, refresh_token
+#   long-lived-client  client_secret_basic  client_credentials, password, refresh_token
+#   secret-jwt-client  client_secret_jwt    client_credentials (HS256 with the secret)
+#   key-jwt-client     private_key_jwt      client_credentials; JWKS rs256-1, es256-1, ed25519-1
+#                                           from keys/*.pub.pem
+#   native-app         none (public)        authorization_code (PKCE: S256 or plain; Authlib's
+#                                           `required` refuses the exchange without a
+#                                           code_verifier; redirect http://127.0.0.1/callback
+#                                           on any port), refresh_token
+# User: `ana`, password `pa55 w0rd` for the password grant; the sign-in page takes any password.
 #
-# Endpoints besides `POST /token`:
+# Lifetimes: password and refresh_token tokens of basic-client and post-client 2 s, so a client
+# sees them expire within a test; every other token 3600 s. Refresh tokens rotate: a refresh
+# issues a new one and revokes the one used, which then gets `invalid_grant`.
+#
+# Endpoints:
+#   POST /token               every grant above
+#   POST /revoke              RFC 7009: a client's own tokens; a refresh token takes its access
+#                             token with it
+#   POST /introspect          RFC 7662: a client's own tokens; any other is `{"active": false}`
+#   GET  /authorize           the authorization code's pages (sign_in.py); `iss` on every answer
 #   GET  /api/me              bearer-protected (ResourceProtector): 401 `invalid_token` for an
 #                             unknown, expired or revoked token, else 200 JSON
 #   POST /admin/revoke-all    revokes every access token issued so far
-#   GET  /admin/token-log     every token request so far: the client authentication it used, its
-#                             grant type, the answer's status and error code
+#   GET  /admin/token-log     every token request so far: the client authentication it used (the
+#                             method that authenticated it, or for a refused one the method its
+#                             credentials look like), its grant type, the answer's status and
+#                             error code, and for an assertion its header's `alg` and `kid`
 
 import os
-import secrets
 import sys
 import threading
-import time
 
+from authlib.common.security import generate_token
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.integrations.flask_oauth2 import ResourceProtector
 from authlib.integrations.flask_oauth2 import current_token
-from authlib.oauth2.rfc6749 import ClientMixin
-from authlib.oauth2.rfc6749 import TokenMixin
-from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6750 import BearerTokenValidator
+from authlib.oauth2.rfc6749 import OAuth2Request
+from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from flask import Flask
+from flask import g
 from flask import jsonify
 from flask import request
+from joserfc import jws
 from werkzeug.serving import make_server
 
-TRICKY_SECRET = "a b+c/d:e%f&g=h"
-SHORT_LIFETIME = 2
-BOTH_METHODS = ["client_secret_basic", "client_secret_post"]
+import endpoints
+import sign_in
+import store
 
 
-class Client(ClientMixin):
-    def __init__(self, client_id, secret, method):
-        self.client_id = client_id
-        self.secret = secret
-        self.method = method
+class Server(AuthorizationServer):
+    def create_oauth2_request(self, request):
+        # The consent pages replay the first page's request (sign_in.StoredRequest).
+        if isinstance(request, OAuth2Request):
+            return request
+        return super().create_oauth2_request(request)
 
-    def get_client_id(self):
-        return self.client_id
-
-    def get_default_redirect_uri(self):
-        return None
-
-    def get_allowed_scope(self, scope):
-        return scope or ""
-
-    def check_redirect_uri(self, redirect_uri):
-        return False
-
-    def check_client_secret(self, client_secret):
-        return secrets.compare_digest(self.secret.encode(), client_secret.encode())
-
-    def check_endpoint_auth_method(self, method, endpoint):
-        return endpoint != "token" or method == self.method
-
-    def check_response_type(self, response_type):
-        return False
-
-    def check_grant_type(self, grant_type):
-        return grant_type in ("client_credentials", "password", "refresh_token")
-
-
-class User:
-    def __init__(self, user_id, username, password):
-        self.id = user_id
-        self.username = username
-        self.password = password
-
-    def get_user_id(self):
-        return self.id
-
-
-class Token(TokenMixin):
-    def __init__(self, client, user, fields):
-        self.client = client
-        self.user = user
-        self.access_token = fields["access_token"]
-        self.refresh_token = fields.get("refresh_token")
-        self.scope = fields.get("scope", "")
-        self.expires_in = fields["expires_in"]
-        self.issued_at = time.time()
-        self.revoked = False
-        self.refresh_revoked = False
-
-    def check_client(self, client):
-        return self.client.client_id == client.get_client_id()
-
-    def get_scope(self):
-        return self.scope
-
-    def get_expires_in(self):
-        return self.expires_in
-
-    def is_expired(self):
-        return time.time() >= self.issued_at + self.expires_in
-
-    def is_revoked(self):
-        return self.revoked
-
-    def get_user(self):
-        return self.user
-
-    def get_client(self):
-        return self.client
-
-
-CLIENTS = {
-    "basic-client": Client("basic-client", TRICKY_SECRET, "client_secret_basic"),
-    "post-client": Client("post-client", TRICKY_SECRET, "client_secret_post"),
-}
-USERS = {"ana": User(1, "ana", "pa55 w0rd")}
-
-lock = threading.Lock()
-by_access = {}
-by_refresh = {}
-token_log = []
-
-
-def save_token(fields, oauth_request):
-    token = Token(oauth_request.client, oauth_request.user, fields)
-    with lock:
-        by_access[token.access_token] = token
-        if token.refresh_token:
-            by_refresh[token.refresh_token] = token
-
-
-class ClientCredentialsGrant(grants.ClientCredentialsGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = BOTH_METHODS
-
-
-class PasswordGrant(grants.ResourceOwnerPasswordCredentialsGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = BOTH_METHODS
-
-    def authenticate_user(self, username, password):
-        user = USERS.get(username)
-        if user and secrets.compare_digest(user.password.encode(), password.encode()):
-            return user
-        return None
-
-
-class RefreshTokenGrant(grants.RefreshTokenGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = BOTH_METHODS
-    # Authlib's default is to keep the refresh token; rotation is switched on here.
-    INCLUDE_NEW_REFRESH_TOKEN = True
-
-    def authenticate_refresh_token(self, refresh_token):
-        with lock:
-            token = by_refresh.get(refresh_token)
-        if token and not token.refresh_revoked:
-            return token
-        return None
-
-    def authenticate_user(self, refresh_token):
-        return refresh_token.user
-
-    def revoke_old_credential(self, refresh_token):
-        refresh_token.refresh_revoked = True
-
-
-class Validator(BearerTokenValidator):
-    def authenticate_token(self, token_string):
-        with lock:
-            return by_access.get(token_string)
+    def authenticate_client(self, request, methods, endpoint="token"):
+        client = super().authenticate_client(request, methods, endpoint)
+        g.authenticated_by = request.auth_method
+        return client
 
 
 app = Flask(__name__)
-app.config.update(
-    OAUTH2_REFRESH_TOKEN_GENERATOR=True,
-    OAUTH2_TOKEN_EXPIRES_IN={
-        "client_credentials": 3600,
-        "password": SHORT_LIFETIME,
-        "refresh_token": SHORT_LIFETIME,
-    },
+authorization = Server(app, query_client=store.CLIENTS.get, save_token=store.save_token)
+authorization.register_token_generator(
+    "default",
+    BearerTokenGenerator(lambda **_: generate_token(42), lambda **_: generate_token(48), store.expires_in),
 )
-authorization = AuthorizationServer(app, query_client=CLIENTS.get, save_token=save_token)
-authorization.register_grant(ClientCredentialsGrant)
-authorization.register_grant(PasswordGrant)
-authorization.register_grant(RefreshTokenGrant)
+authorization.register_grant(endpoints.ClientCredentialsGrant)
+authorization.register_grant(endpoints.PasswordGrant)
+authorization.register_grant(endpoints.RefreshTokenGrant)
+authorization.register_grant(endpoints.AuthorizationCodeGrant, [endpoints.PKCE_REQUIRED])
+authorization.register_extension(endpoints.Issuer())
+for method in endpoints.JWT_METHODS:
+    authorization.register_client_auth_method(method, endpoints.JwtClientAuth(method))
+authorization.register_endpoint(endpoints.Revocation)
+authorization.register_endpoint(endpoints.Introspection)
 require_oauth = ResourceProtector()
-require_oauth.register_token_validator(Validator())
+require_oauth.register_token_validator(endpoints.Validator())
+sign_in.server = authorization
+app.register_blueprint(sign_in.pages)
 
 
-def auth_method_of(flask_request):
+def assertion_header(flask_request):
+    """The unverified header of the request's client assertion, if it has one that parses."""
+    assertion = flask_request.form.get("client_assertion")
+    if not assertion:
+        return None
+    try:
+        return jws.extract_compact(assertion.encode()).headers()
+    except Exception:  # noqa: BLE001 (any malformed assertion: no header to show)
+        return {}
+
+
+def auth_method_of(flask_request, header):
+    """The method the request's credentials look like (for a request Authlib refused)."""
     authorization_header = flask_request.headers.get("Authorization")
     if authorization_header is not None:
         scheme = authorization_header.split(" ", 1)[0].lower()
         return "client_secret_basic" if scheme == "basic" else "other"
+    if header is not None:
+        return "client_secret_jwt" if str(header.get("alg", "")).startswith("HS") else "private_key_jwt"
     return "client_secret_post" if "client_secret" in flask_request.form else "none"
 
 
@@ -207,16 +122,28 @@ def auth_method_of(flask_request):
 def issue_token():
     response = authorization.create_token_response()
     body = response.get_json(silent=True) or {}
-    with lock:
-        token_log.append(
-            {
-                "method": auth_method_of(request),
-                "grant_type": request.form.get("grant_type"),
-                "status": response.status_code,
-                "error": body.get("error"),
-            }
-        )
+    header = assertion_header(request)
+    entry = {
+        "method": g.get("authenticated_by") or auth_method_of(request, header),
+        "grant_type": request.form.get("grant_type"),
+        "status": response.status_code,
+        "error": body.get("error"),
+    }
+    if header is not None:
+        entry["assertion"] = {"alg": header.get("alg"), "kid": header.get("kid")}
+    with store.lock:
+        store.token_log.append(entry)
     return response
+
+
+@app.post("/revoke")
+def revoke_token():
+    return authorization.create_endpoint_response(endpoints.Revocation.ENDPOINT_NAME)
+
+
+@app.post("/introspect")
+def introspect_token():
+    return authorization.create_endpoint_response(endpoints.Introspection.ENDPOINT_NAME)
 
 
 @app.get("/api/me")
@@ -229,17 +156,17 @@ def me():
 
 @app.post("/admin/revoke-all")
 def revoke_all():
-    with lock:
-        for token in by_access.values():
+    with store.lock:
+        for token in store.by_access.values():
             token.revoked = True
-        count = len(by_access)
+        count = len(store.by_access)
     return jsonify(revoked=count)
 
 
 @app.get("/admin/token-log")
 def get_token_log():
-    with lock:
-        return jsonify(entries=list(token_log))
+    with store.lock:
+        return jsonify(entries=list(store.token_log))
 
 
 def exit_when_stdin_closes():
