@@ -51,6 +51,18 @@ pub enum MisuseError {
         /// What it needs.
         needs: &'static str,
     },
+    /// A request built without the time and entropy for a client that authenticates with a
+    /// JWT assertion (`client_secret_jwt`, `private_key_jwt`), which must be made fresh for each
+    /// request: use the `_at` form of the same call, which takes both.
+    #[error(
+        "{method} signs a fresh client assertion for each request, which needs the time and new entropy: use `{call_instead}`, which takes both"
+    )]
+    AssertionNeedsTime {
+        /// The method's name (`client_secret_jwt` or `private_key_jwt`).
+        method: &'static str,
+        /// The call that takes the time and entropy (`TokenEndpoint::build_request_at`, …).
+        call_instead: &'static str,
+    },
     /// [`ClientAuth::tls`](crate::ClientAuth::tls) with a method that is not mutual TLS.
     #[error("{method} is not a mutual-TLS client authentication method (RFC 8705)")]
     NotTlsClientAuth {
