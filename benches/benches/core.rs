@@ -59,7 +59,7 @@ impl Core {
     }
 
     fn build(&self) -> (http::Request<Vec<u8>>, PendingExchange) {
-        self.endpoint.build_request(&self.auth, &self.request)
+        self.endpoint.build_request(&self.auth, &self.request).expect("a Basic client signs no assertion")
     }
 
     /// The whole exchange, returning what it produced (the request and the token); the

@@ -17,15 +17,20 @@
 //! The stored and shared forms (`TokenRecord`, the store key and entries, the Redis store with a
 //! password in its URL, its key and errors) are in the table too.
 //!
+//! Clients that sign assertions are in the table too: each assertion a request carried is a secret
+//! made per request, so the subjects that could show one are checked for it as well as for the canaries.
+//!
 //! This file holds the canaries, the leak check and the one table test; the values it renders are made in
-//! `values`, `echoes`, `protocol_errors` and `misuse` from the building blocks in `fixtures`, and `wire` checks what
-//! is the wire format rather than a log line.
+//! `values`, `echoes`, `protocol_errors`, `misuse`, `user_flows` and `assertions` from the building blocks in
+//! `fixtures`, and `wire` checks what is the wire format rather than a log line.
 
 use std::error::Error;
 use std::fmt::{Debug, Display};
 
 use oauth_core::ProtocolErrorKind;
 
+#[path = "secret_hygiene/assertions.rs"]
+mod assertions;
 #[path = "secret_hygiene/echoes.rs"]
 mod echoes;
 #[path = "secret_hygiene/fixtures.rs"]
@@ -43,6 +48,7 @@ mod values;
 #[path = "secret_hygiene/wire.rs"]
 mod wire;
 
+use assertions::assertion_subjects;
 use echoes::echo_error_subjects;
 use misuse::misuse_error_subjects;
 use protocol_errors::protocol_error_subjects;
@@ -94,6 +100,8 @@ struct Subject {
     /// Whether every rendering must show the `[redacted]` marker.
     expect_marker: bool,
     renderings: Vec<(String, String)>,
+    /// Secrets of this value's own, made as it was (a client assertion), looked for beside the canaries.
+    own_secrets: Vec<(&'static str, String)>,
 }
 
 impl Subject {
@@ -103,6 +111,7 @@ impl Subject {
             name: name.into(),
             expect_marker: false,
             renderings: vec![("{:?}".into(), format!("{value:?}")), ("{:#?}".into(), format!("{value:#?}"))],
+            own_secrets: Vec::new(),
         }
     }
 
@@ -130,7 +139,12 @@ impl Subject {
 
     /// A text an accessor hands out, as it is.
     fn text(name: impl Into<String>, text: impl Into<String>) -> Self {
-        Self { name: name.into(), expect_marker: false, renderings: vec![("as text".into(), text.into())] }
+        Self {
+            name: name.into(),
+            expect_marker: false,
+            renderings: vec![("as text".into(), text.into())],
+            own_secrets: Vec::new(),
+        }
     }
 
     /// Adds one more rendering (a text an accessor hands out for logs).
@@ -144,6 +158,32 @@ impl Subject {
         self.expect_marker = true;
         self
     }
+
+    /// No rendering may show `secret` (`what` names it), whole or the piece of it after its last
+    /// `.` (a JWT's signature: its header and claims are not secret and are alike in every JWT).
+    fn holding(mut self, what: &'static str, secret: impl Into<String>) -> Self {
+        self.own_secrets.push((what, secret.into()));
+        self
+    }
+}
+
+/// Every one of `secrets` (or a piece of its last `.`-separated part) in `text`, described.
+fn own_leaks_in(text: &str, secrets: &[(&'static str, String)]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (what, secret) in secrets {
+        if let Some(at) = text.find(secret.as_str()) {
+            found.push(format!("the whole {what}, at: …{}…", around(text, at, secret.len())));
+            continue;
+        }
+        let last = secret.rsplit('.').next().unwrap_or(secret);
+        let piece = (0..=last.len().saturating_sub(PIECE))
+            .map(|i| &last[i..(i + PIECE).min(last.len())])
+            .find_map(|p| Some((p, text.find(p)?)));
+        if let Some((piece, at)) = piece {
+            found.push(format!("`{piece}`, a piece of the {what}, at: …{}…", around(text, at, PIECE)));
+        }
+    }
+    found
 }
 
 /// Every canary (or piece of one) in `text`, described.
@@ -194,6 +234,7 @@ fn no_rendering_of_any_value_shows_a_secret() {
         misuse_error_subjects(),
         store_subjects(),
         user_flow_subjects(),
+        assertion_subjects(),
     ]
     .into_iter()
     .flatten()
@@ -204,7 +245,7 @@ fn no_rendering_of_any_value_shows_a_secret() {
     for subject in &subjects {
         for (format, text) in &subject.renderings {
             renderings += 1;
-            for leak in leaks_in(text) {
+            for leak in leaks_in(text).into_iter().chain(own_leaks_in(text, &subject.own_secrets)) {
                 failures.push(format!("{} with {format} leaks {leak}", subject.name));
             }
             if subject.expect_marker && !text.contains(REDACTED) {
@@ -233,4 +274,9 @@ fn leak_check_finds_whole_and_partial_canaries() {
     assert!(leaks_in(&format!("{REDACTED} access_token refresh_token client_secret password")).is_empty());
     let kind = ProtocolErrorKind::MissingAccessToken;
     assert!(leaks_in(&format!("{kind} {kind:?}")).is_empty());
+    // A value's own secret: whole, or a piece of its signature; its JWT header alone is no leak.
+    let jwt = [("assertion", "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJhcHAtNyJ9.c2lnbmF0dXJlLWJ5dGVz".to_owned())];
+    assert_eq!(own_leaks_in(&format!("x{}x", jwt[0].1), &jwt).len(), 1);
+    assert_eq!(own_leaks_in("cut: c2lnbmF0dXJl…", &jwt).len(), 1);
+    assert!(own_leaks_in(&format!("{REDACTED} eyJhbGciOiJIUzI1NiJ9"), &jwt).is_empty());
 }

@@ -47,6 +47,14 @@ pub(crate) fn client_auth(id: ClientId, flags: &crate::cli::Connection) -> Resul
     })
 }
 
+/// 16 bytes from the operating system's generator for a client assertion's `jti`: a JWT
+/// client signs a fresh assertion for each request with them (other clients ignore them).
+pub(crate) fn assertion_entropy() -> Result<[u8; 16], Failure> {
+    let mut entropy = [0_u8; 16];
+    getrandom::fill(&mut entropy).map_err(|e| Failure::network(format!("no randomness: {e}")))?;
+    Ok(entropy)
+}
+
 /// The HTTP transport of a command: redirects refused, the `--timeout`, the TLS client
 /// certificate and `--cacert` when given, `-v` tracing.
 pub(crate) fn transport(flags: &Connection) -> Result<Traced<ReqwestTransport>, Failure> {

@@ -2,7 +2,7 @@
 //! verification URI and user code printed, the token endpoint polled as oauth-core's
 //! `DeviceFlow` says (its interval, `slow_down`, expiry), the token printed.
 
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use oauth_core::device::{DeviceAuthorizationEndpoint, DeviceAuthorizationRequest, DeviceFlow, DeviceStep};
 use oauth_core::{Scope, Token, TokenEndpoint};
@@ -44,8 +44,12 @@ pub(crate) async fn run(args: &DeviceArgs) -> Result<Token, Failure> {
     let transport = crate::client::transport(flags)?;
 
     let shown = crate::trace::shown_uri(device_url.uri());
-    let (request, pending) = DeviceAuthorizationEndpoint::new(device_url)
-        .build_request(&auth, &DeviceAuthorizationRequest::new().with_scope(scope));
+    let (request, pending) = DeviceAuthorizationEndpoint::new(device_url).build_request_at(
+        &auth,
+        &DeviceAuthorizationRequest::new().with_scope(scope),
+        SystemTime::now(),
+        crate::client::assertion_entropy()?,
+    );
     let sent_at = Instant::now();
     let response = transport.send(request).await.map_err(|e| Failure::transport(&e, &shown))?;
     let authorization =
@@ -71,7 +75,8 @@ pub(crate) async fn run(args: &DeviceArgs) -> Result<Token, Failure> {
     let mut flow = DeviceFlow::new(TokenEndpoint::at(token_url), auth, &authorization, Instant::now());
     let spinner = crate::spinner::Spinner::start("waiting for the sign-in");
     loop {
-        match flow.poll(Instant::now()) {
+        // The wall clock and fresh entropy for a JWT client's assertion, should a request be due.
+        match flow.poll_at(Instant::now(), SystemTime::now(), crate::client::assertion_entropy()?) {
             DeviceStep::Send(request, pending) => {
                 let sent_at = Instant::now();
                 let result = match transport.send(request).await {

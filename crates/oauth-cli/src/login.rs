@@ -4,7 +4,7 @@
 //! (`authorization::PendingAuthorization::accept`); this file moves bytes and talks to the user.
 
 use std::num::NonZeroU16;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use oauth_core::authorization::{AuthorizationRequest, ENTROPY_LEN, loopback_redirect_uri};
 use oauth_core::{Scope, Token, TokenEndpoint};
@@ -67,7 +67,8 @@ pub(crate) async fn run(args: &LoginArgs) -> Result<Token, Failure> {
     };
 
     let transport = crate::client::transport(flags)?;
-    let (request, exchanging) = exchange.build_request(&endpoint, &auth);
+    let (request, exchanging) =
+        exchange.build_request_at(&endpoint, &auth, SystemTime::now(), crate::client::assertion_entropy()?);
     let sent_at = Instant::now();
     let shown = crate::trace::shown_uri(endpoint.uri());
     let token = match transport.send(request).await {

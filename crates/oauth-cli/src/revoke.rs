@@ -2,6 +2,8 @@
 //! the command line) sent to the revocation (RFC 7009) or introspection (RFC 7662) endpoint,
 //! with the client's authentication; the endpoint from a flag or from `--issuer` discovery.
 
+use std::time::SystemTime;
+
 use oauth_core::introspection::{Introspection, IntrospectionRequest};
 use oauth_core::revocation::{RevocationRequest, TokenTypeHint};
 use oauth_core::{EndpointUrl, SecretParam};
@@ -44,7 +46,8 @@ pub(crate) async fn run(action: Action, args: &TokenAdminArgs) -> Result<String,
             if let Some(hint) = hint {
                 request = request.with_hint(hint);
             }
-            let (http_request, pending) = request.build_request(&endpoint, &auth);
+            let (http_request, pending) =
+                request.build_request_at(&endpoint, &auth, SystemTime::now(), crate::client::assertion_entropy()?);
             let response = transport.send(http_request).await.map_err(|e| Failure::transport(&e, &shown))?;
             pending.finish(&response).map_err(|e| Failure::refused(format!("{shown} refused: {}", Chain(&e))))?;
             crate::trace::note("revoked");
@@ -55,7 +58,8 @@ pub(crate) async fn run(action: Action, args: &TokenAdminArgs) -> Result<String,
             if let Some(hint) = hint {
                 request = request.with_hint(hint);
             }
-            let (http_request, pending) = request.build_request(&endpoint, &auth);
+            let (http_request, pending) =
+                request.build_request_at(&endpoint, &auth, SystemTime::now(), crate::client::assertion_entropy()?);
             let response = transport.send(http_request).await.map_err(|e| Failure::transport(&e, &shown))?;
             let answer =
                 pending.finish(&response).map_err(|e| Failure::refused(format!("{shown} refused: {}", Chain(&e))))?;

@@ -53,7 +53,7 @@ async fn the_scan_finds_every_kind_of_token_the_emulators_mint() {
     let mut tokens = vec![("CloudCX API key", cx.api_key().to_owned())];
     for (vendor, profile) in [("MXO", mxo.profile()), ("CloudCX", cx.profile()), ("Bright Pattern", bp.profile())] {
         let config = profile.token_config().expect("the profile exchanges tokens");
-        let (request, pending) = config.build_request();
+        let (request, pending) = config.build_request().expect("no client assertion to sign");
         let answer = oauth_testkit::send(request).await.expect("the emulator answers");
         let token = pending.finish(&answer, Instant::now()).expect("the emulator issues a token");
         tokens.push((vendor, token.access_token().secret().to_owned()));

@@ -57,7 +57,9 @@ fn fetch_token(config: &TokenConfig, fallback: &AuthFallback, learned: &mut usiz
         Attempts::new(fallback, *learned, config.request().grant(), RetryPolicy::default(), Instant::now());
     loop {
         let auth = attempts.next_auth();
-        let (request, pending) = config.endpoint().build_request(auth, config.request());
+        // The wall clock and fresh entropy serve a JWT client's assertion; other methods ignore them.
+        let (request, pending) =
+            config.endpoint().build_request_at(auth, config.request(), SystemTime::now(), jti_entropy());
         let sent_at = Instant::now();
         let failure = match send(&request).map(|response| pending.finish(&response, sent_at)) {
             Ok(Ok(token)) => {
@@ -78,6 +80,15 @@ fn fetch_token(config: &TokenConfig, fallback: &AuthFallback, learned: &mut usiz
             AttemptStep::GiveUp { error, .. } => return Err(error),
         }
     }
+}
+
+/// 16 random bytes for a client assertion's `jti`: two draws of a randomly keyed hash (a
+/// real client would ask the operating system's generator).
+fn jti_entropy() -> [u8; 16] {
+    let mut bytes = [0; 16];
+    bytes[..8].copy_from_slice(&RandomState::new().hash_one(0u8).to_le_bytes());
+    bytes[8..].copy_from_slice(&RandomState::new().hash_one(1u8).to_le_bytes());
+    bytes
 }
 
 /// A failed attempt: the server's error, or `None` when there was no answer (worth retrying).

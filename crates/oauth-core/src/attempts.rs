@@ -77,7 +77,7 @@ pub enum AttemptStep<E> {
 /// let fallback = AuthFallback::fixed(ClientAuth::basic(ClientId::new("app")?, ClientSecret::new("s")));
 /// let mut attempts = Attempts::new(&fallback, 0, request.grant(), RetryPolicy::default(), Instant::now());
 /// let token = loop {
-///     let (http_request, pending) = endpoint.build_request(attempts.next_auth(), &request);
+///     let (http_request, pending) = endpoint.build_request(attempts.next_auth(), &request)?;
 ///     let error: TokenError = match pending.finish(&send(&http_request), Instant::now()) {
 ///         Ok(token) => break token,
 ///         Err(error) => error,

@@ -5,7 +5,7 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
-use http::{HeaderMap, HeaderValue};
+use http::{HeaderMap, HeaderValue, Uri};
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -43,11 +43,13 @@ pub enum AuthMethod {
     None,
     /// `client_secret_jwt` (RFC 7523 §2.2, OpenID Connect Core §9): a JWT signed HS256 with the
     /// client secret, fresh for each request, in `client_assertion`; the secret itself is never
-    /// sent. Needs [`TokenEndpoint::build_request_at`](crate::TokenEndpoint::build_request_at).
+    /// sent. Its requests are built by the `_at` form of each builder
+    /// ([`TokenEndpoint::build_request_at`](crate::TokenEndpoint::build_request_at), …), which
+    /// takes the time and entropy; the others refuse it with [`MisuseError::AssertionNeedsTime`].
     ClientSecretJwt,
     /// `private_key_jwt` (RFC 7523 §2.2, OpenID Connect Core §9): a JWT signed with the client's
     /// [`AssertionKey`](crate::AssertionKey), fresh for each request, in `client_assertion`.
-    /// Needs [`TokenEndpoint::build_request_at`](crate::TokenEndpoint::build_request_at).
+    /// Built as [`AuthMethod::ClientSecretJwt`]'s requests are.
     PrivateKeyJwt,
     /// `tls_client_auth` (RFC 8705 §2.1): the client's PKI certificate, presented in the TLS
     /// handshake by the transport, proves the client; `client_id` goes in the form body, no secret.
@@ -142,6 +144,30 @@ impl FormCredentials {
     }
 }
 
+/// A client assertion made for one request (RFC 7523 §2.2), as the form carries it:
+/// `client_assertion_type=…&client_assertion=<the JWT>`. Wiped when dropped; the JWT is a
+/// credential, kept by the request's pending value to scrub from the answer's errors.
+#[derive(Clone)]
+pub(crate) struct ClientAssertion {
+    form: ClientSecret,
+}
+
+/// What the form holds before the JWT (which form encoding leaves as it is: base64url and dots).
+const ASSERTION_FORM_PREFIX: &str =
+    "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=";
+
+impl ClientAssertion {
+    /// The two form pairs, encoded.
+    pub(crate) fn form(&self) -> &str {
+        self.form.secret()
+    }
+
+    /// The signed JWT alone.
+    pub(crate) fn jwt(&self) -> &str {
+        self.form().strip_prefix(ASSERTION_FORM_PREFIX).unwrap_or_else(|| self.form())
+    }
+}
+
 const FORM: HeaderValue = HeaderValue::from_static("application/x-www-form-urlencoded");
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
@@ -211,8 +237,10 @@ impl ClientAuth {
     }
 
     /// `client_secret_jwt` (RFC 7523 §2.2): each request carries a fresh JWT signed HS256 with
-    /// `secret`; the secret itself never leaves. Build its requests with
-    /// [`TokenEndpoint::build_request_at`](crate::TokenEndpoint::build_request_at).
+    /// `secret`; the secret itself never leaves. Build its requests with the `_at` forms
+    /// ([`TokenEndpoint::build_request_at`](crate::TokenEndpoint::build_request_at),
+    /// [`RevocationRequest::build_request_at`](crate::RevocationRequest::build_request_at), …),
+    /// which take the time and the entropy each assertion needs.
     ///
     /// # Examples
     /// ```
@@ -228,8 +256,7 @@ impl ClientAuth {
     }
 
     /// `private_key_jwt` (RFC 7523 §2.2): each request carries a fresh JWT signed with `key`.
-    /// Build its requests with
-    /// [`TokenEndpoint::build_request_at`](crate::TokenEndpoint::build_request_at).
+    /// Build its requests with the `_at` forms, as for [`ClientAuth::client_secret_jwt`].
     ///
     /// # Examples
     /// ```
@@ -274,9 +301,9 @@ impl ClientAuth {
         }
     }
 
-    /// The same client, its assertions addressed to `audience` (`aud`) instead of the token
-    /// endpoint's URL — the issuer identifier, for servers that ask for it. Other methods
-    /// ignore it.
+    /// The same client, its assertions addressed to `audience` (`aud`) on every endpoint instead
+    /// of the URL each request goes to (the token endpoint's, the revocation endpoint's, …) —
+    /// the issuer identifier, for servers that ask for it. Other methods ignore it.
     ///
     /// # Examples
     /// ```
@@ -310,25 +337,38 @@ impl ClientAuth {
         self.assertion_key.as_ref()
     }
 
-    /// `client_assertion_type=…&client_assertion=<a fresh JWT>` for the JWT methods, `None` for
-    /// the others. `token_url` is the default `aud`.
-    pub(crate) fn assertion_form(
-        &self,
-        token_url: &str,
-        now: SystemTime,
-        jti_entropy: [u8; 16],
-    ) -> Option<ClientSecret> {
+    /// A fresh client assertion for one request, for the JWT methods; `None` for the others.
+    /// Its `aud` is the client's [`assertion_audience`](Self::assertion_audience) when set,
+    /// else `endpoint`: the URL the request goes to (the token endpoint's for a token request).
+    pub(crate) fn assertion(&self, endpoint: &Uri, now: SystemTime, jti_entropy: [u8; 16]) -> Option<ClientAssertion> {
         let signer = match self.method {
             AuthMethod::ClientSecretJwt => Signer::Hs256(self.secret.as_ref()?.secret().as_bytes()),
             AuthMethod::PrivateKeyJwt => Signer::Key(self.assertion_key.as_ref()?),
             _ => return None,
         };
-        let audience = self.assertion_audience.as_deref().unwrap_or(token_url);
+        let endpoint_url;
+        let audience = match self.assertion_audience.as_deref() {
+            Some(audience) => audience,
+            None => {
+                endpoint_url = endpoint.to_string();
+                &endpoint_url
+            }
+        };
         let jwt = ClientSecret::new(sign_assertion(signer, self.id.as_str(), audience, now, jti_entropy));
-        let mut form = form_urlencoded::Serializer::new(String::new());
+        let mut form =
+            form_urlencoded::Serializer::new(String::with_capacity(ASSERTION_FORM_PREFIX.len() + jwt.secret().len()));
         form.append_pair("client_assertion_type", JWT_BEARER_ASSERTION_TYPE);
         form.append_pair("client_assertion", jwt.secret());
-        Some(ClientSecret::new(form.finish()))
+        Some(ClientAssertion { form: ClientSecret::new(form.finish()) })
+    }
+
+    /// `Err` for the JWT methods, whose requests need the time and entropy of `call_instead`
+    /// (the `_at` form of the call that asks); `Ok` for every other method.
+    pub(crate) fn refuse_assertion(&self, call_instead: &'static str) -> Result<(), MisuseError> {
+        if self.method.uses_assertion() {
+            return Err(MisuseError::AssertionNeedsTime { method: self.method.name(), call_instead });
+        }
+        Ok(())
     }
 
     /// `client_secret_basic` with the default percent encoding. Never fails.

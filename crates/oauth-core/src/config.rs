@@ -19,7 +19,7 @@ use crate::{
 ///     ClientAuth::basic(ClientId::new("app")?, ClientSecret::new("s3cr3t")),
 ///     TokenRequest::new(Grant::ClientCredentials),
 /// );
-/// let (request, _pending) = config.build_request();
+/// let (request, _pending) = config.build_request()?;
 /// assert_eq!(request.uri(), "https://as.example/token");
 /// # Ok::<(), oauth_core::MisuseError>(())
 /// ```
@@ -94,12 +94,40 @@ impl TokenConfig {
 
     /// Builds the primary request; see [`TokenEndpoint::build_request`].
     ///
-    /// # Panics
-    /// As [`TokenEndpoint::build_request`], for a JWT method: use
-    /// [`TokenEndpoint::build_request_at`].
-    #[must_use = "the request must be sent and its answer given to `PendingExchange::finish`"]
-    pub fn build_request(&self) -> (http::Request<Vec<u8>>, PendingExchange) {
+    /// # Errors
+    /// [`MisuseError::AssertionNeedsTime`] for a JWT method, as
+    /// [`TokenEndpoint::build_request`]: use [`TokenConfig::build_request_at`].
+    pub fn build_request(&self) -> Result<(http::Request<Vec<u8>>, PendingExchange), MisuseError> {
+        self.auth.refuse_assertion("TokenConfig::build_request_at")?;
         self.endpoint.build_request(&self.auth, &self.request)
+    }
+
+    /// Builds the primary request for every method, the JWT ones with a fresh assertion made
+    /// at `now` with `jti_entropy`; see [`TokenEndpoint::build_request_at`]. The assertion's
+    /// `aud` is the client's [`assertion_audience`](ClientAuth::assertion_audience) when set,
+    /// else the token endpoint's URL.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::SystemTime;
+    /// use oauth_core::{ClientAuth, ClientId, ClientSecret, Grant, TokenConfig, TokenEndpoint, TokenRequest};
+    /// let config = TokenConfig::new(
+    ///     TokenEndpoint::new("https://as.example/token")?,
+    ///     ClientAuth::client_secret_jwt(ClientId::new("app")?, ClientSecret::new("s3cr3t")),
+    ///     TokenRequest::new(Grant::ClientCredentials),
+    /// );
+    /// let entropy = [42; 16]; // from the operating system's generator, in real code
+    /// let (request, _pending) = config.build_request_at(SystemTime::now(), entropy);
+    /// assert!(std::str::from_utf8(request.body())?.contains("&client_assertion=ey"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use = "the request must be sent and its answer given to `PendingExchange::finish`"]
+    pub fn build_request_at(
+        &self,
+        now: std::time::SystemTime,
+        jti_entropy: [u8; 16],
+    ) -> (http::Request<Vec<u8>>, PendingExchange) {
+        self.endpoint.build_request_at(&self.auth, &self.request, now, jti_entropy)
     }
 
     /// The three values.

@@ -24,7 +24,7 @@
 //! let auth = ClientAuth::post(ClientId::new("my-app")?, ClientSecret::new("s3cr3t"));
 //! let request = TokenRequest::new(Grant::password("agent7", "pa55"));
 //!
-//! let (http_request, pending) = endpoint.build_request(&auth, &request);
+//! let (http_request, pending) = endpoint.build_request(&auth, &request)?;
 //! assert_eq!(http_request.body(),
 //!     b"grant_type=password&client_id=my-app&client_secret=s3cr3t&username=agent7&password=pa55");
 //!

@@ -7,19 +7,26 @@ use http::{Method, Request, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 
+use crate::auth::ClientAssertion;
 use crate::{
-    BasicEncoding, ClientAuth, ClientId, ClientSecret, Grant, Params, Token, TokenEndpoint, TokenError, TokenRequest,
+    BasicEncoding, ClientAuth, ClientId, ClientSecret, Grant, MisuseError, Params, Token, TokenEndpoint, TokenError,
+    TokenRequest,
 };
 
 impl TokenEndpoint {
     /// Builds the `POST` for `request`, authenticated as `auth`, and the value that reads its
-    /// answer. Everything that could be wrong was checked when the inputs were made, so this
-    /// cannot fail.
+    /// answer. Everything else that could be wrong was checked when the inputs were made.
     ///
     /// The body is `application/x-www-form-urlencoded`: `grant_type`, the credentials when the
     /// method puts them in the body, the grant's own fields, `scope` when not empty, then the
     /// extra parameters in order. The `Authorization` header, when there is one, is marked
     /// sensitive.
+    ///
+    /// # Errors
+    /// [`MisuseError::AssertionNeedsTime`] for the JWT methods
+    /// ([`AuthMethod::uses_assertion`](crate::AuthMethod::uses_assertion)), whose assertion
+    /// needs the time and fresh entropy: use [`TokenEndpoint::build_request_at`], which serves
+    /// every method. Every other method builds.
     ///
     /// # Examples
     /// ```
@@ -27,7 +34,7 @@ impl TokenEndpoint {
     /// use oauth_core::{ClientAuth, ClientId, ClientSecret, Grant, TokenEndpoint, TokenRequest};
     /// let endpoint = TokenEndpoint::new("https://as.example/token")?;
     /// let auth = ClientAuth::basic(ClientId::new("app")?, ClientSecret::new("a b"));
-    /// let (request, pending) = endpoint.build_request(&auth, &TokenRequest::new(Grant::ClientCredentials));
+    /// let (request, pending) = endpoint.build_request(&auth, &TokenRequest::new(Grant::ClientCredentials))?;
     /// assert_eq!(request.body(), b"grant_type=client_credentials");
     /// assert_eq!(request.headers()["authorization"], "Basic YXBwOmElMjBi"); // app:a%20b
     ///
@@ -38,21 +45,18 @@ impl TokenEndpoint {
     ///     .unwrap();
     /// let token = pending.finish(&answer, sent_at)?;
     /// assert_eq!(token.access_token().secret(), "t0k3n");
+    ///
+    /// let jwt = ClientAuth::client_secret_jwt(ClientId::new("app")?, ClientSecret::new("s3cr3t"));
+    /// assert!(endpoint.build_request(&jwt, &TokenRequest::new(Grant::ClientCredentials)).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    ///
-    /// # Panics
-    /// For the JWT methods ([`AuthMethod::uses_assertion`](crate::AuthMethod::uses_assertion)),
-    /// whose assertion needs the time and fresh entropy: use
-    /// [`TokenEndpoint::build_request_at`] (which serves every method).
-    #[must_use = "the request must be sent and its answer given to `PendingExchange::finish`"]
-    pub fn build_request(&self, auth: &ClientAuth, request: &TokenRequest) -> (Request<Vec<u8>>, PendingExchange) {
-        assert!(
-            !auth.method().uses_assertion(),
-            "{} needs a fresh assertion: build its requests with `TokenEndpoint::build_request_at`",
-            auth.method().name()
-        );
-        self.build(auth, request, None)
+    pub fn build_request(
+        &self,
+        auth: &ClientAuth,
+        request: &TokenRequest,
+    ) -> Result<(Request<Vec<u8>>, PendingExchange), MisuseError> {
+        auth.refuse_assertion("TokenEndpoint::build_request_at")?;
+        Ok(self.build(auth, request, None))
     }
 
     /// [`TokenEndpoint::build_request`] for every method, the JWT ones included: for
@@ -63,7 +67,8 @@ impl TokenEndpoint {
     /// [`assertion_audience`](ClientAuth::assertion_audience)), `iat` = `now`, `exp` = `now` +
     /// 60 s, `jti` the base64url of `jti_entropy`. Call it again for each attempt, with the
     /// time then and new entropy: an assertion is never replayed. Other methods ignore `now`
-    /// and `jti_entropy`.
+    /// and `jti_entropy`. The assertion is a credential: the [`PendingExchange`] scrubs it from
+    /// the answer's errors, as it does the client secret.
     ///
     /// # Examples
     /// ```
@@ -89,17 +94,18 @@ impl TokenEndpoint {
         now: SystemTime,
         jti_entropy: [u8; 16],
     ) -> (Request<Vec<u8>>, PendingExchange) {
-        let assertion = auth.assertion_form(&self.uri().to_string(), now, jti_entropy);
-        self.build(auth, request, assertion.as_ref().map(ClientSecret::secret))
+        let assertion = auth.assertion(self.uri(), now, jti_entropy);
+        self.build(auth, request, assertion)
     }
 
-    fn build(
+    /// The request from `auth`, carrying `assertion` (made for it) when the method sends one.
+    pub(crate) fn build(
         &self,
         auth: &ClientAuth,
         request: &TokenRequest,
-        assertion: Option<&str>,
+        assertion: Option<ClientAssertion>,
     ) -> (Request<Vec<u8>>, PendingExchange) {
-        let body = form_body(auth, request, assertion);
+        let body = form_body(auth, request, assertion.as_ref().map_or("", ClientAssertion::form));
         let mut http_request = Request::new(body);
         *http_request.method_mut() = Method::POST;
         *http_request.uri_mut() = self.uri().clone();
@@ -108,8 +114,7 @@ impl TokenEndpoint {
         let pending = PendingExchange {
             quirks: *self.quirks(),
             grant: request.grant().clone(),
-            client_id: auth.client_id().clone(),
-            client_secret: auth.client_secret().cloned(),
+            client: SentCredentials::new(auth, assertion),
             secret_params: request.params().secrets().next().is_some().then(|| request.params().clone()),
         };
         (http_request, pending)
@@ -134,26 +139,32 @@ impl TokenEndpoint {
 
 /// A form `POST` to `url` from the client `auth`, authenticated exactly as a token request is:
 /// the client's request headers (`Content-Type`, `Accept`, and `Authorization` for Basic), and
-/// for the body methods its form credentials after `pairs`. For the other endpoints that
-/// authenticate the client this way (revocation, RFC 7009 §2.1; introspection, RFC 7662 §2.1).
+/// for the body methods its form credentials after `pairs`, then the client assertion when the
+/// method sends one. For the other endpoints that authenticate the client this way
+/// (revocation, RFC 7009 §2.1; introspection, RFC 7662 §2.1).
 pub(crate) fn client_form_post(
     url: &crate::EndpointUrl,
     auth: &ClientAuth,
     pairs: &[(&str, &str)],
+    assertion: Option<&ClientAssertion>,
 ) -> Request<Vec<u8>> {
     let credentials = auth.form_credentials();
-    let estimate =
-        credentials.len() + pairs.iter().map(|(name, value)| name.len() + 3 * value.len() + 2).sum::<usize>();
+    let assertion = assertion.map_or("", ClientAssertion::form);
+    let estimate = credentials.len()
+        + assertion.len()
+        + pairs.iter().map(|(name, value)| name.len() + 3 * value.len() + 2).sum::<usize>();
     let mut form = form_urlencoded::Serializer::new(String::with_capacity(estimate));
     for (name, value) in pairs {
         form.append_pair(name, value);
     }
     let mut body = form.finish();
-    if !credentials.is_empty() {
-        if !body.is_empty() {
-            body.push('&');
+    for encoded in [credentials, assertion] {
+        if !encoded.is_empty() {
+            if !body.is_empty() {
+                body.push('&');
+            }
+            body.push_str(encoded);
         }
-        body.push_str(credentials);
     }
     let mut http_request = Request::new(body.into_bytes());
     *http_request.method_mut() = Method::POST;
@@ -162,28 +173,52 @@ pub(crate) fn client_form_post(
     http_request
 }
 
-/// Calls `f` with every spelling of the client's credentials that [`PendingExchange`] scrubs
-/// from a client-credentials exchange's errors (the secret as is, and the base64 of each Basic
-/// spelling of id and secret), for the other endpoints that authenticate the client the same way.
-pub(crate) fn for_each_client_credential(
-    client_id: &ClientId,
-    client_secret: Option<&ClientSecret>,
-    f: impl FnMut(&str),
-) {
-    let only_the_client = PendingExchange {
-        quirks: crate::Quirks::lenient(),
-        grant: Grant::ClientCredentials,
-        client_id: client_id.clone(),
-        client_secret: client_secret.cloned(),
-        secret_params: None,
-    };
-    only_the_client.for_each_secret(f);
+/// The client's credentials as one request carried them — its id, its secret, the assertion
+/// made for that request — to scrub from what the answer's errors keep. Every pending value
+/// of a client-authenticated request holds one.
+#[derive(Clone)]
+pub(crate) struct SentCredentials {
+    client_id: ClientId,
+    client_secret: Option<ClientSecret>,
+    assertion: Option<ClientAssertion>,
 }
 
-fn form_body(auth: &ClientAuth, request: &TokenRequest, assertion: Option<&str>) -> Vec<u8> {
+impl SentCredentials {
+    /// What a request from `auth`, carrying `assertion` (made for it), sent.
+    pub(crate) fn new(auth: &ClientAuth, assertion: Option<ClientAssertion>) -> Self {
+        Self { client_id: auth.client_id().clone(), client_secret: auth.client_secret().cloned(), assertion }
+    }
+
+    /// The client id.
+    pub(crate) fn client_id(&self) -> &ClientId {
+        &self.client_id
+    }
+
+    /// Calls `f` with each credential: the secret, the base64 (standard and URL-safe, unpadded:
+    /// a padded echo contains it) of each Basic spelling of id and secret, and the assertion.
+    pub(crate) fn for_each_secret(&self, f: &mut impl FnMut(&str)) {
+        if let Some(secret) = &self.client_secret {
+            f(secret.secret());
+            for encoding in [BasicEncoding::Percent, BasicEncoding::FormPlus, BasicEncoding::Raw] {
+                // Raw Basic cannot carry a colon in the id; then nothing was sent that way.
+                let Ok(plain) = crate::basic_credentials(self.client_id.as_str(), secret.secret(), encoding) else {
+                    continue;
+                };
+                for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+                    f(ClientSecret::new(engine.encode(&plain)).secret());
+                }
+                zeroize::Zeroize::zeroize(&mut { plain });
+            }
+        }
+        if let Some(assertion) = &self.assertion {
+            f(assertion.jwt());
+        }
+    }
+}
+
+fn form_body(auth: &ClientAuth, request: &TokenRequest, assertion: &str) -> Vec<u8> {
     let grant = request.grant();
     let credentials = auth.form_credentials();
-    let assertion = assertion.unwrap_or("");
     let grant_len = match grant {
         Grant::Password { username, password } => 3 * (username.as_str().len() + password.secret().len()) + 20,
         Grant::RefreshToken { refresh_token } => 3 * refresh_token.secret().len() + 15,
@@ -244,13 +279,13 @@ fn append_params(form: &mut form_urlencoded::Serializer<'_, String>, params: &Pa
 /// A token request on its way: reads the answer, keeps a refresh token the answer did not
 /// replace, and scrubs every credential it sent from the error if the server echoes one.
 ///
-/// Made by [`TokenEndpoint::build_request`]; consumed by [`PendingExchange::finish`].
+/// Made by [`TokenEndpoint::build_request_at`] (or [`TokenEndpoint::build_request`]); consumed
+/// by [`PendingExchange::finish`].
 #[must_use = "give the answer to `finish` to get the token"]
 pub struct PendingExchange {
     quirks: crate::Quirks,
     grant: Grant,
-    client_id: ClientId,
-    client_secret: Option<ClientSecret>,
+    client: SentCredentials,
     secret_params: Option<Params>,
 }
 
@@ -291,7 +326,8 @@ impl PendingExchange {
 
     /// `text` with every credential this request carried replaced by `[redacted]`, in every
     /// spelling a server or an HTTP stack may repeat it in (as is, JSON-escaped, form- and
-    /// percent-encoded, and the base64 of each Basic spelling of the client's id and secret);
+    /// percent-encoded, and the base64 of each Basic spelling of the client's id and secret;
+    /// the client assertion, when the request carried one);
     /// `None` when there is nothing to replace. For texts that do not come through
     /// [`finish`](Self::finish) — a transport error's redirect `Location`, say.
     #[must_use]
@@ -309,22 +345,10 @@ impl PendingExchange {
         self.for_each_secret(|secret| error.scrub(secret));
     }
 
-    /// Calls `f` with each credential this request carried, and with the base64 (standard and
-    /// URL-safe, unpadded: a padded echo contains it) of each Basic spelling of id and secret.
+    /// Calls `f` with each credential this request carried, the client's in every spelling
+    /// [`SentCredentials::for_each_secret`] names.
     fn for_each_secret(&self, mut f: impl FnMut(&str)) {
-        if let Some(secret) = &self.client_secret {
-            f(secret.secret());
-            for encoding in [BasicEncoding::Percent, BasicEncoding::FormPlus, BasicEncoding::Raw] {
-                // Raw Basic cannot carry a colon in the id; then nothing was sent that way.
-                let Ok(plain) = crate::basic_credentials(self.client_id.as_str(), secret.secret(), encoding) else {
-                    continue;
-                };
-                for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
-                    f(ClientSecret::new(engine.encode(&plain)).secret());
-                }
-                zeroize::Zeroize::zeroize(&mut { plain });
-            }
-        }
+        self.client.for_each_secret(&mut f);
         match &self.grant {
             Grant::Password { password, .. } => f(password.secret()),
             Grant::RefreshToken { refresh_token } => f(refresh_token.secret()),

@@ -4,18 +4,22 @@
 //!
 //! The request is a form `POST` carrying `token` and `token_type_hint`, with the client
 //! authenticated exactly as a token request authenticates it (the same [`ClientAuth`], the same
-//! headers and form credentials). The answer is read without I/O: a 200 means revoked — RFC 7009
+//! headers and form credentials, and for the JWT methods a fresh assertion, addressed to this
+//! endpoint unless the client sets its audience). The answer is read without I/O: a 200 means revoked — RFC 7009
 //! §2.2 says the body is to be ignored — and an error goes through the reader every endpoint
 //! shares ([`parse_error_response`](crate::parse_error_response)), typed, with every credential
 //! the request carried scrubbed from it.
 
 use std::fmt;
+use std::time::SystemTime;
 
 use http::{Request, Response, StatusCode};
 
+use crate::auth::ClientAssertion;
+use crate::request::SentCredentials;
 use crate::{
-    AccessToken, BodyExcerpt, ClientAuth, ClientId, ClientSecret, EndpointUrl, ErrorCode, Quirks, RefreshToken,
-    RetryAfter, SecretParam, ServerError, Token, TokenError,
+    AccessToken, BodyExcerpt, ClientAuth, EndpointUrl, ErrorCode, MisuseError, Quirks, RefreshToken, RetryAfter,
+    SecretParam, ServerError, Token, TokenError,
 };
 
 /// The error code a revocation endpoint answers for a token type it cannot revoke
@@ -110,21 +114,26 @@ impl Submitted {
         Self { token: Subject::Other(token), hint: None }
     }
 
-    /// The form `POST` of `token` and `token_type_hint` to `endpoint`, authenticated as `auth`,
-    /// and what scrubs the answer's errors.
-    pub(crate) fn build(&self, endpoint: &EndpointUrl, auth: &ClientAuth) -> (Request<Vec<u8>>, Echoes) {
+    /// The form `POST` of `token` and `token_type_hint` to `endpoint`, authenticated as `auth`
+    /// (with `assertion`, made for this request, when the method sends one), and what scrubs
+    /// the answer's errors.
+    pub(crate) fn build(
+        &self,
+        endpoint: &EndpointUrl,
+        auth: &ClientAuth,
+        assertion: Option<ClientAssertion>,
+    ) -> (Request<Vec<u8>>, Echoes) {
         let token = ("token", self.token.secret());
         let request = match &self.hint {
-            Some(hint) => {
-                crate::request::client_form_post(endpoint, auth, &[token, ("token_type_hint", hint.as_str())])
-            }
-            None => crate::request::client_form_post(endpoint, auth, &[token]),
+            Some(hint) => crate::request::client_form_post(
+                endpoint,
+                auth,
+                &[token, ("token_type_hint", hint.as_str())],
+                assertion.as_ref(),
+            ),
+            None => crate::request::client_form_post(endpoint, auth, &[token], assertion.as_ref()),
         };
-        let echoes = Echoes {
-            client_id: auth.client_id().clone(),
-            client_secret: auth.client_secret().cloned(),
-            token: self.token.clone(),
-        };
+        let echoes = Echoes { client: SentCredentials::new(auth, assertion), token: self.token.clone() };
         (request, echoes)
     }
 
@@ -137,16 +146,15 @@ impl Submitted {
 }
 
 /// Everything secret a revocation or introspection request carried — the token, the client
-/// secret — to scrub from what an error keeps of the answer.
+/// secret, the client assertion — to scrub from what an error keeps of the answer.
 pub(crate) struct Echoes {
-    client_id: ClientId,
-    client_secret: Option<ClientSecret>,
+    client: SentCredentials,
     token: Subject,
 }
 
 impl Echoes {
     fn for_each_secret(&self, mut f: impl FnMut(&str)) {
-        crate::request::for_each_client_credential(&self.client_id, self.client_secret.as_ref(), &mut f);
+        self.client.for_each_secret(&mut f);
         f(self.token.secret());
     }
 
@@ -185,7 +193,7 @@ impl Echoes {
 /// let auth = ClientAuth::basic(ClientId::new("s6BhdRkqt3")?, ClientSecret::new("gX1fBat3bV"));
 /// let refresh_token = RefreshToken::new("45ghiukldjahdnhzdauz");
 ///
-/// let (request, pending) = RevocationRequest::refresh_token(&refresh_token).build_request(&endpoint, &auth);
+/// let (request, pending) = RevocationRequest::refresh_token(&refresh_token).build_request(&endpoint, &auth)?;
 /// assert_eq!(request.method(), "POST");
 /// assert_eq!(request.body(), b"token=45ghiukldjahdnhzdauz&token_type_hint=refresh_token");
 /// assert_eq!(request.headers()["authorization"], "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW");
@@ -258,15 +266,68 @@ impl RevocationRequest {
     }
 
     /// Builds the `POST` to the revocation endpoint, authenticated as `auth` exactly as a token
-    /// request is, and the value that reads its answer. Cannot fail: the inputs were checked
-    /// when they were made.
+    /// request is, and the value that reads its answer.
     ///
     /// The body is `token=…`, then `token_type_hint=…` when there is a hint, then the client's
     /// form credentials when its method puts them in the body. The `Authorization` header,
     /// when there is one, is marked sensitive.
+    ///
+    /// # Errors
+    /// [`MisuseError::AssertionNeedsTime`] for the JWT methods, whose assertion needs the time
+    /// and fresh entropy: use [`RevocationRequest::build_request_at`]. Every other method
+    /// builds: the inputs were checked when they were made.
+    pub fn build_request(
+        &self,
+        endpoint: &EndpointUrl,
+        auth: &ClientAuth,
+    ) -> Result<(Request<Vec<u8>>, PendingRevocation), MisuseError> {
+        auth.refuse_assertion("RevocationRequest::build_request_at")?;
+        Ok(self.build(endpoint, auth, None))
+    }
+
+    /// [`RevocationRequest::build_request`] for every method, the JWT ones included: their
+    /// body also carries `client_assertion_type` and `client_assertion`, a JWT made for this
+    /// request at `now` with `jti_entropy`, as
+    /// [`TokenEndpoint::build_request_at`](crate::TokenEndpoint::build_request_at) makes it.
+    /// Its `aud` is the client's [`assertion_audience`](ClientAuth::assertion_audience) when
+    /// set, else `endpoint`'s URL (the revocation endpoint's, not the token endpoint's). Other
+    /// methods ignore `now` and `jti_entropy`.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::SystemTime;
+    /// use oauth_core::revocation::RevocationRequest;
+    /// use oauth_core::{ClientAuth, ClientId, ClientSecret, EndpointUrl, RefreshToken};
+    /// let endpoint = EndpointUrl::new("https://as.example/revoke")?;
+    /// let auth = ClientAuth::client_secret_jwt(ClientId::new("app")?, ClientSecret::new("s3cr3t"));
+    /// let request = RevocationRequest::refresh_token(&RefreshToken::new("rt-1"));
+    /// assert!(request.build_request(&endpoint, &auth).is_err()); // the assertion needs the time
+    ///
+    /// let entropy = [42; 16]; // from the operating system's generator, in real code
+    /// let (http_request, _pending) = request.build_request_at(&endpoint, &auth, SystemTime::now(), entropy);
+    /// let body = std::str::from_utf8(http_request.body())?;
+    /// assert!(body.starts_with("token=rt-1&token_type_hint=refresh_token&client_id=app&client_assertion_type="));
+    /// assert!(!body.contains("s3cr3t"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use = "the request must be sent and its answer given to `PendingRevocation::finish`"]
-    pub fn build_request(&self, endpoint: &EndpointUrl, auth: &ClientAuth) -> (Request<Vec<u8>>, PendingRevocation) {
-        let (request, echoes) = self.submitted.build(endpoint, auth);
+    pub fn build_request_at(
+        &self,
+        endpoint: &EndpointUrl,
+        auth: &ClientAuth,
+        now: SystemTime,
+        jti_entropy: [u8; 16],
+    ) -> (Request<Vec<u8>>, PendingRevocation) {
+        self.build(endpoint, auth, auth.assertion(endpoint.uri(), now, jti_entropy))
+    }
+
+    fn build(
+        &self,
+        endpoint: &EndpointUrl,
+        auth: &ClientAuth,
+        assertion: Option<ClientAssertion>,
+    ) -> (Request<Vec<u8>>, PendingRevocation) {
+        let (request, echoes) = self.submitted.build(endpoint, auth, assertion);
         (request, PendingRevocation { quirks: Quirks::lenient(), echoes })
     }
 }
@@ -280,7 +341,8 @@ impl fmt::Debug for RevocationRequest {
 /// A revocation request on its way: reads the answer, and scrubs the token and the client's
 /// credentials from the error if the server echoes them.
 ///
-/// Made by [`RevocationRequest::build_request`]; consumed by [`finish`](Self::finish).
+/// Made by [`RevocationRequest::build_request_at`] (or [`RevocationRequest::build_request`]);
+/// consumed by [`finish`](Self::finish).
 #[must_use = "give the answer to `finish` to learn whether the token was revoked"]
 pub struct PendingRevocation {
     quirks: Quirks,
@@ -318,7 +380,7 @@ impl PendingRevocation {
     /// let endpoint = EndpointUrl::new("https://as.example/revoke")?;
     /// let auth = ClientAuth::public(ClientId::new("cli")?);
     /// let (_, pending) = RevocationRequest::refresh_token(&RefreshToken::new("rt-8f3a9b17"))
-    ///     .build_request(&endpoint, &auth);
+    ///     .build_request(&endpoint, &auth)?;
     /// let answer = http::Response::builder()
     ///     .status(400)
     ///     .header("content-type", "application/json")

@@ -92,7 +92,9 @@ fn appendix_b_through_the_whole_flow() {
 
     let state = pending.state().to_owned();
     let exchange = pending.accept_query(&query(&[("code", CODE), ("state", &state)])).expect("a good redirect");
-    let (token_request, _) = exchange.build_request(&token_endpoint(), &ClientAuth::public(client_id()));
+    let (token_request, _) = exchange
+        .build_request(&token_endpoint(), &ClientAuth::public(client_id()))
+        .expect("no client assertion to sign");
     let body = std::str::from_utf8(token_request.body()).expect("UTF-8");
     assert!(body.ends_with(&format!("&code_verifier={APPENDIX_B_VERIFIER}")), "{body}");
 }
@@ -409,7 +411,7 @@ fn exchange_request(auth: &ClientAuth) -> (String, oauth_core::http::Request<Vec
     let (_, pending) = start(request());
     let state = pending.state().to_owned();
     let exchange = accept(pending, &[("code", CODE), ("state", &state)]).expect("accepted");
-    let (request, pending) = exchange.build_request(&token_endpoint(), auth);
+    let (request, pending) = exchange.build_request(&token_endpoint(), auth).expect("no client assertion to sign");
     let body = String::from_utf8(request.body().clone()).expect("UTF-8");
     (body, request, pending)
 }
@@ -566,7 +568,9 @@ fn no_secret_in_any_rendering() {
     let token_request = exchange.into_token_request();
     assert_clean("TokenRequest", &debug_only(&token_request), &secrets);
     assert_clean("Grant", &debug_only(token_request.grant()), &secrets);
-    let (_, pending_exchange) = token_endpoint().build_request(&ClientAuth::public(client_id()), &token_request);
+    let (_, pending_exchange) = token_endpoint()
+        .build_request(&ClientAuth::public(client_id()), &token_request)
+        .expect("no client assertion to sign");
     assert_clean("PendingExchange", &debug_only(&pending_exchange), &secrets);
 
     // Every error, from redirects that echo the state and the code wherever they can.

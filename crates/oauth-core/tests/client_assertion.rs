@@ -1,15 +1,29 @@
 //! JWT client authentication (RFC 7523 §2.2): the assertion's header and claims exactly, its
-//! signature verified, a fresh one per request, and no secret or key in any rendering.
+//! signature verified, a fresh one per request, and no secret or key in any rendering — on the
+//! token endpoint and on every other endpoint that authenticates the client.
+//!
+//! This file holds the keys, the clock and the readers of an assertion every group shares; the
+//! cases are grouped by topic: `token_endpoint` (the assertion itself, on the token endpoint),
+//! `endpoints` (revocation, introspection, device authorization, the device flow's polling and
+//! the code exchange carry one too, addressed to the right place), `without_time` (the builders
+//! that take no time refuse the JWT methods with a typed error, and build for every other
+//! method) and `scrubbing` (a server that echoes the assertion never gets it into an error).
 
 use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use oauth_core::{
-    AssertionKey, AuthFallback, AuthMethod, ClientAuth, ClientId, ClientSecret, Grant, MisuseError, TokenConfig,
-    TokenEndpoint, TokenRequest,
-};
+use oauth_core::{AssertionKey, ClientAuth, ClientId, ClientSecret, TokenEndpoint};
 use serde_json::{Value, json};
+
+#[path = "client_assertion/endpoints.rs"]
+mod endpoints;
+#[path = "client_assertion/scrubbing.rs"]
+mod scrubbing;
+#[path = "client_assertion/token_endpoint.rs"]
+mod token_endpoint;
+#[path = "client_assertion/without_time.rs"]
+mod without_time;
 
 const EC_PEM: &str = "-----BEGIN PRIVATE KEY-----
 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgP0cUML4rvd2UJ+K4
@@ -24,17 +38,30 @@ MC4CAQAwBQYDK2VwBCIEIBTkUikAbUmXHMIabopeXTBQgIC/SpYZtRRW0yNAeUmO
 const SECRET: &str = "s3cr3t-hmac-key";
 const TOKEN_URL: &str = "https://as.example/oauth/token";
 const NOW_SECS: u64 = 1_700_000_000;
+/// The `client_assertion_type` of a JWT assertion, as the form body spells it.
+const JWT_BEARER_IN_FORM: &str =
+    "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer";
 
 fn now() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(NOW_SECS)
 }
 
 fn endpoint() -> TokenEndpoint {
-    TokenEndpoint::new(TOKEN_URL).unwrap()
+    TokenEndpoint::new(TOKEN_URL).expect("a valid token URL")
 }
 
 fn id() -> ClientId {
-    ClientId::new("client-1").unwrap()
+    ClientId::new("client-1").expect("a non-empty client id")
+}
+
+/// `client_secret_jwt` with [`SECRET`].
+fn secret_jwt_client() -> ClientAuth {
+    ClientAuth::client_secret_jwt(id(), ClientSecret::new(SECRET))
+}
+
+/// `private_key_jwt` with the Ed25519 key.
+fn key_jwt_client() -> ClientAuth {
+    ClientAuth::private_key_jwt(id(), AssertionKey::ed25519_pkcs8_pem(ED_PEM).expect("a valid Ed25519 key"))
 }
 
 /// The body's pairs, decoded.
@@ -42,25 +69,27 @@ fn pairs(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-/// Sends one request and returns the body pairs and the assertion's three parts.
-fn assertion(auth: &ClientAuth, at: SystemTime, entropy: [u8; 16]) -> (Vec<(String, String)>, String) {
-    let (request, _) = endpoint().build_request_at(auth, &TokenRequest::new(Grant::ClientCredentials), at, entropy);
-    assert!(request.headers().get("authorization").is_none());
-    let pairs = pairs(request.body());
-    let jwt = pairs.iter().find(|(name, _)| name == "client_assertion").unwrap().1.clone();
-    (pairs, jwt)
+/// The `client_assertion` the body carries.
+fn jwt_in(body: &[u8]) -> String {
+    pairs(body).into_iter().find(|(name, _)| name == "client_assertion").expect("a client_assertion").1
 }
 
 fn decode(part: &str) -> Value {
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).expect("base64url")).expect("JSON")
 }
 
+/// Header, claims, signing input and signature of a compact JWS.
 fn split(jwt: &str) -> (&str, &str, &str, Vec<u8>) {
     let mut parts = jwt.split('.');
-    let (header, claims, signature) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+    let (header, claims, signature) =
+        (parts.next().expect("a header"), parts.next().expect("claims"), parts.next().expect("a signature"));
     assert!(parts.next().is_none());
     let signing_input = &jwt[..header.len() + 1 + claims.len()];
-    (header, claims, signing_input, URL_SAFE_NO_PAD.decode(signature).unwrap())
+    (header, claims, signing_input, URL_SAFE_NO_PAD.decode(signature).expect("base64url"))
+}
+
+fn claims_of(jwt: &str) -> Value {
+    decode(split(jwt).1)
 }
 
 fn expected_claims(aud: &str, jti: [u8; 16]) -> Value {
@@ -74,166 +103,25 @@ fn expected_claims(aud: &str, jti: [u8; 16]) -> Value {
     })
 }
 
-#[test]
-fn client_secret_jwt_is_hs256_with_the_secret_and_the_exact_claims() {
-    let auth = ClientAuth::client_secret_jwt(id(), ClientSecret::new(SECRET));
-    let (pairs, jwt) = assertion(&auth, now(), [1; 16]);
-    let names: Vec<&str> = pairs.iter().map(|(name, _)| name.as_str()).collect();
-    assert_eq!(names, ["grant_type", "client_id", "client_assertion_type", "client_assertion"]);
-    assert_eq!(pairs[1].1, "client-1");
-    assert_eq!(pairs[2].1, "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
-    assert!(pairs.iter().all(|(_, value)| !value.contains(SECRET)));
+/// What every JWT-authenticated body must be: `client_id`, then the assertion type and the
+/// assertion (whose claims are those of [`expected_claims`] for `aud` and `jti`), no secret,
+/// and no `Authorization` header. Returns the assertion.
+fn assert_carries_assertion(request: &http::Request<Vec<u8>>, aud: &str, jti: [u8; 16]) -> String {
+    let body = std::str::from_utf8(request.body()).expect("a UTF-8 form");
+    assert!(body.contains(&format!("client_id=client-1&{JWT_BEARER_IN_FORM}&client_assertion=ey")), "{body}");
+    assert!(!body.contains(SECRET) && !body.contains("client_secret"), "{body}");
+    assert!(request.headers().get("authorization").is_none());
+    let jwt = jwt_in(request.body());
+    assert_eq!(claims_of(&jwt), expected_claims(aud, jti), "{body}");
+    jwt
+}
 
-    let (header, claims, input, signature) = split(&jwt);
-    assert_eq!(decode(header), json!({"alg": "HS256", "typ": "JWT"}));
-    assert_eq!(decode(claims), expected_claims(TOKEN_URL, [1; 16]));
+/// Checks an HS256 assertion's signature with [`SECRET`].
+fn verify_hs256(jwt: &str) {
     use hmac::{KeyInit as _, Mac as _};
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    let (header, _, input, signature) = split(jwt);
+    assert_eq!(decode(header), json!({"alg": "HS256", "typ": "JWT"}));
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).expect("any key length");
     mac.update(input.as_bytes());
-    mac.verify_slice(&signature).unwrap();
-}
-
-#[test]
-fn private_key_jwt_es256_verifies_with_the_public_key() {
-    use p256::ecdsa::signature::Verifier as _;
-    use p256::pkcs8::DecodePrivateKey as _;
-    let key = AssertionKey::es256_pkcs8_pem(EC_PEM).unwrap().with_kid("ec-1");
-    let auth = ClientAuth::private_key_jwt(id(), key);
-    let (_, jwt) = assertion(&auth, now(), [2; 16]);
-    let (header, claims, input, signature) = split(&jwt);
-    assert_eq!(decode(header), json!({"alg": "ES256", "typ": "JWT", "kid": "ec-1"}));
-    assert_eq!(decode(claims), expected_claims(TOKEN_URL, [2; 16]));
-    assert_eq!(signature.len(), 64, "JWS ES256 is r || s, not DER");
-    let signing = p256::ecdsa::SigningKey::from_pkcs8_pem(EC_PEM).unwrap();
-    let verifying = p256::ecdsa::VerifyingKey::from(&signing);
-    let signature = p256::ecdsa::Signature::from_slice(&signature).unwrap();
-    verifying.verify(input.as_bytes(), &signature).unwrap();
-    assert!(verifying.verify(b"another input", &signature).is_err());
-}
-
-#[test]
-fn private_key_jwt_eddsa_verifies_with_the_public_key_and_audience_can_be_the_issuer() {
-    use ed25519_dalek::pkcs8::DecodePrivateKey as _;
-    let key = AssertionKey::ed25519_pkcs8_pem(ED_PEM).unwrap();
-    let auth = ClientAuth::private_key_jwt(id(), key).with_assertion_audience("https://as.example");
-    let (_, jwt) = assertion(&auth, now(), [3; 16]);
-    let (header, claims, input, signature) = split(&jwt);
-    assert_eq!(decode(header), json!({"alg": "EdDSA", "typ": "JWT"}));
-    assert_eq!(decode(claims), expected_claims("https://as.example", [3; 16]));
-    let verifying = ed25519_dalek::SigningKey::from_pkcs8_pem(ED_PEM).unwrap().verifying_key();
-    let signature = ed25519_dalek::Signature::from_slice(&signature).unwrap();
-    verifying.verify_strict(input.as_bytes(), &signature).unwrap();
-}
-
-#[test]
-fn keys_from_der_sign_the_same() {
-    let der = |pem: &str| {
-        let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
-        base64::engine::general_purpose::STANDARD.decode(body).unwrap()
-    };
-    let from_der = ClientAuth::private_key_jwt(id(), AssertionKey::ed25519_pkcs8_der(&der(ED_PEM)).unwrap());
-    let from_pem = ClientAuth::private_key_jwt(id(), AssertionKey::ed25519_pkcs8_pem(ED_PEM).unwrap());
-    // Ed25519 is deterministic: the same key signs the same input the same way.
-    assert_eq!(assertion(&from_der, now(), [4; 16]).1, assertion(&from_pem, now(), [4; 16]).1);
-    assert_eq!(AssertionKey::es256_pkcs8_der(&der(EC_PEM)).unwrap().alg(), "ES256");
-    assert_eq!(
-        AssertionKey::es256_pkcs8_pem(ED_PEM).unwrap_err(),
-        MisuseError::InvalidAssertionKey { expected: "a PKCS#8 P-256 key in PEM" }
-    );
-    assert!(AssertionKey::ed25519_pkcs8_der(&der(EC_PEM)).is_err());
-}
-
-#[test]
-fn every_request_gets_a_new_assertion() {
-    let auth = ClientAuth::client_secret_jwt(id(), ClientSecret::new(SECRET));
-    let (_, first) = assertion(&auth, now(), [5; 16]);
-    let later = now() + Duration::from_secs(3);
-    let (_, second) = assertion(&auth, later, [6; 16]);
-    assert_ne!(first, second);
-    let claims = |jwt: &str| decode(split(jwt).1);
-    assert_ne!(claims(&first)["jti"], claims(&second)["jti"]);
-    assert_eq!(claims(&second)["iat"], NOW_SECS + 3);
-    assert_eq!(claims(&second)["exp"], NOW_SECS + 63);
-}
-
-#[test]
-fn no_secret_or_key_in_any_rendering() {
-    let key = AssertionKey::es256_pkcs8_pem(EC_PEM).unwrap().with_kid("ec-1");
-    let jwt_key = ClientAuth::private_key_jwt(id(), key.clone());
-    let jwt_secret = ClientAuth::client_secret_jwt(id(), ClientSecret::new(SECRET));
-    let renderings = [
-        format!("{key:?}"),
-        format!("{key:#?}"),
-        format!("{jwt_key:?}"),
-        format!("{jwt_secret:?}"),
-        format!("{jwt_secret:#?}"),
-        format!("{}", AssertionKey::es256_pkcs8_pem("junk").unwrap_err()),
-        format!("{:?}", AssertionKey::es256_pkcs8_pem("junk").unwrap_err()),
-    ];
-    let key_lines: Vec<&str> = EC_PEM.lines().filter(|line| !line.starts_with("-----")).collect();
-    for rendering in &renderings {
-        assert!(!rendering.contains(SECRET), "{rendering}");
-        for line in &key_lines {
-            assert!(!rendering.contains(line), "{rendering}");
-        }
-    }
-    assert_eq!(format!("{key:?}"), r#"AssertionKey { alg: "ES256", kid: Some("ec-1") }"#);
-}
-
-#[test]
-fn jwt_methods_need_their_signer_and_never_fall_back() {
-    assert_eq!(
-        ClientAuth::new(id(), None, AuthMethod::ClientSecretJwt).unwrap_err(),
-        MisuseError::MissingAssertionSigner { method: "client_secret_jwt", needs: "a client secret" }
-    );
-    assert!(ClientAuth::new(id(), Some(ClientSecret::new(SECRET)), AuthMethod::PrivateKeyJwt).is_err());
-    let with_key = ClientAuth::private_key_jwt(id(), AssertionKey::ed25519_pkcs8_pem(ED_PEM).unwrap());
-    assert_eq!(with_key.with_method(AuthMethod::PrivateKeyJwt).unwrap().method(), AuthMethod::PrivateKeyJwt);
-
-    let request = TokenRequest::new(Grant::ClientCredentials);
-    let from_jwt =
-        TokenConfig::new(endpoint(), ClientAuth::client_secret_jwt(id(), ClientSecret::new(SECRET)), request.clone())
-            .with_auth_fallbacks([AuthMethod::Post]);
-    let fallback = AuthFallback::new(&from_jwt);
-    assert_eq!(fallback.methods().len(), 1);
-    assert_eq!(fallback.skipped(), [AuthMethod::Post]);
-
-    let to_jwt = TokenConfig::new(endpoint(), ClientAuth::basic(id(), ClientSecret::new(SECRET)), request)
-        .with_auth_fallbacks([AuthMethod::ClientSecretJwt, AuthMethod::Post]);
-    let fallback = AuthFallback::new(&to_jwt);
-    let methods: Vec<AuthMethod> = fallback.methods().iter().map(ClientAuth::method).collect();
-    assert_eq!(methods, [AuthMethod::default(), AuthMethod::Post]);
-    assert_eq!(fallback.skipped(), [AuthMethod::ClientSecretJwt]);
-}
-
-#[test]
-#[should_panic(expected = "build_request_at")]
-fn build_request_refuses_a_jwt_method() {
-    let auth = ClientAuth::client_secret_jwt(id(), ClientSecret::new(SECRET));
-    let _ = endpoint().build_request(&auth, &TokenRequest::new(Grant::ClientCredentials));
-}
-
-#[test]
-fn other_methods_are_unchanged_by_the_at_form() {
-    let auth = ClientAuth::post(id(), ClientSecret::new(SECRET));
-    let request = TokenRequest::new(Grant::ClientCredentials);
-    let (plain, _) = endpoint().build_request(&auth, &request);
-    let (at, _) = endpoint().build_request_at(&auth, &request, now(), [9; 16]);
-    assert_eq!(plain.body(), at.body());
-}
-
-#[test]
-fn mutual_tls_sends_the_client_id_and_no_secret() {
-    for method in [AuthMethod::TlsClientAuth, AuthMethod::SelfSignedTlsClientAuth] {
-        let auth = ClientAuth::tls(id(), method).unwrap();
-        let (request, _) = endpoint().build_request(&auth, &TokenRequest::new(Grant::ClientCredentials));
-        assert_eq!(request.body(), b"grant_type=client_credentials&client_id=client-1");
-        assert!(request.headers().get("authorization").is_none());
-        // With a secret at hand (a fallback from a secret method), still none is sent.
-        let carried = ClientAuth::post(id(), ClientSecret::new(SECRET)).with_method(method).unwrap();
-        let (request, _) = endpoint().build_request(&carried, &TokenRequest::new(Grant::ClientCredentials));
-        assert_eq!(request.body(), b"grant_type=client_credentials&client_id=client-1");
-    }
-    assert_eq!(AuthMethod::TlsClientAuth.name(), "tls_client_auth");
-    assert_eq!(AuthMethod::SelfSignedTlsClientAuth.name(), "self_signed_tls_client_auth");
+    mac.verify_slice(&signature).expect("signed with the client secret");
 }

@@ -66,7 +66,9 @@ fn public_client() -> ClientAuth {
 
 /// The answer `body` read as the answer to a request sent at `sent_at`.
 fn read_answer(answer: &Response<Vec<u8>>, sent_at: Instant) -> Result<DeviceAuthorization, DeviceAuthorizationError> {
-    let (_, pending) = device_endpoint().build_request(&public_client(), &DeviceAuthorizationRequest::new());
+    let (_, pending) = device_endpoint()
+        .build_request(&public_client(), &DeviceAuthorizationRequest::new())
+        .expect("no client assertion to sign");
     pending.finish(answer, sent_at)
 }
 
@@ -93,7 +95,8 @@ fn problem(error: &DeviceAuthorizationError) -> &DeviceAnswerProblem {
 #[test]
 fn rfc_3_1_request_from_a_public_client_is_a_form_post_with_client_id_and_scope() {
     let request = DeviceAuthorizationRequest::new().with_scope(Scope::parse("example_scope").unwrap());
-    let (http, _pending) = device_endpoint().build_request(&public_client(), &request);
+    let (http, _pending) =
+        device_endpoint().build_request(&public_client(), &request).expect("no client assertion to sign");
     assert_eq!(http.method(), "POST");
     assert_eq!(http.uri(), "https://example.com/device_authorization");
     assert_eq!(http.headers()["content-type"], "application/x-www-form-urlencoded");
@@ -109,17 +112,19 @@ fn client_authentication_is_applied_as_for_a_token_request() {
     let scope = DeviceAuthorizationRequest::new().with_scope(Scope::parse("read write").unwrap());
 
     let basic = ClientAuth::basic(id.clone(), ClientSecret::new("a b"));
-    let (http, _) = device_endpoint().build_request(&basic, &scope);
+    let (http, _) = device_endpoint().build_request(&basic, &scope).expect("no client assertion to sign");
     assert_eq!(http.headers()["authorization"], "Basic YXBwOmElMjBi"); // app:a%20b
     assert!(http.headers()["authorization"].is_sensitive());
     assert_eq!(http.body(), b"scope=read+write");
 
     let post = ClientAuth::post(id, ClientSecret::new("a b"));
-    let (http, _) = device_endpoint().build_request(&post, &scope);
+    let (http, _) = device_endpoint().build_request(&post, &scope).expect("no client assertion to sign");
     assert!(http.headers().get("authorization").is_none());
     assert_eq!(http.body(), b"client_id=app&client_secret=a+b&scope=read+write");
 
-    let (http, _) = device_endpoint().build_request(&basic, &DeviceAuthorizationRequest::new());
+    let (http, _) = device_endpoint()
+        .build_request(&basic, &DeviceAuthorizationRequest::new())
+        .expect("no client assertion to sign");
     assert_eq!(http.body(), b"");
 }
 
@@ -129,7 +134,7 @@ fn extra_parameters_follow_the_scope_and_may_not_set_what_the_library_writes() {
     params.push("audience", "https://api.example").unwrap();
     let request =
         DeviceAuthorizationRequest::new().with_scope(Scope::parse("openid").unwrap()).with_params(params).unwrap();
-    let (http, _) = device_endpoint().build_request(&public_client(), &request);
+    let (http, _) = device_endpoint().build_request(&public_client(), &request).expect("no client assertion to sign");
     assert_eq!(http.body(), b"client_id=1406020730&scope=openid&audience=https%3A%2F%2Fapi.example");
 
     for name in ["client_id", "client_secret", "scope", "grant_type"] {
@@ -200,7 +205,9 @@ fn expires_in_is_read_by_the_token_answer_rules() {
             r#"{{"device_code":"d","user_code":"u","verification_uri":"https://a.example","expires_in":{expires_in}}}"#
         );
         let endpoint = device_endpoint().with_quirks(quirks);
-        let (_, pending) = endpoint.build_request(&public_client(), &DeviceAuthorizationRequest::new());
+        let (_, pending) = endpoint
+            .build_request(&public_client(), &DeviceAuthorizationRequest::new())
+            .expect("no client assertion to sign");
         pending.finish(&json(200, &body), at(0)).map(|a| a.lifetime())
     };
     assert_eq!(with(r#""1800""#, Quirks::lenient()).unwrap(), Duration::from_secs(1800));
@@ -238,7 +245,8 @@ fn a_form_encoded_answer_is_read_where_the_quirks_allow_it() {
 
     let (_, pending) = device_endpoint()
         .with_quirks(Quirks::strict())
-        .build_request(&public_client(), &DeviceAuthorizationRequest::new());
+        .build_request(&public_client(), &DeviceAuthorizationRequest::new())
+        .expect("no client assertion to sign");
     let error = pending.finish(&answer, at(0)).unwrap_err();
     assert_eq!(problem(&error), &DeviceAnswerProblem::UnexpectedContentType);
 }
@@ -329,7 +337,9 @@ fn error_answers_go_through_the_shared_error_body_reader() {
 #[test]
 fn an_echoed_client_secret_is_scrubbed_from_the_error() {
     let auth = ClientAuth::post(ClientId::new("app").unwrap(), ClientSecret::new("very-secret-value"));
-    let (_, pending) = device_endpoint().build_request(&auth, &DeviceAuthorizationRequest::new());
+    let (_, pending) = device_endpoint()
+        .build_request(&auth, &DeviceAuthorizationRequest::new())
+        .expect("no client assertion to sign");
     let answer = json(401, r#"{"error":"invalid_client","error_description":"bad client_secret very-secret-value"}"#);
     let error = pending.finish(&answer, at(0)).unwrap_err();
     for rendering in [format!("{error}"), format!("{error:?}")] {

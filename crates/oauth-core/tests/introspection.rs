@@ -73,8 +73,9 @@ fn problem(result: Result<Introspection, IntrospectionError>) -> IntrospectionPr
 #[test]
 fn rfc_7662_section_2_1_request_verbatim() {
     let auth = rfc_client(AuthMethod::Basic(BasicEncoding::Percent));
-    let (request, _) =
-        IntrospectionRequest::access_token(&AccessToken::new("mF_9.B5f-4.1JqM")).build_request(&endpoint(), &auth);
+    let (request, _) = IntrospectionRequest::access_token(&AccessToken::new("mF_9.B5f-4.1JqM"))
+        .build_request(&endpoint(), &auth)
+        .expect("no client assertion to sign");
     assert_eq!(request.method(), "POST");
     assert_eq!(request.uri(), "https://server.example.com/introspect");
     assert_eq!(request.headers()["accept"], "application/json");
@@ -104,7 +105,7 @@ fn other_requests() {
         ),
     ];
     for (request, method, body) in cases {
-        let (sent, _) = request.build_request(&endpoint(), &rfc_client(method));
+        let (sent, _) = request.build_request(&endpoint(), &rfc_client(method)).expect("no client assertion to sign");
         assert_eq!(String::from_utf8_lossy(sent.body()), body);
     }
 }
@@ -327,7 +328,8 @@ fn the_introspected_token_never_shows_even_when_echoed() {
         (200, &[("content-type", "text/plain")], format!("no such token {token}")),
     ];
     for (status, headers, body) in echoes {
-        let (sent, pending) = request.build_request(&endpoint(), &rfc_client(AuthMethod::Post));
+        let (sent, pending) =
+            request.build_request(&endpoint(), &rfc_client(AuthMethod::Post)).expect("no client assertion to sign");
         assert!(!format!("{pending:?}").contains("eyJ"));
         assert!(String::from_utf8_lossy(sent.body()).contains(token), "the request did carry it");
         let error = pending.finish(&answer(*status, headers, body)).expect_err("an error");
@@ -336,7 +338,8 @@ fn the_introspected_token_never_shows_even_when_echoed() {
         assert!(printed.contains("[redacted]"), "{status}: nothing kept and scrubbed: {printed}");
     }
     // An answer that repeats the token keeps it only as an extra member, which `Debug` names without its value.
-    let (_, pending) = request.build_request(&endpoint(), &rfc_client(AuthMethod::Post));
+    let (_, pending) =
+        request.build_request(&endpoint(), &rfc_client(AuthMethod::Post)).expect("no client assertion to sign");
     let introspection =
         pending.finish(&json(&format!(r#"{{"active":true,"token":"{token}"}}"#))).expect("an active token");
     assert!(!format!("{introspection:?}").contains("eyJ"), "{introspection:?}");

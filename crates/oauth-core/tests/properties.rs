@@ -2,7 +2,7 @@
 //! lists round-trip, no error excerpt repeats an access token, and loopback hosts are the loopback addresses.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 use oauth_core::http::{HeaderValue, Response, StatusCode};
@@ -14,12 +14,16 @@ use oauth_core::{
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-const METHODS: [AuthMethod; 5] = [
+/// Every method `ClientAuth::new` can make (`private_key_jwt` needs a key, which it does not take).
+const METHODS: [AuthMethod; 8] = [
     AuthMethod::Basic(BasicEncoding::Percent),
     AuthMethod::Basic(BasicEncoding::FormPlus),
     AuthMethod::Basic(BasicEncoding::Raw),
     AuthMethod::Post,
     AuthMethod::None,
+    AuthMethod::ClientSecretJwt,
+    AuthMethod::TlsClientAuth,
+    AuthMethod::SelfSignedTlsClientAuth,
 ];
 
 /// RFC 6749 §3.3 scope-token characters.
@@ -122,7 +126,10 @@ proptest! {
         prop_assert_eq!(request.is_err(), any_reserved);
         let Ok(request) = request else { return Ok(()) };
         let endpoint = TokenEndpoint::new("https://as.example/token").expect("valid");
-        let (http_request, pending) = endpoint.build_request(&auth, &request);
+        // Without the time, only the JWT methods are refused, and with a typed error.
+        prop_assert_eq!(endpoint.build_request(&auth, &request).is_err(), method.uses_assertion());
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let (http_request, pending) = endpoint.build_request_at(&auth, &request, now, [7; 16]);
         // The body is a form a server can read, starting with the grant type.
         let pairs = form_pairs(http_request.body());
         prop_assert_eq!(pairs.first().map(|(n, v)| (n.as_str(), v.as_str())), Some(("grant_type", request.grant().grant_type())));
@@ -159,7 +166,7 @@ proptest! {
         let auth = ClientAuth::post(client_id, ClientSecret::new(secret.clone()));
         let endpoint = TokenEndpoint::new("https://as.example/token").expect("valid");
         let request = TokenRequest::new(Grant::password(username.clone(), password.clone()));
-        let (http_request, _) = endpoint.build_request(&auth, &request);
+        let (http_request, _) = endpoint.build_request(&auth, &request).expect("no client assertion to sign");
         let pairs = form_pairs(http_request.body());
         let expected = vec![
             ("grant_type".to_owned(), "password".to_owned()),

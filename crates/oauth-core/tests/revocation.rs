@@ -41,8 +41,9 @@ const JSON: Headers<'static> = &[("content-type", "application/json")];
 #[test]
 fn rfc_7009_section_2_1_request_verbatim() {
     let auth = rfc_client(AuthMethod::Basic(BasicEncoding::Percent));
-    let (request, _) =
-        RevocationRequest::refresh_token(&RefreshToken::new(RFC_TOKEN)).build_request(&endpoint(), &auth);
+    let (request, _) = RevocationRequest::refresh_token(&RefreshToken::new(RFC_TOKEN))
+        .build_request(&endpoint(), &auth)
+        .expect("no client assertion to sign");
     assert_eq!(request.method(), "POST");
     assert_eq!(request.uri(), "https://server.example.com/revoke");
     assert_eq!(request.headers()["content-type"], "application/x-www-form-urlencoded");
@@ -69,7 +70,9 @@ fn the_client_authenticates_exactly_as_on_a_token_request() {
     ];
     for (method, header, body) in cases {
         let auth = rfc_client(*method);
-        let (request, _) = RevocationRequest::refresh_token(&token).build_request(&endpoint(), &auth);
+        let (request, _) = RevocationRequest::refresh_token(&token)
+            .build_request(&endpoint(), &auth)
+            .expect("no client assertion to sign");
         let sent = request.headers().get("authorization").map(|value| value.to_str().expect("ASCII"));
         assert_eq!(sent, *header, "{method:?}");
         assert_eq!(String::from_utf8_lossy(request.body()), *body, "{method:?}");
@@ -77,6 +80,7 @@ fn the_client_authenticates_exactly_as_on_a_token_request() {
         let token_request = oauth_core::TokenEndpoint::new("https://server.example.com/token")
             .expect("valid")
             .build_request(&auth, &oauth_core::TokenRequest::new(oauth_core::Grant::ClientCredentials))
+            .expect("no client assertion to sign")
             .0;
         assert_eq!(request.headers(), token_request.headers(), "{method:?}");
     }
@@ -105,7 +109,7 @@ fn hints_and_form_encoding() {
         (RevocationRequest::for_token(&Token::bearer(AccessToken::new("at"))), "token=at&token_type_hint=access_token"),
     ];
     for (request, body) in cases {
-        let (sent, _) = request.build_request(&endpoint(), &auth);
+        let (sent, _) = request.build_request(&endpoint(), &auth).expect("no client assertion to sign");
         assert_eq!(String::from_utf8_lossy(sent.body()), body);
     }
 }
@@ -120,15 +124,21 @@ fn a_200_is_revoked_whatever_its_body() {
         (JSON, r#"{"error":"invalid_request"}"#),
     ];
     for (headers, body) in bodies {
-        let (_, pending) =
-            RevocationRequest::new("t0k3n-abcdef").build_request(&endpoint(), &rfc_client(AuthMethod::Post));
+        let (_, pending) = RevocationRequest::new("t0k3n-abcdef")
+            .build_request(&endpoint(), &rfc_client(AuthMethod::Post))
+            .expect("no client assertion to sign");
         assert!(pending.finish(&answer(200, headers, body)).is_ok(), "{body}");
     }
 }
 
 #[test]
 fn another_2xx_is_revoked_only_under_a_lenient_profile() {
-    let build = || RevocationRequest::new("t0k3n-abcdef").build_request(&endpoint(), &rfc_client(AuthMethod::Post)).1;
+    let build = || {
+        RevocationRequest::new("t0k3n-abcdef")
+            .build_request(&endpoint(), &rfc_client(AuthMethod::Post))
+            .expect("no client assertion to sign")
+            .1
+    };
     assert!(build().finish(&answer(204, &[], "")).is_ok());
     let error = build().with_quirks(Quirks::strict()).finish(&answer(204, &[], "")).expect_err("strict: only 200");
     assert!(matches!(error, RevocationError::UnexpectedStatus { status: StatusCode::NO_CONTENT, .. }), "{error:?}");
@@ -196,8 +206,9 @@ fn refusals_are_typed() {
         },
     ];
     for case in cases {
-        let (_, pending) =
-            RevocationRequest::new("t0k3n-abcdef").build_request(&endpoint(), &rfc_client(AuthMethod::Post));
+        let (_, pending) = RevocationRequest::new("t0k3n-abcdef")
+            .build_request(&endpoint(), &rfc_client(AuthMethod::Post))
+            .expect("no client assertion to sign");
         let error = pending.finish(&answer(case.status, case.headers, case.body)).expect_err(case.why);
         assert!(matches!(error, RevocationError::Server(_)), "{}: {error:?}", case.why);
         assert_eq!(error.status().as_u16(), case.status, "{}", case.why);
@@ -213,7 +224,9 @@ fn refusals_are_typed() {
 
 #[test]
 fn a_redirect_is_not_success() {
-    let (_, pending) = RevocationRequest::new("t0k3n-abcdef").build_request(&endpoint(), &rfc_client(AuthMethod::Post));
+    let (_, pending) = RevocationRequest::new("t0k3n-abcdef")
+        .build_request(&endpoint(), &rfc_client(AuthMethod::Post))
+        .expect("no client assertion to sign");
     let error = pending
         .finish(&answer(302, &[("location", "https://elsewhere.example/revoke")], ""))
         .expect_err("a 302 revokes nothing");
@@ -269,7 +282,8 @@ fn the_revoked_token_never_shows_even_when_echoed() {
     let request = RevocationRequest::refresh_token(&RefreshToken::new(token));
     assert!(!format!("{request:?}").contains("rt-8f3a"), "{request:?}");
     for (status, headers, body) in echoes {
-        let (sent, pending) = request.build_request(&endpoint(), &rfc_client(AuthMethod::Post));
+        let (sent, pending) =
+            request.build_request(&endpoint(), &rfc_client(AuthMethod::Post)).expect("no client assertion to sign");
         assert!(!format!("{pending:?}").contains("rt-8f3a"));
         assert!(String::from_utf8_lossy(sent.body()).contains("rt-8f3a"), "the request did carry it");
         let error = pending.finish(&answer(*status, headers, body)).expect_err("an error");
@@ -291,7 +305,9 @@ fn the_client_credentials_are_scrubbed_too() {
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("app:{secret}"));
         let body =
             format!(r#"{{"error":"invalid_client","error_description":"secret {secret} (Basic {basic}) refused"}}"#);
-        let (_, pending) = RevocationRequest::new("t0k3n-abcdef").build_request(&endpoint(), &auth);
+        let (_, pending) = RevocationRequest::new("t0k3n-abcdef")
+            .build_request(&endpoint(), &auth)
+            .expect("no client assertion to sign");
         let error = pending.finish(&answer(401, JSON, &body)).expect_err("refused");
         let printed = format!("{error}\n{error:?}");
         assert!(!printed.contains(secret) && !printed.contains(basic.trim_end_matches('=')), "{method:?}: {printed}");
@@ -301,7 +317,9 @@ fn the_client_credentials_are_scrubbed_too() {
 
 #[test]
 fn a_short_token_drops_the_text_that_holds_it_and_a_cut_one_is_scrubbed() {
-    let (_, pending) = RevocationRequest::new("x7").build_request(&endpoint(), &rfc_client(AuthMethod::Post));
+    let (_, pending) = RevocationRequest::new("x7")
+        .build_request(&endpoint(), &rfc_client(AuthMethod::Post))
+        .expect("no client assertion to sign");
     let body = r#"{"error":"invalid_request","error_description":"token x7 is malformed"}"#;
     let error = pending.finish(&answer(400, JSON, body)).expect_err("refused");
     let printed = format!("{error}\n{error:?}");
@@ -310,7 +328,9 @@ fn a_short_token_drops_the_text_that_holds_it_and_a_cut_one_is_scrubbed() {
     let token = "a-long-opaque-token-value-0123456789";
     for cut_at in [1, 9, token.len() - 1] {
         let pad = "x".repeat(oauth_core::BODY_EXCERPT_LIMIT - cut_at);
-        let (_, pending) = RevocationRequest::new(token).build_request(&endpoint(), &rfc_client(AuthMethod::Post));
+        let (_, pending) = RevocationRequest::new(token)
+            .build_request(&endpoint(), &rfc_client(AuthMethod::Post))
+            .expect("no client assertion to sign");
         let error = pending
             .finish(&answer(500, &[("content-type", "text/html")], &format!("{pad}{token} and more")))
             .expect_err("a 500");
@@ -321,7 +341,9 @@ fn a_short_token_drops_the_text_that_holds_it_and_a_cut_one_is_scrubbed() {
 
 #[test]
 fn display_says_what_failed_once() {
-    let (_, pending) = RevocationRequest::new("t0k3n-abcdef").build_request(&endpoint(), &rfc_client(AuthMethod::Post));
+    let (_, pending) = RevocationRequest::new("t0k3n-abcdef")
+        .build_request(&endpoint(), &rfc_client(AuthMethod::Post))
+        .expect("no client assertion to sign");
     let error = pending
         .finish(&answer(400, JSON, r#"{"error":"unsupported_token_type","error_description":"refresh tokens only"}"#))
         .expect_err("refused");

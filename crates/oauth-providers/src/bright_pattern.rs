@@ -18,7 +18,7 @@
 //! let config = profile.token_config().expect("a token exchange");
 //!
 //! // The documented answer (its trailing comma removed): expires_in is a string.
-//! let (_request, pending) = config.build_request();
+//! let (_request, pending) = config.build_request()?;
 //! let sent_at = Instant::now();
 //! let answer = http::Response::builder().status(200).header("content-type", "application/json")
 //!     .body(r#"{"access_token":"6E1A2B","token_type":"Bearer","expires_in":"3599","scope":"example.brightpattern.com"}"#)?;
@@ -27,7 +27,7 @@
 //! assert_eq!(token.scope().unwrap().as_str(), "example.brightpattern.com");
 //!
 //! // A rate-limit answer in the vendor's own error shape is typed and retryable.
-//! let (_request, pending) = config.build_request();
+//! let (_request, pending) = config.build_request()?;
 //! let limited = http::Response::builder().status(429).header("retry-after", "2")
 //!     .body(r#"{"errorCode":12,"errorMessage":"Limit exceeded"}"#)?;
 //! let error = pending.finish(&limited, Instant::now()).unwrap_err();
@@ -80,7 +80,7 @@ impl TokenApi {
 /// // The vendor's documented request.
 /// let profile = oauth_providers::bright_pattern::profile(
 ///     "example.com", "clientid", "qkDwDJlDfig2IpeuUZYKH1Wb8q1V0ju6sILxQQqhJ")?;
-/// let (request, _) = profile.token_config().unwrap().build_request();
+/// let (request, _) = profile.token_config().unwrap().build_request()?;
 /// assert_eq!(request.uri(), "https://example.com/configapi/v2/oauth/token");
 /// assert_eq!(request.body(),
 ///     b"grant_type=client_credentials&client_id=clientid&client_secret=qkDwDJlDfig2IpeuUZYKH1Wb8q1V0ju6sILxQQqhJ&scope=example.com");
@@ -103,13 +103,13 @@ pub fn profile(
 ///     .token_api(TokenApi::ListManagementV3)
 ///     .service_provider("example.com")
 ///     .build()?;
-/// let (request, _) = profile.token_config().unwrap().build_request();
+/// let (request, _) = profile.token_config().unwrap().build_request()?;
 /// assert_eq!(request.uri(), "https://sp.example.com:8443/configapi/v3/oauth/token");
 /// assert_eq!(request.body(),
 ///     b"grant_type=client_credentials&client_id=admin&client_secret=s3cr3t&tenant=example.com");
 ///
 /// let other_scope = TenantProfile::new("example.com", "admin", "s3cr3t").scope("clientweb").build()?;
-/// let (request, _) = other_scope.token_config().unwrap().build_request();
+/// let (request, _) = other_scope.token_config().unwrap().build_request()?;
 /// assert_eq!(request.body(),
 ///     b"grant_type=client_credentials&client_id=admin&client_secret=s3cr3t&scope=clientweb");
 /// # Ok::<(), oauth_providers::ProfileError>(())

@@ -14,7 +14,7 @@
 //! use std::time::{Duration, Instant};
 //! let profile = oauth_providers::mxo::profile("eu2", "my-client-id", "my-client-secret")?;
 //! let config = profile.token_config().expect("MXO exchanges tokens");
-//! let (request, pending) = config.build_request();
+//! let (request, pending) = config.build_request()?;
 //! assert_eq!(request.headers()["authorization"], "Basic bXktY2xpZW50LWlkOm15LWNsaWVudC1zZWNyZXQ=");
 //!
 //! // The documented answer (comma restored, token shortened).
@@ -59,7 +59,7 @@ pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(299);
 /// // The vendor's documented example credentials and header.
 /// let profile = oauth_providers::mxo::profile(
 ///     "eu2", "2e8fec0e-34fb-4851-800e-9989331e55d2", "d7f4484f-9817-4778-9161-6eb06d1f6cf7")?;
-/// let (request, _) = profile.token_config().unwrap().build_request();
+/// let (request, _) = profile.token_config().unwrap().build_request()?;
 /// assert_eq!(request.uri(), "https://eu2.thunderhead.com/one/oauth2token");
 /// assert_eq!(request.headers()["authorization"],
 ///     "Basic MmU4ZmVjMGUtMzRmYi00ODUxLTgwMGUtOTk4OTMzMWU1NWQyOmQ3ZjQ0ODRmLTk4MTctNDc3OC05MTYxLTZlYjA2ZDFmNmNmNw==");

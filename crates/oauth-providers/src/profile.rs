@@ -69,7 +69,7 @@ impl Profile {
     /// ```
     /// let profile = oauth_providers::mxo::profile("eu2", "id", "secret")?
     ///     .with_token_url("https://mxo-proxy.internal/one/oauth2token")?;
-    /// let (request, _) = profile.token_config().unwrap().build_request();
+    /// let (request, _) = profile.token_config().unwrap().build_request()?;
     /// assert_eq!(request.uri(), "https://mxo-proxy.internal/one/oauth2token");
     /// assert_eq!(request.headers()["authorization"], "Basic aWQ6c2VjcmV0"); // still MXO's raw Basic
     /// assert_eq!(profile.api_base(), "https://eu2.thunderhead.com/");

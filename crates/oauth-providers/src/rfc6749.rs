@@ -27,7 +27,7 @@ enum Given<T> {
 /// # Examples
 /// ```
 /// let profile = oauth_providers::rfc6749::client_credentials("https://as.example/oauth/token", "app", "s3cr3t")?;
-/// let (request, _) = profile.token_config().unwrap().build_request();
+/// let (request, _) = profile.token_config().unwrap().build_request()?;
 /// assert_eq!(request.body(), b"grant_type=client_credentials");
 /// assert_eq!(profile.api_base(), "https://as.example/");
 /// # Ok::<(), oauth_providers::ProfileError>(())
@@ -60,7 +60,7 @@ pub fn client_credentials(
 ///     .quirks(Quirks::strict())
 ///     .api_base("https://api.example")
 ///     .build()?;
-/// let (request, _) = profile.token_config().unwrap().build_request();
+/// let (request, _) = profile.token_config().unwrap().build_request()?;
 /// assert_eq!(request.body(),
 ///     b"grant_type=password&client_id=app&client_secret=s3cr3t&username=ana&password=pw&scope=read+write&audience=https%3A%2F%2Fapi.example");
 /// assert_eq!(profile.api_base(), "https://api.example/");

@@ -146,7 +146,8 @@ fn request_cases() -> Vec<RequestCase> {
 
 fn check_request(case: &RequestCase) -> Result<(), String> {
     let profile = (case.profile)().map_err(|e| format!("refused: {e}"))?;
-    let (request, _pending) = profile.token_config().ok_or("no token config")?.build_request();
+    let (request, _pending) =
+        profile.token_config().ok_or("no token config")?.build_request().map_err(|error| error.to_string())?;
     let want = ExpectedRequest {
         vendor: "bright-pattern",
         api_base: case.api_base,
@@ -533,7 +534,8 @@ fn scope_can_be_overridden_for_deployments_that_use_another_value() {
             profile = profile.service_provider(*tenant);
         }
         let profile = profile.build().expect("a valid profile");
-        let (request, _) = profile.token_config().expect("a token exchange").build_request();
+        let (request, _) =
+            profile.token_config().expect("a token exchange").build_request().expect("no client assertion to sign");
         let body = std::str::from_utf8(request.body()).expect("ascii");
         assert_eq!(body, format!("grant_type=client_credentials&client_id=clientid&client_secret=s&{tail}"), "{name}");
     }

@@ -164,7 +164,7 @@ fn every_mxo_server_form_gives_the_documented_request() {
             failures.push(format!("{}: no token config", case.name));
             continue;
         };
-        let (request, _pending) = config.build_request();
+        let (request, _pending) = config.build_request().expect("no client assertion to sign");
         let want = ExpectedRequest {
             vendor: "mxo",
             api_base: case.api_base,
@@ -346,7 +346,8 @@ fn mxo_profile_and_its_request_never_print_the_secret_or_the_basic_credential() 
     let encoded = MXO_BASIC.trim_start_matches("Basic ");
     let printed = format!("{profile:?} {:?}", profile.access());
     assert_hides("Debug", &printed, &[MXO_SECRET, encoded]);
-    let (request, pending) = profile.token_config().expect("mxo exchanges tokens").build_request();
+    let (request, pending) =
+        profile.token_config().expect("mxo exchanges tokens").build_request().expect("no client assertion to sign");
     let printed = format!("{request:?} {pending:?}");
     assert_hides("the request's Debug", &printed, &[encoded]);
 }

@@ -181,7 +181,8 @@ fn request_cases() -> Vec<RequestCase> {
 
 fn check_request(case: &RequestCase) -> Result<(), String> {
     let profile = (case.profile)().map_err(|e| format!("refused: {e}"))?;
-    let (request, _pending) = profile.token_config().ok_or("no token config")?.build_request();
+    let (request, _pending) =
+        profile.token_config().ok_or("no token config")?.build_request().map_err(|error| error.to_string())?;
     let want = ExpectedRequest {
         vendor: "rfc6749",
         api_base: case.api_base,

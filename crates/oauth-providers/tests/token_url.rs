@@ -25,11 +25,11 @@ fn every_vendor_keeps_its_request_shape_at_another_token_url() {
         ),
     ];
     for (profile, body) in cases {
-        let before = profile.token_config().unwrap().build_request().0;
+        let before = profile.token_config().unwrap().build_request().expect("no client assertion to sign").0;
         let api_base = profile.api_base().clone();
         let moved = profile.with_token_url(PROXY).unwrap();
         let config = moved.token_config().unwrap();
-        let (request, _) = config.build_request();
+        let (request, _) = config.build_request().expect("no client assertion to sign");
         assert_eq!(request.uri(), PROXY);
         assert_eq!(request.body(), body.as_bytes(), "{}", moved.vendor());
         assert_eq!(request.headers().get("authorization"), before.headers().get("authorization"), "{}", moved.vendor());

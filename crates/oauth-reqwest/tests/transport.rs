@@ -13,7 +13,7 @@ const MIB: usize = 1024 * 1024;
 /// A client_credentials request for `{base}/token`, as the token source would send it.
 fn token_request(base: &str) -> http::Request<Vec<u8>> {
     let profile = oauth_providers::rfc6749::client_credentials(&format!("{base}/token"), "app", "s3cr3t").unwrap();
-    let (mut request, _pending) = profile.token_config().unwrap().build_request();
+    let (mut request, _pending) = profile.token_config().unwrap().build_request().expect("no client assertion to sign");
     request.extensions_mut().insert(ResponseLimit(MIB));
     request
 }

@@ -48,7 +48,7 @@ const USER_PATH: &str = "/configapi/v2/user/";
 /// use std::time::{Duration, Instant};
 /// let bp = oauth_testkit::BrightPattern::start().await;
 ///
-/// let (request, pending) = bp.profile().token_config().unwrap().build_request();
+/// let (request, pending) = bp.profile().token_config().unwrap().build_request()?;
 /// let token = pending.finish(&oauth_testkit::send(request).await?, Instant::now())?;
 /// assert_eq!(token.lifetime(), Some(Duration::from_secs(3599))); // sent as "3599"
 /// assert_eq!(token.access_token().secret().len(), 64);
@@ -101,7 +101,7 @@ impl Emulator<BrightPatternSettings> {
     /// use oauth_providers::bright_pattern::TokenApi;
     /// let bp = oauth_testkit::BrightPattern::start().await;
     /// let sp = bp.profile_builder().token_api(TokenApi::ListManagementV3).service_provider(bp.tenant()).build()?;
-    /// let (request, pending) = sp.token_config().unwrap().build_request();
+    /// let (request, pending) = sp.token_config().unwrap().build_request()?;
     /// assert!(request.uri().path().starts_with("/configapi/v3/"));
     /// assert!(pending.finish(&oauth_testkit::send(request).await?, std::time::Instant::now()).is_ok());
     /// # Ok(()) }

@@ -55,7 +55,7 @@ const REQUEST_CODE: &str = "0002";
 /// let cx = oauth_testkit::CloudCx::start().await;
 /// let profile = cx.profile();
 ///
-/// let (request, pending) = profile.token_config().expect("a password grant").build_request();
+/// let (request, pending) = profile.token_config().expect("a password grant").build_request()?;
 /// let token = pending.finish(&oauth_testkit::send(request).await?, Instant::now())?;
 /// assert!(token.refresh_token().is_some());
 ///

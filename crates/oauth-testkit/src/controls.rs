@@ -38,7 +38,7 @@ use crate::state::State;
 ///     controls.fail_next(Fault::Status(503), 1);
 ///     let config = profile.token_config().expect("a token exchange");
 ///     for expect_token in [false, true] {
-///         let (request, pending) = config.build_request();
+///         let (request, pending) = config.build_request()?;
 ///         let answer = oauth_testkit::send(request).await?;
 ///         assert_eq!(pending.finish(&answer, Instant::now()).is_ok(), expect_token);
 ///     }

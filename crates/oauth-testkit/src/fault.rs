@@ -25,16 +25,16 @@ use crate::reply::Reply;
 /// let config = server.profile();
 /// let config = config.token_config().unwrap();
 ///
-/// let (request, pending) = config.build_request();
+/// let (request, pending) = config.build_request()?;
 /// let error = pending.finish(&oauth_testkit::send(request).await?, Instant::now()).unwrap_err();
 /// assert_eq!(error.status(), Some(http::StatusCode::SERVICE_UNAVAILABLE));
 /// assert!(error.is_retryable());
 ///
-/// let (request, pending) = config.build_request();
+/// let (request, pending) = config.build_request()?;
 /// let error = pending.finish(&oauth_testkit::send(request).await?, Instant::now()).unwrap_err();
 /// assert_eq!(error.status(), Some(http::StatusCode::TOO_MANY_REQUESTS));
 ///
-/// let (request, pending) = config.build_request();
+/// let (request, pending) = config.build_request()?;
 /// assert!(pending.finish(&oauth_testkit::send(request).await?, Instant::now()).is_ok());
 /// assert_eq!(server.controls().token_requests(), 3);
 /// # Ok(()) }

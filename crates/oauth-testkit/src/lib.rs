@@ -42,11 +42,11 @@
 //! let config = mxo.profile();
 //! let config = config.token_config().expect("MXO exchanges tokens");
 //!
-//! let (request, pending) = config.build_request();
+//! let (request, pending) = config.build_request()?;
 //! let error = pending.finish(&oauth_testkit::send(request).await?, Instant::now()).unwrap_err();
 //! assert!(error.is_retryable());
 //!
-//! let (request, pending) = config.build_request();
+//! let (request, pending) = config.build_request()?;
 //! let token = pending.finish(&oauth_testkit::send(request).await?, Instant::now())?;
 //! assert_eq!(token.token_type().as_str(), "Bearer");
 //! assert_eq!(mxo.controls().token_requests(), 2);

@@ -44,7 +44,7 @@ const INTERACTION_PATH: &str = "/one/oauth2/rt/api/2.0/interaction";
 /// let mxo = oauth_testkit::Mxo::start().await;
 /// let profile = mxo.profile();
 ///
-/// let (request, pending) = profile.token_config().expect("MXO exchanges tokens").build_request();
+/// let (request, pending) = profile.token_config().expect("MXO exchanges tokens").build_request()?;
 /// let sent_at = Instant::now();
 /// let token = pending.finish(&oauth_testkit::send(request).await?, sent_at)?;
 /// assert_eq!(token.lifetime(), Some(Duration::from_secs(299)));
@@ -58,7 +58,7 @@ const INTERACTION_PATH: &str = "/one/oauth2/rt/api/2.0/interaction";
 /// assert_eq!(oauth_testkit::send(call).await?.status(), 200);
 ///
 /// mxo.controls().expire_all_tokens();
-/// let (request, pending) = profile.token_config().unwrap().build_request();
+/// let (request, pending) = profile.token_config().unwrap().build_request()?;
 /// let _ = pending.finish(&oauth_testkit::send(request).await?, Instant::now())?;
 /// assert_eq!((mxo.controls().token_requests(), mxo.controls().api_requests()), (2, 1));
 /// # Ok(()) }

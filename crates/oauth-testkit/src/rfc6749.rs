@@ -99,7 +99,7 @@ impl GrantType {
 ///
 /// // Authlib reads `+` as `+`, so the form encoding fails …
 /// let plus = server.profile_builder().auth_method(AuthMethod::Basic(BasicEncoding::FormPlus)).build()?;
-/// let (request, pending) = plus.token_config().unwrap().build_request();
+/// let (request, pending) = plus.token_config().unwrap().build_request()?;
 /// let error = pending.finish(&oauth_testkit::send(request).await?, Instant::now()).unwrap_err();
 /// assert_eq!(error.code(), Some(&ErrorCode::InvalidClient));
 ///
@@ -108,7 +108,7 @@ impl GrantType {
 ///     .auth_method(AuthMethod::Basic(BasicEncoding::Percent))
 ///     .grant(Grant::password("alice", "wonder land"))
 ///     .build()?;
-/// let (request, pending) = pw.token_config().unwrap().build_request();
+/// let (request, pending) = pw.token_config().unwrap().build_request()?;
 /// let token = pending.finish(&oauth_testkit::send(request).await?, Instant::now())?;
 /// assert!(token.refresh_token().is_some());
 /// let call = http::Request::get(pw.api_url("/api/resource")?)

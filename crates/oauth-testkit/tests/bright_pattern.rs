@@ -19,7 +19,7 @@ async fn the_tenant_profile_gets_a_token_in_the_documented_shape() {
     let server = BrightPattern::start().await;
     let profile = server.profile();
     let config = profile.token_config().unwrap();
-    let (request, _) = config.build_request();
+    let (request, _) = config.build_request().expect("no client assertion to sign");
     let expected = format!(
         "grant_type=client_credentials&client_id=sheila.thomas&client_secret={}&scope=127.0.0.1",
         server.credentials().client_secret()
@@ -46,7 +46,7 @@ async fn the_v3_path_and_the_service_provider_variant_are_accepted() {
     let server = BrightPattern::start().await;
     let v3 = server.profile_builder().token_api(TokenApi::ListManagementV3).build().unwrap();
     let sp = server.profile_builder().service_provider(server.tenant()).build().unwrap();
-    let (request, _) = sp.token_config().unwrap().build_request();
+    let (request, _) = sp.token_config().unwrap().build_request().expect("no client assertion to sign");
     assert!(String::from_utf8(request.body().clone()).unwrap().ends_with("&tenant=127.0.0.1"));
     for profile in [v3, sp] {
         assert!(exchange(profile.token_config().unwrap()).await.is_ok());

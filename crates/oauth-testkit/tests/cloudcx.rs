@@ -84,7 +84,7 @@ async fn the_envelope_is_an_error_even_on_http_200() {
 async fn the_username_field_is_the_one_configured() {
     let email =
         CloudCx::builder().username_field(UsernameField::Email).resource_owner("ana@example.com", "pw").start().await;
-    let (request, _) = email.profile().token_config().unwrap().build_request();
+    let (request, _) = email.profile().token_config().unwrap().build_request().expect("no client assertion to sign");
     assert!(String::from_utf8(request.body().clone()).unwrap().contains("email=ana%40example.com"));
     assert!(exchange(email.profile().token_config().unwrap()).await.is_ok());
 

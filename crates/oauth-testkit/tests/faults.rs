@@ -90,7 +90,7 @@ async fn a_slow_answer_arrives_after_the_delay_and_is_good() {
     assert!(token.is_ok());
 
     server.controls().fail_next(Fault::Slow(Duration::from_secs(5)), 1);
-    let (request, _) = profile.token_config().unwrap().build_request();
+    let (request, _) = profile.token_config().unwrap().build_request().expect("no client assertion to sign");
     let timed_out = tokio::time::timeout(Duration::from_millis(200), oauth_testkit::send(request)).await;
     assert!(timed_out.is_err(), "a client timeout fires first");
 }

@@ -17,7 +17,7 @@ async fn the_profile_gets_a_token_in_the_seed_shape() {
     let server = Mxo::start().await;
     let profile = server.profile();
     let config = profile.token_config().unwrap();
-    let (request, _) = config.build_request();
+    let (request, _) = config.build_request().expect("no client assertion to sign");
     assert_eq!(request.body(), b"grant_type=client_credentials");
 
     let answer = raw_answer(config).await;

@@ -41,11 +41,11 @@ async fn attempt(server: &Rfc6749, spelling: Spelling) -> Outcome {
     let request = match spelling {
         Spelling::Basic(encoding) => {
             let profile = server.profile_builder().auth_method(AuthMethod::Basic(encoding)).build().unwrap();
-            profile.token_config().unwrap().build_request().0
+            profile.token_config().unwrap().build_request().expect("no client assertion to sign").0
         }
         Spelling::Post => {
             let profile = server.profile_builder().auth_method(AuthMethod::Post).build().unwrap();
-            profile.token_config().unwrap().build_request().0
+            profile.token_config().unwrap().build_request().expect("no client assertion to sign").0
         }
         Spelling::Unpadded | Spelling::LowerCaseScheme | Spelling::LowerCaseSchemeRaw => {
             let encoding = if matches!(spelling, Spelling::LowerCaseSchemeRaw) {
@@ -216,7 +216,8 @@ async fn refresh_tokens_rotate_or_are_reused_or_omitted() {
         let old = first.refresh_token().unwrap().secret().to_owned();
         let answer = {
             let request = config.request().with_grant(Grant::refresh_token(old.as_str()));
-            let (http_request, _) = config.endpoint().build_request(config.auth(), &request);
+            let (http_request, _) =
+                config.endpoint().build_request(config.auth(), &request).expect("no client assertion to sign");
             json(&oauth_testkit::send(http_request).await.unwrap())
         };
         let again = refresh(config, &old).await;

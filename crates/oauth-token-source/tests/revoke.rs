@@ -33,3 +33,28 @@ async fn a_refused_revocation_keeps_the_token_and_says_why() {
     assert_eq!(source.token().await.unwrap().secret(), "t1", "kept");
     assert_eq!(transport.calls(), 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_jwt_client_revokes_with_a_fresh_assertion_addressed_to_the_revocation_endpoint() {
+    use base64::Engine as _;
+    use oauth_core::{ClientAuth, ClientId, ClientSecret, Grant, TokenConfig, TokenEndpoint, TokenRequest};
+    let config = TokenConfig::new(
+        TokenEndpoint::new("http://127.0.0.1:9/token").unwrap(),
+        ClientAuth::client_secret_jwt(ClientId::new("app").unwrap(), ClientSecret::new("s3cr3t")),
+        TokenRequest::new(Grant::ClientCredentials),
+    );
+    let transport = Scripted::new([token("t1", 299, Some("rt1")), Reply::Http(200, vec![], String::new())]);
+    let source = TokenSource::new(config, transport.clone(), Virtual::new()).unwrap();
+    source.token().await.unwrap();
+    source.revoke(&EndpointUrl::new("http://127.0.0.1:9/revoke").unwrap()).await.unwrap();
+    let bodies = transport.bodies();
+    let prefix = "token=rt1&token_type_hint=refresh_token&client_id=app&client_assertion_type=\
+                  urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=";
+    let assertion = bodies[1].strip_prefix(prefix).unwrap_or_else(|| panic!("{}", bodies[1]));
+    assert!(!bodies[1].contains("s3cr3t"));
+    let claims = assertion.split('.').nth(1).expect("a JWT");
+    let claims: serde_json::Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).unwrap()).unwrap();
+    assert_eq!(claims["aud"], "http://127.0.0.1:9/revoke");
+    assert_ne!(bodies[0].split("client_assertion=").nth(1), Some(assertion), "not the token request's assertion");
+}

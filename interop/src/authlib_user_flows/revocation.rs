@@ -49,7 +49,7 @@ async fn introspect(
     auth: &ClientAuth,
     request: &IntrospectionRequest,
 ) -> Result<Result<Introspection, IntrospectionError>, String> {
-    let (http_request, pending) = request.build_request(endpoint, auth);
+    let (http_request, pending) = request.build_request_at(endpoint, auth, SystemTime::now(), super::entropy()?);
     Ok(pending.finish(&send(transport, http_request).await?))
 }
 
@@ -68,7 +68,7 @@ async fn revoke(
     auth: &ClientAuth,
     request: &RevocationRequest,
 ) -> Result<Result<(), RevocationError>, String> {
-    let (http_request, pending) = request.build_request(endpoint, auth);
+    let (http_request, pending) = request.build_request_at(endpoint, auth, SystemTime::now(), super::entropy()?);
     Ok(pending.finish(&send(transport, http_request).await?))
 }
 

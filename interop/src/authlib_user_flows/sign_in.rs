@@ -80,7 +80,7 @@ pub(super) async fn authorization_code(server: &Admin, transport: &Arc<dyn Trans
     let exchange = pending.accept(&redirect).map_err(|e| format!("the redirect was refused: {e}"))?;
     ensure(exchange.issuer() == Some(server.base()), || format!("the redirect's iss is {:?}", exchange.issuer()))?;
     let token_endpoint = TokenEndpoint::at(endpoint(server, "/token")?);
-    let (request, pending) = exchange.build_request(&token_endpoint, &public()?);
+    let (request, pending) = exchange.build_request(&token_endpoint, &public()?).map_err(|e| e.to_string())?;
     let sent_at = Instant::now();
     let token = pending.finish(&send(transport, request).await?, sent_at).map_err(|e| format!("the exchange: {e}"))?;
     let exchanged = server.seen_since(mark).await?;

@@ -250,7 +250,8 @@ pub(super) async fn device_flow(server: &Admin, transport: &Arc<dyn Transport>) 
     let auth = ClientAuth::public(native_id()?);
     let scope = Scope::parse("openid offline_access").map_err(|e| e.to_string())?;
     let (request, pending) = DeviceAuthorizationEndpoint::new(device_url.clone())
-        .build_request(&auth, &DeviceAuthorizationRequest::new().with_scope(scope));
+        .build_request(&auth, &DeviceAuthorizationRequest::new().with_scope(scope))
+        .map_err(|e| e.to_string())?;
     let sent_at = Instant::now();
     let response = send(transport, request).await?;
     let authorization = pending.finish(&response, sent_at).map_err(|e| format!("device authorization: {e}"))?;
@@ -322,7 +323,7 @@ async fn introspect(
     auth: &ClientAuth,
     request: &IntrospectionRequest,
 ) -> Result<Result<Introspection, IntrospectionError>, String> {
-    let (http_request, pending) = request.build_request(endpoint, auth);
+    let (http_request, pending) = request.build_request(endpoint, auth).map_err(|e| e.to_string())?;
     Ok(pending.finish(&send(transport, http_request).await?))
 }
 
@@ -341,7 +342,7 @@ async fn revoke(
     auth: &ClientAuth,
     request: &RevocationRequest,
 ) -> Result<(), String> {
-    let (http_request, pending) = request.build_request(endpoint, auth);
+    let (http_request, pending) = request.build_request(endpoint, auth).map_err(|e| e.to_string())?;
     pending.finish(&send(transport, http_request).await?).map_err(|e| format!("revocation: {e}"))
 }
 

@@ -130,7 +130,8 @@ pub(super) async fn sign_in(server: &Admin, transport: &Arc<dyn Transport>) -> R
         format!("the redirect's iss is {:?}, expected {}", exchange.issuer(), server.base())
     })?;
     let token_endpoint = TokenEndpoint::at(endpoint(metadata.token_endpoint(), "token_endpoint")?.clone());
-    let (request, pending) = exchange.build_request(&token_endpoint, &ClientAuth::public(native_id()?));
+    let (request, pending) =
+        exchange.build_request(&token_endpoint, &ClientAuth::public(native_id()?)).map_err(|e| e.to_string())?;
     let sent_at = Instant::now();
     let response = send(transport, request).await?;
     let token = pending.finish(&response, sent_at).map_err(|e| format!("the code exchange: {e}"))?;

@@ -208,7 +208,7 @@ pub(crate) fn echo_error_subjects() -> Vec<Subject> {
 
     // A server that echoes the request's whole `Authorization: Basic …` value: its base64 is the
     // client secret too.
-    let (sent, _) = endpoint().build_request(&basic, &cc);
+    let (sent, _) = endpoint().build_request(&basic, &cc).expect("no client assertion to sign");
     let header = sent.headers()["authorization"].to_str().expect("ASCII").to_owned();
     let answer = json(401, &format!(r#"{{"error":"invalid_client","error_description":"bad {header}"}}"#));
     let error = expect_err("Basic echo", exchange(&basic, &cc, &answer));

@@ -91,7 +91,7 @@ pub(crate) fn exchange_at(
     request: &TokenRequest,
     response: &Response<Vec<u8>>,
 ) -> Result<Token, TokenError> {
-    let (_wire, pending) = endpoint.build_request(auth, request);
+    let (_wire, pending) = endpoint.build_request(auth, request)?;
     pending.finish(response, Instant::now())
 }
 

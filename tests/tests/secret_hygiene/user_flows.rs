@@ -30,24 +30,28 @@ pub(crate) fn user_flow_subjects() -> Vec<Subject> {
     let grant = exchange.into_token_request();
     subjects.push(Subject::debug("TokenRequest with the authorization code", &grant).marked());
     let token_endpoint = TokenEndpoint::new("https://as.example/token").expect("https");
-    let (_, pending_exchange) = token_endpoint.build_request(&auth(oauth_core::AuthMethod::Post), &grant);
+    let (_, pending_exchange) =
+        token_endpoint.build_request(&auth(oauth_core::AuthMethod::Post), &grant).expect("no client assertion to sign");
     subjects.push(Subject::debug("PendingExchange of a code exchange", &pending_exchange));
 
     let revoke = RevocationRequest::new(SecretParam::new(REFRESH));
     subjects.push(Subject::debug("RevocationRequest", &revoke).marked());
     let introspect = IntrospectionRequest::new(SecretParam::new(ACCESS));
     subjects.push(Subject::debug("IntrospectionRequest", &introspect).marked());
-    let (_, pending_revocation) = revoke.build_request(
-        &EndpointUrl::new("https://as.example/revoke").expect("https"),
-        &auth(oauth_core::AuthMethod::Post),
-    );
+    let (_, pending_revocation) = revoke
+        .build_request(
+            &EndpointUrl::new("https://as.example/revoke").expect("https"),
+            &auth(oauth_core::AuthMethod::Post),
+        )
+        .expect("no client assertion to sign");
     subjects.push(Subject::debug("PendingRevocation", &pending_revocation));
 
     let device = oauth_core::device::DeviceAuthorizationEndpoint::new(
         EndpointUrl::new("https://as.example/device").expect("https"),
     );
     let (_, pending_device) = device
-        .build_request(&auth(oauth_core::AuthMethod::Post), &oauth_core::device::DeviceAuthorizationRequest::new());
+        .build_request(&auth(oauth_core::AuthMethod::Post), &oauth_core::device::DeviceAuthorizationRequest::new())
+        .expect("no client assertion to sign");
     let answer = http::Response::builder()
         .status(200)
         .header("content-type", "application/json")

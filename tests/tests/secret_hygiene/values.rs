@@ -66,7 +66,8 @@ pub(crate) fn request_subjects() -> Vec<Subject> {
         subjects
             .push(Subject::debug(format!("TokenRequest {name} with_grant"), &request.with_grant(extension_grant())));
         for method in METHODS {
-            let (wire, pending) = endpoint().build_request(&auth(method), &request);
+            let (wire, pending) =
+                endpoint().build_request(&auth(method), &request).expect("no client assertion to sign");
             let case = format!("{name} request, {method:?}");
             subjects.push(Subject::debug(format!("http::Request for {case}"), &wire));
             subjects.push(Subject::debug(format!("http::Request headers for {case}"), wire.headers()));

@@ -11,7 +11,8 @@ use crate::{ACCESS, API_KEY, CLIENT_SECRET, PARAM, PASSWORD, REFRESH};
 fn basic_authorization_header_is_sensitive_in_every_encoding() {
     for method in METHODS {
         let auth = auth(method);
-        let (wire, _pending) = endpoint().build_request(&auth, &request(Grant::ClientCredentials));
+        let (wire, _pending) =
+            endpoint().build_request(&auth, &request(Grant::ClientCredentials)).expect("no client assertion to sign");
         match (method, wire.headers().get(AUTHORIZATION)) {
             (AuthMethod::Basic(_), Some(header)) => {
                 assert!(header.is_sensitive(), "{method:?}: Authorization is not marked sensitive");
@@ -41,7 +42,8 @@ fn bearer_headers_are_sensitive() {
 #[test]
 fn request_body_is_the_wire_format_and_carries_the_secrets_it_must() {
     let body_of = |method, grant| {
-        let (wire, _pending) = endpoint().build_request(&auth(method), &request(grant));
+        let (wire, _pending) =
+            endpoint().build_request(&auth(method), &request(grant)).expect("no client assertion to sign");
         String::from_utf8(wire.into_body()).expect("a form body is UTF-8")
     };
     let post = body_of(AuthMethod::Post, Grant::password("sheila.thomas", PASSWORD));

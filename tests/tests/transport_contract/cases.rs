@@ -17,7 +17,8 @@ const MIB: usize = 1024 * 1024;
 fn token_request(base: &str, limit: usize) -> http::Request<Vec<u8>> {
     let profile = oauth_providers::rfc6749::client_credentials(&format!("{base}/token"), "app", "s3cr3t")
         .expect("a loopback token URL makes a profile");
-    let (mut request, _pending) = profile.token_config().expect("a token exchange").build_request();
+    let (mut request, _pending) =
+        profile.token_config().expect("a token exchange").build_request().expect("no client assertion to sign");
     request.extensions_mut().insert(ResponseLimit(limit));
     request
 }

@@ -34,7 +34,7 @@
 //! let exchange = pending.accept(&redirect)?;
 //!
 //! let endpoint = TokenEndpoint::new("https://as.example/token")?;
-//! let (token_request, pending_exchange) = exchange.build_request(&endpoint, &ClientAuth::public(ClientId::new("my-app")?));
+//! let (token_request, pending_exchange) = exchange.build_request(&endpoint, &ClientAuth::public(ClientId::new("my-app")?))?;
 //! assert!(token_request.body().starts_with(b"grant_type=authorization_code&client_id=my-app&code=SplxlOBeZQQYbYS6WxSbIA&"));
 //!
 //! // … send `token_request`, then read its answer …
@@ -49,6 +49,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::num::NonZeroU16;
+use std::time::SystemTime;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

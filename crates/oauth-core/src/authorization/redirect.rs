@@ -372,12 +372,13 @@ impl std::error::Error for AuthorizationError {}
 /// A redirect read and checked: the code, ready to be exchanged for a token (RFC 6749 §4.1.3)
 /// with its PKCE verifier (RFC 7636 §4.5). Made by [`PendingAuthorization::accept`].
 ///
-/// The exchange is an ordinary token request: [`build_request`](Self::build_request) makes it
-/// and its [`PendingExchange`], whose [`finish`](PendingExchange::finish) reads the answer and
-/// scrubs the code and the verifier from errors. The grant is not replay-safe
+/// The exchange is an ordinary token request: [`build_request`](Self::build_request) (or
+/// [`build_request_at`](Self::build_request_at), for every client) makes it and its
+/// [`PendingExchange`], whose [`finish`](PendingExchange::finish) reads the answer and scrubs
+/// the code and the verifier from errors. The grant is not replay-safe
 /// ([`Grant::is_replay_safe`]): a code is single use, so a failed exchange is not retried with
 /// other client authentication.
-#[must_use = "exchange the code with `build_request` before it expires"]
+#[must_use = "exchange the code with `build_request_at` before it expires"]
 pub struct CodeExchange {
     code: AuthorizationCode,
     redirect_uri: EndpointUrl,
@@ -409,7 +410,7 @@ impl CodeExchange {
     /// let exchange = pending.accept_query(&format!("code=SplxlOBeZQQYbYS6WxSbIA&state={state}"))?;
     ///
     /// let endpoint = TokenEndpoint::new("https://server.example.com/token")?;
-    /// let (token_request, _pending) = exchange.build_request(&endpoint, &client);
+    /// let (token_request, _pending) = exchange.build_request(&endpoint, &client)?;
     /// assert_eq!(token_request.headers()["authorization"], "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW");
     /// assert_eq!(
     ///     std::str::from_utf8(token_request.body())?,
@@ -419,16 +420,62 @@ impl CodeExchange {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
-    /// # Panics
-    /// As [`TokenEndpoint::build_request`], for a JWT method: give
-    /// [`into_token_request`](Self::into_token_request) to [`TokenEndpoint::build_request_at`].
-    #[must_use = "the request must be sent and its answer given to `PendingExchange::finish`"]
-    pub fn build_request(self, endpoint: &TokenEndpoint, auth: &ClientAuth) -> (Request<Vec<u8>>, PendingExchange) {
+    ///
+    /// # Errors
+    /// [`MisuseError::AssertionNeedsTime`] for the JWT methods, whose assertion needs the time
+    /// and fresh entropy: use [`CodeExchange::build_request_at`]. The exchange is consumed
+    /// either way: a client that may sign assertions calls `build_request_at`.
+    pub fn build_request(
+        self,
+        endpoint: &TokenEndpoint,
+        auth: &ClientAuth,
+    ) -> Result<(Request<Vec<u8>>, PendingExchange), MisuseError> {
+        auth.refuse_assertion("CodeExchange::build_request_at")?;
         endpoint.build_request(auth, &self.into_token_request())
     }
 
+    /// [`CodeExchange::build_request`] for every client, those that sign assertions included:
+    /// their body also carries `client_assertion_type` and `client_assertion`, a JWT made for
+    /// this request at `now` with `jti_entropy`, as [`TokenEndpoint::build_request_at`] makes
+    /// it. Its `aud` is the client's [`assertion_audience`](ClientAuth::assertion_audience) when
+    /// set, else the token endpoint's URL. Other methods ignore `now` and `jti_entropy`.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::SystemTime;
+    /// use oauth_core::authorization::{AuthorizationRequest, ENTROPY_LEN};
+    /// use oauth_core::{ClientAuth, ClientId, ClientSecret, EndpointUrl, TokenEndpoint};
+    /// let client = ClientAuth::client_secret_jwt(ClientId::new("app")?, ClientSecret::new("s3cr3t"));
+    /// let request = AuthorizationRequest::new(
+    ///     EndpointUrl::new("https://as.example/authorize")?,
+    ///     client.client_id().clone(),
+    ///     EndpointUrl::new("https://app.example/cb")?,
+    /// );
+    /// let (_url, pending) = request.start([0; ENTROPY_LEN])?;
+    /// let state = pending.state().to_owned();
+    /// let exchange = pending.accept_query(&format!("code=c0de&state={state}"))?;
+    ///
+    /// let endpoint = TokenEndpoint::new("https://as.example/token")?;
+    /// let entropy = [42; 16]; // from the operating system's generator, in real code
+    /// let (token_request, _pending) = exchange.build_request_at(&endpoint, &client, SystemTime::now(), entropy);
+    /// let body = std::str::from_utf8(token_request.body())?;
+    /// assert!(body.starts_with("grant_type=authorization_code&client_id=app&client_assertion_type="));
+    /// assert!(!body.contains("s3cr3t"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use = "the request must be sent and its answer given to `PendingExchange::finish`"]
+    pub fn build_request_at(
+        self,
+        endpoint: &TokenEndpoint,
+        auth: &ClientAuth,
+        now: SystemTime,
+        jti_entropy: [u8; 16],
+    ) -> (Request<Vec<u8>>, PendingExchange) {
+        endpoint.build_request_at(auth, &self.into_token_request(), now, jti_entropy)
+    }
+
     /// The exchange as a [`TokenRequest`] carrying [`Grant::AuthorizationCode`], to add extra
-    /// parameters (RFC 8707 `resource`) before [`TokenEndpoint::build_request`]. No scope: the
+    /// parameters (RFC 8707 `resource`) before [`TokenEndpoint::build_request_at`]. No scope: the
     /// code already carries the one granted (RFC 6749 §4.1.3).
     ///
     /// # Examples
@@ -449,7 +496,7 @@ impl CodeExchange {
     /// assert_eq!(token_request.grant().grant_type(), "authorization_code");
     /// assert!(!token_request.grant().is_replay_safe());
     /// let endpoint = TokenEndpoint::new("https://as.example/token")?;
-    /// let (http_request, _pending) = endpoint.build_request(&ClientAuth::public(ClientId::new("app")?), &token_request);
+    /// let (http_request, _pending) = endpoint.build_request(&ClientAuth::public(ClientId::new("app")?), &token_request)?;
     /// assert!(http_request.body().ends_with(b"&resource=https%3A%2F%2Fapi.example%2F"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -3,6 +3,8 @@
 
 use super::answer::{read, scrubbed_excerpt};
 use super::*;
+use crate::auth::ClientAssertion;
+use crate::request::SentCredentials;
 
 /// The device authorization endpoint (RFC 8628 §3.1): a checked URL and the [`Quirks`] its
 /// answers are read with.
@@ -13,7 +15,7 @@ use super::*;
 /// use oauth_core::{ClientAuth, ClientId, ClientSecret, EndpointUrl};
 /// let endpoint = DeviceAuthorizationEndpoint::new(EndpointUrl::new("https://as.example/device_authorization")?);
 /// let auth = ClientAuth::basic(ClientId::new("app")?, ClientSecret::new("s3cr3t"));
-/// let (request, _pending) = endpoint.build_request(&auth, &DeviceAuthorizationRequest::new());
+/// let (request, _pending) = endpoint.build_request(&auth, &DeviceAuthorizationRequest::new())?;
 /// assert_eq!(request.method(), "POST");
 /// assert_eq!(request.uri(), "https://as.example/device_authorization");
 /// assert!(request.headers()["authorization"].is_sensitive());
@@ -55,18 +57,72 @@ impl DeviceAuthorizationEndpoint {
     /// Builds the `POST` for `request`, authenticated as `auth` the way a token request is
     /// (the `Authorization` header for Basic, marked sensitive; `client_id`, and
     /// `client_secret` for [`AuthMethod::Post`](crate::AuthMethod::Post), in the body
-    /// otherwise), and the value that reads its answer. Cannot fail: the inputs were checked
-    /// when made.
+    /// otherwise), and the value that reads its answer.
     ///
     /// The body is `application/x-www-form-urlencoded`: the credentials when they go in the
     /// body, `scope` when not empty, then the extra parameters in order.
-    #[must_use = "the request must be sent and its answer given to `PendingDeviceAuthorization::finish`"]
+    ///
+    /// # Errors
+    /// [`MisuseError::AssertionNeedsTime`] for the JWT methods, whose assertion needs the time
+    /// and fresh entropy: use [`DeviceAuthorizationEndpoint::build_request_at`]. Every other
+    /// method builds: the inputs were checked when made.
     pub fn build_request(
         &self,
         auth: &ClientAuth,
         request: &DeviceAuthorizationRequest,
+    ) -> Result<(Request<Vec<u8>>, PendingDeviceAuthorization), MisuseError> {
+        auth.refuse_assertion("DeviceAuthorizationEndpoint::build_request_at")?;
+        Ok(self.build(auth, request, None))
+    }
+
+    /// [`DeviceAuthorizationEndpoint::build_request`] for every method, the JWT ones included:
+    /// their body also carries `client_assertion_type` and `client_assertion` after the client
+    /// id, a JWT made for this request at `now` with `jti_entropy`, as
+    /// [`TokenEndpoint::build_request_at`] makes it. Its `aud` is the client's
+    /// [`assertion_audience`](ClientAuth::assertion_audience) when set, else this endpoint's URL
+    /// (the device authorization endpoint's, not the token endpoint's). Other methods ignore
+    /// `now` and `jti_entropy`.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::SystemTime;
+    /// use oauth_core::device::{DeviceAuthorizationEndpoint, DeviceAuthorizationRequest};
+    /// use oauth_core::{ClientAuth, ClientId, ClientSecret, EndpointUrl};
+    /// let endpoint = DeviceAuthorizationEndpoint::new(EndpointUrl::new("https://as.example/device_authorization")?);
+    /// let auth = ClientAuth::client_secret_jwt(ClientId::new("tv")?, ClientSecret::new("s3cr3t"));
+    /// let entropy = [42; 16]; // from the operating system's generator, in real code
+    /// let (request, _pending) =
+    ///     endpoint.build_request_at(&auth, &DeviceAuthorizationRequest::new(), SystemTime::now(), entropy);
+    /// let body = std::str::from_utf8(request.body())?;
+    /// assert!(body.starts_with("client_id=tv&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3A"));
+    /// assert!(!body.contains("s3cr3t"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use = "the request must be sent and its answer given to `PendingDeviceAuthorization::finish`"]
+    pub fn build_request_at(
+        &self,
+        auth: &ClientAuth,
+        request: &DeviceAuthorizationRequest,
+        now: SystemTime,
+        jti_entropy: [u8; 16],
     ) -> (Request<Vec<u8>>, PendingDeviceAuthorization) {
-        let mut form = form_urlencoded::Serializer::for_suffix(auth.form_credentials().to_owned(), 0);
+        self.build(auth, request, auth.assertion(self.url.uri(), now, jti_entropy))
+    }
+
+    fn build(
+        &self,
+        auth: &ClientAuth,
+        request: &DeviceAuthorizationRequest,
+        assertion: Option<ClientAssertion>,
+    ) -> (Request<Vec<u8>>, PendingDeviceAuthorization) {
+        let mut body = auth.form_credentials().to_owned();
+        if let Some(assertion) = &assertion {
+            if !body.is_empty() {
+                body.push('&');
+            }
+            body.push_str(assertion.form());
+        }
+        let mut form = form_urlencoded::Serializer::for_suffix(body, 0);
         if !request.scope.is_empty() {
             form.append_pair("scope", request.scope.as_str());
         }
@@ -79,8 +135,7 @@ impl DeviceAuthorizationEndpoint {
         *http_request.headers_mut() = auth.request_headers().clone();
         let pending = PendingDeviceAuthorization {
             quirks: self.quirks,
-            client_id: auth.client_id().clone(),
-            client_secret: auth.client_secret().cloned(),
+            client: SentCredentials::new(auth, assertion),
             secret_params: request.params.secrets().next().is_some().then(|| request.params.clone()),
         };
         (http_request, pending)
@@ -153,13 +208,13 @@ impl DeviceAuthorizationRequest {
 /// A device authorization request on its way: reads the answer, and scrubs every credential
 /// the request carried from an error if the server echoes one.
 ///
-/// Made by [`DeviceAuthorizationEndpoint::build_request`]; consumed by
+/// Made by [`DeviceAuthorizationEndpoint::build_request_at`] (or
+/// [`DeviceAuthorizationEndpoint::build_request`]); consumed by
 /// [`PendingDeviceAuthorization::finish`].
 #[must_use = "give the answer to `finish` to get the device authorization"]
 pub struct PendingDeviceAuthorization {
     quirks: Quirks,
-    client_id: ClientId,
-    client_secret: Option<ClientSecret>,
+    client: SentCredentials,
     secret_params: Option<Params>,
 }
 
@@ -196,9 +251,9 @@ impl PendingDeviceAuthorization {
 
     /// Calls `f` with each credential the request carried, in every spelling a token
     /// exchange's errors are scrubbed of (the client secret as is, the base64 of each Basic
-    /// spelling of id and secret), and each secret extra parameter.
+    /// spelling of id and secret, the client assertion), and each secret extra parameter.
     fn for_each_secret(&self, mut f: impl FnMut(&str)) {
-        crate::request::for_each_client_credential(&self.client_id, self.client_secret.as_ref(), &mut f);
+        self.client.for_each_secret(&mut f);
         if let Some(params) = &self.secret_params {
             params.secrets().for_each(&mut f);
         }
@@ -207,7 +262,7 @@ impl PendingDeviceAuthorization {
 
 impl fmt::Debug for PendingDeviceAuthorization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PendingDeviceAuthorization").field("client_id", &self.client_id).finish_non_exhaustive()
+        f.debug_struct("PendingDeviceAuthorization").field("client_id", self.client.client_id()).finish_non_exhaustive()
     }
 }
 
@@ -223,7 +278,7 @@ impl fmt::Debug for PendingDeviceAuthorization {
 /// use oauth_core::device::{DeviceAuthorizationEndpoint, DeviceAuthorizationRequest, DEFAULT_INTERVAL};
 /// use oauth_core::{ClientAuth, ClientId, EndpointUrl};
 /// let endpoint = DeviceAuthorizationEndpoint::new(EndpointUrl::new("https://as.example/device/code")?);
-/// let (_, pending) = endpoint.build_request(&ClientAuth::public(ClientId::new("tv")?), &DeviceAuthorizationRequest::new());
+/// let (_, pending) = endpoint.build_request(&ClientAuth::public(ClientId::new("tv")?), &DeviceAuthorizationRequest::new())?;
 /// // `verification_url` for `verification_uri`, `expires_in` as a string, no `interval`.
 /// let answer = http::Response::builder().header("content-type", "application/json").body(
 ///     r#"{"device_code":"4/4-GMMhmHCX","user_code":"GQVQ-JKEC","verification_url":"https://as.example/device","expires_in":"1800"}"#,
@@ -316,13 +371,13 @@ impl DeviceAuthorization {
 /// let auth = ClientAuth::public(ClientId::new("tv")?);
 /// let request = DeviceAuthorizationRequest::new();
 ///
-/// let (_, pending) = endpoint.build_request(&auth, &request);
+/// let (_, pending) = endpoint.build_request(&auth, &request)?;
 /// let refused = http::Response::builder().status(400).header("content-type", "application/json")
 ///     .body(r#"{"error":"invalid_scope"}"#)?;
 /// let error = pending.finish(&refused, Instant::now()).unwrap_err();
 /// assert_eq!(error.code(), Some(&ErrorCode::InvalidScope));
 ///
-/// let (_, pending) = endpoint.build_request(&auth, &request);
+/// let (_, pending) = endpoint.build_request(&auth, &request)?;
 /// let unusable = http::Response::builder().header("content-type", "application/json")
 ///     .body(r#"{"device_code":"d3v1c3","verification_uri":"https://as.example/activate","expires_in":600}"#)?;
 /// let error = pending.finish(&unusable, Instant::now()).unwrap_err();

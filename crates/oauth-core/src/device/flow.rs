@@ -25,6 +25,12 @@ use super::*;
 ///   ([`DeviceStep::Failed`]); so does the device code's own expiry, reached at a `poll`'s
 ///   `now` with no request out, whatever the server kept answering.
 ///
+/// - A client that signs assertions (`client_secret_jwt`, `private_key_jwt`) needs the wall
+///   clock and fresh entropy for each request: drive it with [`poll_at`](Self::poll_at), which
+///   takes both (and serves every client). [`poll`](Self::poll) cannot make its assertion, so
+///   it ends such a flow ([`DeviceFlowError::Misuse`]) the first time it is asked with no
+///   request out, before any request is handed out.
+///
 /// All arithmetic on instants is checked: a wait too long for the clock is a wait until the
 /// device code expires.
 ///
@@ -36,7 +42,7 @@ use super::*;
 /// use oauth_core::{ClientAuth, ClientId, EndpointUrl, TokenEndpoint, TokenError};
 /// # let auth = ClientAuth::public(ClientId::new("tv")?);
 /// # let device = DeviceAuthorizationEndpoint::new(EndpointUrl::new("https://as.example/device")?);
-/// # let (_, pending) = device.build_request(&auth, &DeviceAuthorizationRequest::new());
+/// # let (_, pending) = device.build_request(&auth, &DeviceAuthorizationRequest::new())?;
 /// # let t0 = Instant::now();
 /// # let answer = http::Response::builder().header("content-type", "application/json").body(
 /// #     r#"{"device_code":"d3v1c3-c0d3","user_code":"WDJB-MJHT","verification_uri":"https://as.example/activate","expires_in":600}"#)?;
@@ -79,7 +85,8 @@ enum State {
 impl DeviceFlow {
     /// The polling for `authorization`, started at `now` (when its answer was read, or later):
     /// token requests go to `endpoint`, authenticated as `auth`, and the first is due one
-    /// interval after `now`.
+    /// interval after `now`. Poll a client that signs assertions with
+    /// [`poll_at`](Self::poll_at).
     #[must_use]
     pub fn new(endpoint: TokenEndpoint, auth: ClientAuth, authorization: &DeviceAuthorization, now: Instant) -> Self {
         let mut params = Params::new();
@@ -102,7 +109,56 @@ impl DeviceFlow {
     /// What to do at `now`. A [`DeviceStep::Send`] marks its request as out: until it is
     /// reported through [`answered`](Self::answered) (or given back with
     /// [`abandon`](Self::abandon)), every poll says [`DeviceStep::InFlight`].
+    ///
+    /// For a client that signs assertions (`client_secret_jwt`, `private_key_jwt`), whose
+    /// requests this cannot build, the flow ends with [`DeviceFlowError::Misuse`]
+    /// ([`MisuseError::AssertionNeedsTime`]) unless a request is out: use
+    /// [`poll_at`](Self::poll_at).
     pub fn poll(&mut self, now: Instant) -> DeviceStep<'_> {
+        if matches!(self.state, State::Polling { in_flight: false }) {
+            if let Err(misuse) = self.auth.refuse_assertion("DeviceFlow::poll_at") {
+                self.state = State::Failed(DeviceFlowError::Misuse(misuse));
+            }
+        }
+        self.step(now, None)
+    }
+
+    /// [`poll`](Self::poll) for every client, those that sign assertions included: a request
+    /// handed out carries a fresh `client_assertion` made at `wall_now` (the wall clock, for
+    /// its `iat` and `exp`) with `jti_entropy`, as
+    /// [`TokenEndpoint::build_request_at`] makes it, its `aud` the client's
+    /// [`assertion_audience`](ClientAuth::assertion_audience) when set, else the token
+    /// endpoint's URL. Give new entropy to every call. `now` rules the polling as it does for
+    /// `poll`; other clients ignore `wall_now` and `jti_entropy`.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::{Duration, Instant, SystemTime};
+    /// use oauth_core::device::{DeviceAuthorizationEndpoint, DeviceAuthorizationRequest, DeviceFlow, DeviceStep};
+    /// use oauth_core::{ClientAuth, ClientId, ClientSecret, EndpointUrl, TokenEndpoint};
+    /// let auth = ClientAuth::client_secret_jwt(ClientId::new("tv")?, ClientSecret::new("s3cr3t"));
+    /// let device = DeviceAuthorizationEndpoint::new(EndpointUrl::new("https://as.example/device")?);
+    /// let (_, pending) =
+    ///     device.build_request_at(&auth, &DeviceAuthorizationRequest::new(), SystemTime::now(), [1; 16]);
+    /// # let t0 = Instant::now();
+    /// # let answer = http::Response::builder().header("content-type", "application/json").body(
+    /// #     r#"{"device_code":"d3v1c3-c0d3","user_code":"WDJB-MJHT","verification_uri":"https://as.example/activate","expires_in":600}"#)?;
+    /// let authorization = pending.finish(&answer, t0)?;
+    /// let mut flow = DeviceFlow::new(TokenEndpoint::new("https://as.example/token")?, auth, &authorization, t0);
+    ///
+    /// let t1 = t0 + Duration::from_secs(5);
+    /// let entropy = [2; 16]; // from the operating system's generator, in real code: new for each call
+    /// let DeviceStep::Send(request, _pending) = flow.poll_at(t1, SystemTime::now(), entropy) else { unreachable!() };
+    /// assert!(std::str::from_utf8(request.body())?.contains("&client_id=tv&client_assertion_type="));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn poll_at(&mut self, now: Instant, wall_now: SystemTime, jti_entropy: [u8; 16]) -> DeviceStep<'_> {
+        self.step(now, Some((wall_now, jti_entropy)))
+    }
+
+    /// What to do at `now`; a request handed out carries an assertion made at the wall time
+    /// and with the entropy given, when the client sends one.
+    fn step(&mut self, now: Instant, assertion_time: Option<(SystemTime, [u8; 16])>) -> DeviceStep<'_> {
         if matches!(self.state, State::Polling { in_flight: false }) && now >= self.expires_at {
             self.state = State::Failed(DeviceFlowError::CodeExpired { expires_at: self.expires_at });
         }
@@ -113,7 +169,9 @@ impl DeviceFlow {
             State::Polling { .. } if now < self.next_at => DeviceStep::Wait(self.next_at),
             State::Polling { in_flight } => {
                 *in_flight = true;
-                let (request, pending) = self.endpoint.build_request(&self.auth, &self.request);
+                let assertion = assertion_time
+                    .and_then(|(wall_now, entropy)| self.auth.assertion(self.endpoint.uri(), wall_now, entropy));
+                let (request, pending) = self.endpoint.build(&self.auth, &self.request, assertion);
                 DeviceStep::Send(request, pending)
             }
         }
@@ -272,6 +330,9 @@ pub enum DeviceFlowError {
     /// (`invalid_grant`, `invalid_client`, `unsupported_grant_type`, …) or an answer that is
     /// not a token.
     Refused(TokenError),
+    /// The flow was driven in a way that cannot work — [`DeviceFlow::poll`] for a client that
+    /// signs assertions ([`MisuseError::AssertionNeedsTime`]) — so it ended before sending.
+    Misuse(MisuseError),
 }
 
 impl DeviceFlowError {
@@ -280,7 +341,7 @@ impl DeviceFlowError {
     pub fn token_error(&self) -> Option<&TokenError> {
         match self {
             Self::AccessDenied(e) | Self::ExpiredToken(e) | Self::Refused(e) => Some(e),
-            Self::CodeExpired { .. } => None,
+            Self::CodeExpired { .. } | Self::Misuse(_) => None,
         }
     }
 }
@@ -294,17 +355,20 @@ impl fmt::Display for DeviceFlowError {
                 f.write_str("the device code expired (its `expires_in` ran out) before the user finished")
             }
             Self::Refused(e) => fmt::Display::fmt(e, f),
+            Self::Misuse(e) => fmt::Display::fmt(e, f),
         }
     }
 }
 
 /// `AccessDenied` and `ExpiredToken` say what happened and return the server's answer as their
-/// `source`; `Refused` displays its inner error, so it returns only that error's own source.
+/// `source`; `Refused` and `Misuse` display their inner error, so they return only that error's
+/// own source.
 impl std::error::Error for DeviceFlowError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::AccessDenied(e) | Self::ExpiredToken(e) => Some(e),
             Self::Refused(e) => e.source(),
+            Self::Misuse(e) => e.source(),
             Self::CodeExpired { .. } => None,
         }
     }

@@ -15,7 +15,7 @@
 //!
 //! # A whole flow
 //! ```
-//! use std::time::{Duration, Instant};
+//! use std::time::{Duration, Instant, SystemTime};
 //! use oauth_core::device::{
 //!     DeviceAuthorizationEndpoint, DeviceAuthorizationRequest, DeviceFlow, DeviceStep,
 //! };
@@ -24,7 +24,7 @@
 //! let auth = ClientAuth::public(ClientId::new("tv-app")?);
 //! let device = DeviceAuthorizationEndpoint::new(EndpointUrl::new("https://as.example/device")?);
 //! let request = DeviceAuthorizationRequest::new().with_scope(Scope::parse("read")?);
-//! let (http_request, pending) = device.build_request(&auth, &request);
+//! let (http_request, pending) = device.build_request(&auth, &request)?;
 //! assert_eq!(http_request.body(), b"client_id=tv-app&scope=read");
 //!
 //! // … send it; note when …
@@ -58,7 +58,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use http::{Method, Request, Response, StatusCode};
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -68,9 +68,9 @@ use crate::error::{ExpiresInProblem, JsonKind, status_is_retryable};
 use crate::expires_in::{ExpiresIn, ExpiresRaw, expires_in_secs};
 use crate::media::{Format, FormatProblem, body_format, json_kind_of};
 use crate::{
-    BodyExcerpt, ClientAuth, ClientId, ClientSecret, EndpointUrl, ErrorCode, Extras, Grant, MisuseError, Params,
-    PendingExchange, ProtocolError, ProtocolErrorKind, Quirks, RESERVED_EXTENSION_PARAMS, RequestFailure, RetryAfter,
-    Scope, SecretParam, ServerError, Token, TokenEndpoint, TokenError, TokenRequest,
+    BodyExcerpt, ClientAuth, EndpointUrl, ErrorCode, Extras, Grant, MisuseError, Params, PendingExchange,
+    ProtocolError, ProtocolErrorKind, Quirks, RESERVED_EXTENSION_PARAMS, RequestFailure, RetryAfter, Scope,
+    SecretParam, ServerError, Token, TokenEndpoint, TokenError, TokenRequest,
 };
 
 /// The `grant_type` of the device access token request (RFC 8628 §3.4).

@@ -17,11 +17,12 @@ use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Request, Response, StatusCode};
 use serde_json::Value;
 
+use crate::auth::ClientAssertion;
 use crate::media::{is_json_media, media_type};
 use crate::revocation::{Echoes, Submitted, TokenTypeHint};
 use crate::{
-    AccessToken, BodyExcerpt, ClientAuth, EndpointUrl, ErrorCode, ExpiresInProblem, Extras, JsonKind, Quirks,
-    RefreshToken, RetryAfter, Scope, SecretParam, ServerError, TokenType,
+    AccessToken, BodyExcerpt, ClientAuth, EndpointUrl, ErrorCode, ExpiresInProblem, Extras, JsonKind, MisuseError,
+    Quirks, RefreshToken, RetryAfter, Scope, SecretParam, ServerError, TokenType,
 };
 
 /// A request to introspect a token (RFC 7662 §2.1).
@@ -37,7 +38,7 @@ use crate::{
 /// let auth = ClientAuth::post(ClientId::new("rs-1")?, ClientSecret::new("rs-s3cr3t"));
 ///
 /// let (request, pending) = IntrospectionRequest::access_token(&AccessToken::new("mF_9.B5f-4.1JqM"))
-///     .build_request(&endpoint, &auth);
+///     .build_request(&endpoint, &auth)?;
 /// assert_eq!(request.body(),
 ///     b"token=mF_9.B5f-4.1JqM&token_type_hint=access_token&client_id=rs-1&client_secret=rs-s3cr3t");
 ///
@@ -96,13 +97,66 @@ impl IntrospectionRequest {
     }
 
     /// Builds the `POST` to the introspection endpoint, authenticated as `auth` exactly as a
-    /// token request is, and the value that reads its answer. Cannot fail.
+    /// token request is, and the value that reads its answer.
     ///
     /// The body is `token=…`, then `token_type_hint=…` when there is a hint, then the client's
     /// form credentials when its method puts them in the body; `Accept: application/json`.
+    ///
+    /// # Errors
+    /// [`MisuseError::AssertionNeedsTime`] for the JWT methods, whose assertion needs the time
+    /// and fresh entropy: use [`IntrospectionRequest::build_request_at`]. Every other method
+    /// builds.
+    pub fn build_request(
+        &self,
+        endpoint: &EndpointUrl,
+        auth: &ClientAuth,
+    ) -> Result<(Request<Vec<u8>>, PendingIntrospection), MisuseError> {
+        auth.refuse_assertion("IntrospectionRequest::build_request_at")?;
+        Ok(self.build(endpoint, auth, None))
+    }
+
+    /// [`IntrospectionRequest::build_request`] for every method, the JWT ones included: their
+    /// body also carries `client_assertion_type` and `client_assertion`, a JWT made for this
+    /// request at `now` with `jti_entropy`, as
+    /// [`TokenEndpoint::build_request_at`](crate::TokenEndpoint::build_request_at) makes it.
+    /// Its `aud` is the client's [`assertion_audience`](ClientAuth::assertion_audience) when
+    /// set, else `endpoint`'s URL (the introspection endpoint's, not the token endpoint's).
+    /// Other methods ignore `now` and `jti_entropy`.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::SystemTime;
+    /// use oauth_core::introspection::IntrospectionRequest;
+    /// use oauth_core::{AccessToken, AssertionKey, ClientAuth, ClientId, EndpointUrl};
+    /// let key = AssertionKey::ed25519_pkcs8_pem("-----BEGIN PRIVATE KEY-----
+    /// MC4CAQAwBQYDK2VwBCIEIBTkUikAbUmXHMIabopeXTBQgIC/SpYZtRRW0yNAeUmO
+    /// -----END PRIVATE KEY-----")?;
+    /// let auth = ClientAuth::private_key_jwt(ClientId::new("rs-1")?, key);
+    /// let endpoint = EndpointUrl::new("https://as.example/introspect")?;
+    /// let entropy = [42; 16]; // from the operating system's generator, in real code
+    /// let (request, _pending) = IntrospectionRequest::access_token(&AccessToken::new("mF_9.B5f-4.1JqM"))
+    ///     .build_request_at(&endpoint, &auth, SystemTime::now(), entropy);
+    /// assert!(std::str::from_utf8(request.body())?.contains("&client_id=rs-1&client_assertion_type="));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use = "the request must be sent and its answer given to `PendingIntrospection::finish`"]
-    pub fn build_request(&self, endpoint: &EndpointUrl, auth: &ClientAuth) -> (Request<Vec<u8>>, PendingIntrospection) {
-        let (request, echoes) = self.submitted.build(endpoint, auth);
+    pub fn build_request_at(
+        &self,
+        endpoint: &EndpointUrl,
+        auth: &ClientAuth,
+        now: SystemTime,
+        jti_entropy: [u8; 16],
+    ) -> (Request<Vec<u8>>, PendingIntrospection) {
+        self.build(endpoint, auth, auth.assertion(endpoint.uri(), now, jti_entropy))
+    }
+
+    fn build(
+        &self,
+        endpoint: &EndpointUrl,
+        auth: &ClientAuth,
+        assertion: Option<ClientAssertion>,
+    ) -> (Request<Vec<u8>>, PendingIntrospection) {
+        let (request, echoes) = self.submitted.build(endpoint, auth, assertion);
         (request, PendingIntrospection { quirks: Quirks::lenient(), echoes })
     }
 }
@@ -116,7 +170,8 @@ impl fmt::Debug for IntrospectionRequest {
 /// An introspection request on its way: reads the answer, and scrubs the token and the client's
 /// credentials from the error if the server echoes them.
 ///
-/// Made by [`IntrospectionRequest::build_request`]; consumed by [`finish`](Self::finish).
+/// Made by [`IntrospectionRequest::build_request_at`] (or
+/// [`IntrospectionRequest::build_request`]); consumed by [`finish`](Self::finish).
 #[must_use = "give the answer to `finish` to read what the server knows of the token"]
 pub struct PendingIntrospection {
     quirks: Quirks,

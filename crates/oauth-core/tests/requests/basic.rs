@@ -215,7 +215,9 @@ fn basic_shorthand_is_percent_and_post_and_public_send_no_header() {
 fn post_without_a_secret_sends_only_the_client_id() {
     let endpoint = TokenEndpoint::new("https://as.example/token").expect("valid");
     let auth = auth("app", None, AuthMethod::Post);
-    let (request, _) = endpoint.build_request(&auth, &TokenRequest::new(Grant::ClientCredentials));
+    let (request, _) = endpoint
+        .build_request(&auth, &TokenRequest::new(Grant::ClientCredentials))
+        .expect("no client assertion to sign");
     assert_eq!(request.body(), b"grant_type=client_credentials&client_id=app");
 }
 

@@ -53,7 +53,7 @@ fn an_extension_grant_may_name_its_own_username_and_password_fields() {
     let grant = Grant::extension("password", fields).expect("password is the grant's own field");
     let endpoint = TokenEndpoint::new("https://cx.example.net:9001/oauth/token").expect("https");
     let auth = ClientAuth::post(id("2603"), ClientSecret::new("6d62"));
-    let (request, _) = endpoint.build_request(&auth, &TokenRequest::new(grant));
+    let (request, _) = endpoint.build_request(&auth, &TokenRequest::new(grant)).expect("no client assertion to sign");
     assert_eq!(
         std::str::from_utf8(request.body()).expect("ascii"),
         "grant_type=password&client_id=2603&client_secret=6d62&email=agent%40example.com&password=pw+1"

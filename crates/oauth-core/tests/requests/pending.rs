@@ -45,7 +45,8 @@ fn refresh_keeps_the_old_refresh_token_unless_the_answer_rotates_it() {
     let auth = auth("app", Some("s"), PERCENT);
     let sent_at = Instant::now();
     for (why, grant, body, want) in table {
-        let (_, pending) = endpoint.build_request(&auth, &TokenRequest::new(grant.clone()));
+        let (_, pending) =
+            endpoint.build_request(&auth, &TokenRequest::new(grant.clone())).expect("no client assertion to sign");
         assert_eq!(pending.grant().grant_type(), grant.grant_type());
         let token = pending.finish(&json_answer(200, body), sent_at).expect(why);
         assert_eq!(token.refresh_token().map(RefreshToken::secret), *want, "{why}");
@@ -61,9 +62,21 @@ fn finish_reads_with_the_endpoint_quirks() {
     let strict = lenient.clone().with_quirks(oauth_core::Quirks::strict());
     let auth = auth("app", Some("s"), PERCENT);
     let request = TokenRequest::new(Grant::ClientCredentials);
-    let token = lenient.build_request(&auth, &request).1.finish(&json_answer(200, body), sent_at).expect("lenient");
+    let token = lenient
+        .build_request(&auth, &request)
+        .expect("no client assertion to sign")
+        .1
+        .finish(&json_answer(200, body), sent_at)
+        .expect("lenient");
     assert_eq!(token.expires_at(), Some(sent_at + Duration::from_secs(3599)));
     assert!(lenient.parse_response(&json_answer(200, body), sent_at).is_ok());
-    assert!(strict.build_request(&auth, &request).1.finish(&json_answer(200, body), sent_at).is_err());
+    assert!(
+        strict
+            .build_request(&auth, &request)
+            .expect("no client assertion to sign")
+            .1
+            .finish(&json_answer(200, body), sent_at)
+            .is_err()
+    );
     assert!(strict.parse_response(&json_answer(200, body), sent_at).is_err());
 }

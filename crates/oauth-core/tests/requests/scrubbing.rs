@@ -127,7 +127,8 @@ fn credentials_echoed_by_the_server_are_scrubbed_from_the_error() {
     let auth = auth("app", Some("cl13nt-s3cr3t"), AuthMethod::Post);
     let mut failures = Vec::new();
     for echo in echoes() {
-        let (request, pending) = endpoint.build_request(&auth, &TokenRequest::new((echo.grant)()));
+        let (request, pending) =
+            endpoint.build_request(&auth, &TokenRequest::new((echo.grant)())).expect("no client assertion to sign");
         // The request did carry the credential, or the test proves nothing.
         let sent = String::from_utf8_lossy(request.body()).into_owned();
         assert!(spellings(echo.secret).iter().any(|s| sent.contains(s.as_str())), "{}: not sent", echo.name);
@@ -173,7 +174,9 @@ fn credential_cut_by_the_excerpt_cap_is_scrubbed_too() {
         // The excerpt keeps the first BODY_EXCERPT_LIMIT bytes; the secret starts `cut_at` bytes before that.
         let pad = "x".repeat(oauth_core::BODY_EXCERPT_LIMIT - cut_at);
         let body = format!("{pad}{secret} and more text after it");
-        let (_, pending) = endpoint.build_request(&auth, &TokenRequest::new(Grant::ClientCredentials));
+        let (_, pending) = endpoint
+            .build_request(&auth, &TokenRequest::new(Grant::ClientCredentials))
+            .expect("no client assertion to sign");
         let answer = Response::builder().status(500).header("content-type", "text/html").body(body).expect("valid");
         let error = pending.finish(&answer, Instant::now()).expect_err("a 500");
         let printed = format!("{error}\n{error:?}");
@@ -191,7 +194,9 @@ fn an_echoed_basic_header_is_scrubbed_in_every_spelling() {
     let endpoint = TokenEndpoint::new("https://as.example/token").expect("valid");
     for encoding in [BasicEncoding::Percent, BasicEncoding::FormPlus, BasicEncoding::Raw] {
         let auth = auth("app", Some(secret), AuthMethod::Basic(encoding));
-        let (request, pending) = endpoint.build_request(&auth, &TokenRequest::new(Grant::ClientCredentials));
+        let (request, pending) = endpoint
+            .build_request(&auth, &TokenRequest::new(Grant::ClientCredentials))
+            .expect("no client assertion to sign");
         let sent = request.headers()["authorization"].to_str().expect("ASCII").to_owned();
         let b64 = sent.trim_start_matches("Basic ");
         // Echoed padded (as sent), unpadded, and URL-safe, in the description and the body.
@@ -215,7 +220,9 @@ fn a_very_short_credential_drops_the_text_instead_of_garbling_it() {
     // shows where the secret was. A text holding a credential that short is dropped whole.
     let endpoint = TokenEndpoint::new("https://as.example/token").expect("valid");
     let auth = auth("app", Some("x"), AuthMethod::Post);
-    let (_, pending) = endpoint.build_request(&auth, &TokenRequest::new(Grant::ClientCredentials));
+    let (_, pending) = endpoint
+        .build_request(&auth, &TokenRequest::new(Grant::ClientCredentials))
+        .expect("no client assertion to sign");
     let body = r#"{"error":"invalid_client","error_description":"expires_in missing"}"#;
     let error = pending.finish(&json_answer(401, body), Instant::now()).expect_err("a refusal");
     let printed = format!("{error}\n{error:?}");
@@ -228,8 +235,9 @@ fn a_very_short_credential_drops_the_text_instead_of_garbling_it() {
 fn pending_redacts_any_text_such_as_a_redirect_location() {
     let endpoint = TokenEndpoint::new("https://as.example/token").expect("valid");
     let auth = auth("app", Some("cl13nt-s3cr3t"), AuthMethod::Post);
-    let (_, pending) =
-        endpoint.build_request(&auth, &TokenRequest::new(Grant::password("agent7", "correct horse battery")));
+    let (_, pending) = endpoint
+        .build_request(&auth, &TokenRequest::new(Grant::password("agent7", "correct horse battery")))
+        .expect("no client assertion to sign");
     let location = "https://as.example/login?client_secret=cl13nt-s3cr3t&password=correct%20horse%20battery";
     let clean = pending.redact(location).expect("something to redact");
     assert!(!clean.contains("cl13nt") && !clean.contains("horse"), "{clean}");

@@ -296,7 +296,8 @@ fn every_request_vector_has_its_exact_bytes() {
     let mut failures = Vec::new();
     for v in vectors() {
         let endpoint = TokenEndpoint::new(v.url).expect("fixture endpoints are valid");
-        let (request, _pending) = endpoint.build_request(&(v.auth)(), &(v.request)());
+        let (request, _pending) =
+            endpoint.build_request(&(v.auth)(), &(v.request)()).expect("no client assertion to sign");
         let mut bad = Vec::new();
         if request.method() != Method::POST {
             bad.push(format!("method {}", request.method()));

@@ -14,7 +14,7 @@
 //! use std::time::Instant;
 //! use oauth_providers::cloudcx::{self, Page, User};
 //! let profile = cloudcx::password("cx.cloudfon.net:9001", "2603906344917928318148", "6d624c35", "si", "pw")?;
-//! let (request, pending) = profile.token_config().expect("a token exchange").build_request();
+//! let (request, pending) = profile.token_config().expect("a token exchange").build_request()?;
 //! assert_eq!(request.uri(), "https://cx.cloudfon.net:9001/oauth/token");
 //!
 //! let sent_at = Instant::now();
@@ -71,7 +71,7 @@ pub enum UsernameField {
 /// # Examples
 /// ```
 /// let profile = oauth_providers::cloudcx::password("cx.cloudfon.net:9001", "2603", "6d62", "si", "A1 b")?;
-/// let (request, _) = profile.token_config().unwrap().build_request();
+/// let (request, _) = profile.token_config().unwrap().build_request()?;
 /// assert_eq!(request.uri(), "https://cx.cloudfon.net:9001/oauth/token");
 /// assert_eq!(request.body(),
 ///     b"grant_type=password&client_id=2603&client_secret=6d62&username=si&password=A1+b");
@@ -96,7 +96,7 @@ pub fn password(
 /// let profile = PasswordProfile::new("cx.cloudcx.net", "2603", "6d62", "ana@example.com", "pw")
 ///     .username_field(UsernameField::Email)
 ///     .build()?;
-/// let (request, _) = profile.token_config().unwrap().build_request();
+/// let (request, _) = profile.token_config().unwrap().build_request()?;
 /// assert_eq!(request.body(),
 ///     b"grant_type=password&client_id=2603&client_secret=6d62&email=ana%40example.com&password=pw");
 ///
@@ -105,7 +105,7 @@ pub fn password(
 ///     .username_field(UsernameField::Email)
 ///     .omit_client_secret()
 ///     .build()?;
-/// let (request, _) = postman.token_config().unwrap().build_request();
+/// let (request, _) = postman.token_config().unwrap().build_request()?;
 /// assert_eq!(request.body(), b"grant_type=password&client_id=2603&email=ana%40example.com&password=pw");
 /// # Ok::<(), oauth_providers::ProfileError>(())
 /// ```

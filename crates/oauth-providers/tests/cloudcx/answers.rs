@@ -211,7 +211,8 @@ fn documented_answers_and_code_envelopes_read_through_the_cloudcx_profile_quirks
 #[test]
 fn envelope_message_echoing_the_password_is_scrubbed_by_the_pending_exchange() {
     // CloudCX does not document its errors, so a message may repeat what was sent; the exchange knows the password.
-    let (_request, pending) = password_profile().token_config().expect("tokens").build_request();
+    let (_request, pending) =
+        password_profile().token_config().expect("tokens").build_request().expect("no client assertion to sign");
     let body = r#"{"code":"0001","message":"password A1 b&c=d% is wrong"}"#;
     let answer = Response::builder().status(401).body(body).expect("valid");
     let error = pending.finish(&answer, Instant::now()).expect_err("an envelope error");

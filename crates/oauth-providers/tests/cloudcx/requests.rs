@@ -29,7 +29,8 @@ fn refresh_request(profile: &Profile, refresh_token: &str) -> Request<Vec<u8>> {
     let config = profile.token_config().expect("a password profile exchanges tokens");
     let (request, _pending) = config
         .endpoint()
-        .build_request(config.auth(), &config.request().with_grant(Grant::refresh_token(refresh_token)));
+        .build_request(config.auth(), &config.request().with_grant(Grant::refresh_token(refresh_token)))
+        .expect("no client assertion to sign");
     request
 }
 
@@ -171,7 +172,7 @@ fn check_request(case: &RequestCase) -> Result<(), String> {
     let profile = (case.profile)().map_err(|e| format!("refused: {e}"))?;
     let request = match case.refresh {
         Some(refresh_token) => refresh_request(&profile, refresh_token),
-        None => profile.token_config().ok_or("no token config")?.build_request().0,
+        None => profile.token_config().ok_or("no token config")?.build_request().map_err(|error| error.to_string())?.0,
     };
     let want = ExpectedRequest {
         vendor: "cloudcx",
@@ -208,7 +209,8 @@ fn the_older_postman_steps_can_be_reproduced_exactly() {
         .omit_client_secret()
         .build()
         .expect("a valid profile");
-    let (request, _) = profile.token_config().expect("a token exchange").build_request();
+    let (request, _) =
+        profile.token_config().expect("a token exchange").build_request().expect("no client assertion to sign");
     assert_eq!(request.body(), b"grant_type=password&client_id=2603&email=ana%40example.com&password=pw");
     assert!(request.headers().get("authorization").is_none());
 }

@@ -150,7 +150,7 @@ pub(crate) fn read_both_ways(
     answer: &Response<Vec<u8>>,
     sent_at: Instant,
 ) -> [(&'static str, Result<Token, TokenError>); 2] {
-    let (_request, pending) = config.build_request();
+    let (_request, pending) = config.build_request().expect("no client assertion to sign");
     [("parse_response", config.endpoint().parse_response(answer, sent_at)), ("finish", pending.finish(answer, sent_at))]
 }
 

@@ -19,7 +19,7 @@ pub(crate) async fn exchange_request(
     auth: &ClientAuth,
     request: &TokenRequest,
 ) -> Result<Token, TokenError> {
-    let (http_request, pending) = config.endpoint().build_request(auth, request);
+    let (http_request, pending) = config.endpoint().build_request(auth, request)?;
     let sent_at = Instant::now();
     let answer = oauth_testkit::send(http_request).await.expect("the emulator answers");
     pending.finish(&answer, sent_at)
@@ -33,7 +33,7 @@ pub(crate) async fn refresh(config: &TokenConfig, refresh_token: &str) -> Result
 
 /// The raw answer to the config's primary request.
 pub(crate) async fn raw_answer(config: &TokenConfig) -> Response<Vec<u8>> {
-    let (request, _pending) = config.build_request();
+    let (request, _pending) = config.build_request().expect("no client assertion to sign");
     oauth_testkit::send(request).await.expect("the emulator answers")
 }
 

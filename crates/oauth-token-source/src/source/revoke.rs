@@ -5,14 +5,16 @@
 use oauth_core::revocation::{RevocationError, RevocationRequest};
 use oauth_core::{EndpointUrl, ServerError, TokenError};
 
+use super::exchange::assertion_entropy;
 use super::{Mode, TokenSource};
 use crate::race::{Either, race};
 use crate::{ClientError, events};
 
 impl TokenSource {
     /// Revokes the token this source holds at `endpoint` (the server's revocation endpoint,
-    /// from its metadata or its documentation), with the source's client authentication, and
-    /// forgets it: the next call fetches with the primary grant (a refresh-only source then
+    /// from its metadata or its documentation), with the source's client authentication (for
+    /// a JWT client, a fresh assertion addressed to `endpoint` unless the client sets its
+    /// audience), and forgets it: the next call fetches with the primary grant (a refresh-only source then
     /// says [`ClientError::AuthorizationRequired`]). Nothing held, nothing sent. For an API key,
     /// nothing.
     ///
@@ -31,9 +33,11 @@ impl TokenSource {
             (RevocationRequest::for_token(token), auth, access)
         };
         let Some(auth) = auth else { return Ok(()) };
-        let (http_request, pending) = request.build_request(endpoint, &auth);
-        let pending = pending.with_quirks(*ex.config.endpoint().quirks());
         let runtime = &self.inner.runtime;
+        // The time and fresh entropy of a JWT client's assertion, addressed to `endpoint`.
+        let (http_request, pending) =
+            request.build_request_at(endpoint, &auth, runtime.wall_clock(), assertion_entropy());
+        let pending = pending.with_quirks(*ex.config.endpoint().quirks());
         let answer = match race(ex.transport.send(http_request), runtime.sleep(ex.policy.deadline())).await {
             Either::Left(Ok(response)) => response,
             Either::Left(Err(error)) => return Err(ClientError::Transport(error)),
