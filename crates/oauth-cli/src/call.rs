@@ -24,7 +24,7 @@ pub(crate) struct Answer {
 }
 
 pub(crate) async fn run(args: &CallArgs) -> Result<(Answer, Result<(), Failure>), Failure> {
-    let session = Session::open(&args.connection, None)?;
+    let session = Session::open(&args.connection, None).await?;
     let verbose = args.connection.verbose;
     let request = Prepared::new(args, &session)?;
     let client = http_client_builder(&session.resolved.tls)

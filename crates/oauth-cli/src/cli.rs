@@ -32,6 +32,8 @@ Examples:
   curl -H \"$(oauth token prod-mxo --format header)\" https://eu2.thunderhead.com/...
   # any RFC 6749 server
   oauth token --token-url https://as.example/token --client-id app --scope 'read write' --format json
+  # the token URL from the server's published metadata
+  oauth token --issuer https://login.example.com --client-id app
   # no secret on the wire: a signed assertion (private_key_jwt), or a TLS client certificate
   oauth token --token-url https://as.example/token --client-id app --private-key-file key.pem --key-id 2026-11
   oauth token --token-url https://mtls.as.example/token --client-id app --auth tls-client-auth --client-cert-file client.pem
@@ -91,6 +93,7 @@ Examples:
     )]
     Discover {
         /// The issuer, as the server names itself.
+        #[arg(id = "issuer_url", value_name = "ISSUER")]
         issuer: String,
         #[command(flatten)]
         connection: Connection,
@@ -136,10 +139,6 @@ pub(crate) struct LoginArgs {
     /// The authorization endpoint.
     #[arg(long, value_name = "URL", required_unless_present = "issuer", conflicts_with = "issuer")]
     pub(crate) authorize_url: Option<String>,
-    /// Take the endpoints from this issuer's published metadata, and check the `iss` its
-    /// redirect carries (RFC 9207).
-    #[arg(long, value_name = "ISSUER")]
-    pub(crate) issuer: Option<String>,
     /// The port to receive the redirect on [default: any free port].
     #[arg(long, default_value_t = 0)]
     pub(crate) port: u16,
@@ -164,9 +163,6 @@ pub(crate) struct DeviceArgs {
     /// The device authorization endpoint.
     #[arg(long, value_name = "URL", conflicts_with = "issuer")]
     pub(crate) device_url: Option<String>,
-    /// Take the endpoints from this issuer's published metadata.
-    #[arg(long, value_name = "ISSUER")]
-    pub(crate) issuer: Option<String>,
     /// How to print the token.
     #[arg(long, value_enum, default_value_t = Format::Token)]
     pub(crate) format: Format,
@@ -182,9 +178,6 @@ pub(crate) struct TokenAdminArgs {
     /// The revocation or introspection endpoint.
     #[arg(long, value_name = "URL", conflicts_with = "issuer")]
     pub(crate) endpoint: Option<String>,
-    /// Take the endpoint from this issuer's published metadata.
-    #[arg(long, value_name = "ISSUER")]
-    pub(crate) issuer: Option<String>,
     /// Read the token from this file (`-`: stdin) instead of OAUTH_TOKEN.
     #[arg(long, value_name = "FILE")]
     pub(crate) token_file: Option<PathBuf>,
@@ -234,6 +227,11 @@ pub(crate) struct Connection {
     /// The token URL, for any provider (a vendor profile keeps its other settings).
     #[arg(long, env = "OAUTH_TOKEN_URL", value_name = "URL")]
     pub(crate) token_url: Option<String>,
+    /// Take the endpoints from this issuer's published metadata (RFC 8414 / OpenID Connect;
+    /// its mutual-TLS aliases for the certificate methods), and check the `iss` a sign-in
+    /// redirect carries (RFC 9207).
+    #[arg(long, value_name = "ISSUER", conflicts_with = "token_url")]
+    pub(crate) issuer: Option<String>,
     /// MXO: the server name (`eu2`, `na5`, …), a host, or a base URL.
     #[arg(long, value_name = "NAME")]
     pub(crate) server: Option<String>,
@@ -399,5 +397,15 @@ impl GrantChoice {
             Self::Password => "password",
             Self::RefreshToken => "refresh-token",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// clap's own checks of the whole command (unique names, valid conflicts, …), which it
+    /// otherwise runs only when a command is parsed in a debug build.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
     }
 }

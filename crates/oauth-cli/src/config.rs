@@ -30,6 +30,7 @@ pub(crate) struct Config {
 pub(crate) struct ProfileConfig {
     pub(crate) provider: Option<Provider>,
     pub(crate) token_url: Option<String>,
+    pub(crate) issuer: Option<String>,
     pub(crate) server: Option<String>,
     pub(crate) domain: Option<String>,
     pub(crate) host: Option<String>,

@@ -14,11 +14,12 @@ use crate::trace::note;
 
 pub(crate) async fn run(args: &DeviceArgs) -> Result<Token, Failure> {
     let flags = &args.connection;
-    let (device_url, token_url) = match &args.issuer {
+    let auth = crate::client::client_auth(crate::client::client_id(flags, "device")?, flags)?;
+    let (device_url, token_url) = match &flags.issuer {
         Some(issuer) => {
             let metadata = crate::client::discover(issuer, flags).await?;
-            let device = metadata.device_authorization_endpoint().cloned();
-            let token = metadata.token_endpoint().cloned();
+            let device = metadata.endpoint_for("device_authorization_endpoint", auth.method()).cloned();
+            let token = metadata.endpoint_for("token_endpoint", auth.method()).cloned();
             match (device, token) {
                 (Some(device), Some(token)) => (device, token),
                 _ => {
@@ -39,7 +40,6 @@ pub(crate) async fn run(args: &DeviceArgs) -> Result<Token, Failure> {
             )
         }
     };
-    let auth = crate::client::client_auth(crate::client::client_id(flags, "device")?, flags)?;
     let scope = Scope::parse(&flags.scope.join(" ")).map_err(|e| Failure::usage(format!("--scope: {e}")))?;
     let transport = crate::client::transport(flags)?;
 

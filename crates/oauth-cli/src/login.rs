@@ -17,10 +17,13 @@ use crate::trace::note;
 
 pub(crate) async fn run(args: &LoginArgs) -> Result<Token, Failure> {
     let flags = &args.connection;
-    let (authorize, endpoint, issuer) = match &args.issuer {
+    let client_id = crate::client::client_id(flags, "login")?;
+    let auth = crate::client::client_auth(client_id.clone(), flags)?;
+    let (authorize, endpoint, issuer) = match &flags.issuer {
         Some(issuer) => {
             let metadata = crate::client::discover(issuer, flags).await?;
-            let (Some(authorize), Some(token)) = (metadata.authorization_endpoint(), metadata.token_endpoint()) else {
+            let token = metadata.endpoint_for("token_endpoint", auth.method());
+            let (Some(authorize), Some(token)) = (metadata.authorization_endpoint(), token) else {
                 return Err(Failure::refused(format!("{issuer} publishes no authorization or token endpoint")));
             };
             let iss =
@@ -38,8 +41,6 @@ pub(crate) async fn run(args: &LoginArgs) -> Result<Token, Failure> {
             )
         }
     };
-    let client_id = crate::client::client_id(flags, "login")?;
-    let auth = crate::client::client_auth(client_id.clone(), flags)?;
     let scope = Scope::parse(&flags.scope.join(" ")).map_err(|e| Failure::usage(format!("--scope: {e}")))?;
 
     let receiver = Receiver::bind(args.port).await?;

@@ -57,7 +57,7 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Token(args) => {
-            let session = session::Session::open(&args.connection, args.profile_name.as_deref())?;
+            let session = session::Session::open(&args.connection, args.profile_name.as_deref()).await?;
             session.authorization().await?;
             session.save();
             let token = session.current().ok_or_else(|| Failure::network("the token source held no token"))?;

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use oauth_core::introspection::{Introspection, IntrospectionRequest};
 use oauth_core::revocation::{RevocationRequest, TokenTypeHint};
-use oauth_core::{EndpointUrl, SecretParam};
+use oauth_core::{AuthMethod, EndpointUrl, SecretParam};
 use oauth_token_source::Transport;
 use serde_json::json;
 
@@ -31,8 +31,8 @@ impl Action {
 
 pub(crate) async fn run(action: Action, args: &TokenAdminArgs) -> Result<String, Failure> {
     let flags = &args.connection;
-    let endpoint = endpoint(action, args).await?;
     let auth = crate::client::client_auth(crate::client::client_id(flags, action.name())?, flags)?;
+    let endpoint = endpoint(action, args, auth.method()).await?;
     let token = SecretParam::new(crate::client::token_input(args.token_file.as_deref())?);
     let hint = args.hint.map(|hint| match hint {
         TokenHint::AccessToken => TokenTypeHint::AccessToken,
@@ -71,18 +71,19 @@ pub(crate) async fn run(action: Action, args: &TokenAdminArgs) -> Result<String,
     }
 }
 
-async fn endpoint(action: Action, args: &TokenAdminArgs) -> Result<EndpointUrl, Failure> {
+/// The `--endpoint`, or the issuer's (its mutual-TLS alias for a certificate `method`).
+async fn endpoint(action: Action, args: &TokenAdminArgs, method: AuthMethod) -> Result<EndpointUrl, Failure> {
     let flags = &args.connection;
     if let Some(url) = &args.endpoint {
         return crate::client::endpoint(url, "--endpoint", flags);
     }
-    let Some(issuer) = &args.issuer else {
+    let Some(issuer) = &flags.issuer else {
         return Err(Failure::usage(format!("{} needs --endpoint URL or --issuer ISSUER", action.name())));
     };
     let metadata = crate::client::discover(issuer, flags).await?;
     let found = match action {
-        Action::Revoke => metadata.revocation_endpoint(),
-        Action::Introspect => metadata.introspection_endpoint(),
+        Action::Revoke => metadata.endpoint_for("revocation_endpoint", method),
+        Action::Introspect => metadata.endpoint_for("introspection_endpoint", method),
     };
     found.cloned().ok_or_else(|| Failure::refused(format!("{issuer} publishes no {} endpoint", action.name())))
 }

@@ -31,8 +31,8 @@ pub(crate) struct Session {
 
 impl Session {
     /// Resolves the profile, reads the cache and builds the token source.
-    pub(crate) fn open(flags: &Connection, positional: Option<&str>) -> Result<Self, Failure> {
-        let resolved = settings::resolve(flags, positional)?;
+    pub(crate) async fn open(flags: &Connection, positional: Option<&str>) -> Result<Self, Failure> {
+        let resolved = settings::resolve(flags, positional).await?;
         let verbose = flags.verbose;
         let (identity, endpoint) = match resolved.profile.token_config() {
             Some(config) => {

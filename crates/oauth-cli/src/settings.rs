@@ -20,8 +20,9 @@ pub(crate) struct Resolved {
     pub(crate) tls: credentials::TlsSettings,
 }
 
-/// Merges `flags` with the named profile (`positional` beats `--profile`) and builds it.
-pub(crate) fn resolve(flags: &Connection, positional: Option<&str>) -> Result<Resolved, Failure> {
+/// Merges `flags` with the named profile (`positional` beats `--profile`) and builds it; an
+/// `--issuer` (or the profile's `issuer`) gives the token URL through discovery.
+pub(crate) async fn resolve(flags: &Connection, positional: Option<&str>) -> Result<Resolved, Failure> {
     let name = positional.map(str::to_owned).or_else(|| flags.profile.clone());
     let file = match &name {
         Some(name) => {
@@ -30,7 +31,10 @@ pub(crate) fn resolve(flags: &Connection, positional: Option<&str>) -> Result<Re
         }
         None => ProfileConfig::default(),
     };
-    let merged = Merged::new(flags, file);
+    let mut merged = Merged::new(flags, file);
+    if let Some(issuer) = merged.issuer.clone() {
+        merged.token_url = Some(discovered_token_url(&issuer, &merged, flags).await?);
+    }
     let in_profile = |failure: Failure| match &name {
         Some(name) => Failure::usage(format!("profile `{name}`: {failure}")),
         None => failure,
@@ -45,10 +49,29 @@ pub(crate) fn resolve(flags: &Connection, positional: Option<&str>) -> Result<Re
     Ok(Resolved { profile, provider: merged.provider, tls })
 }
 
+/// The token endpoint `issuer` publishes — its mutual-TLS alias when the client authenticates
+/// with a certificate.
+async fn discovered_token_url(issuer: &str, m: &Merged, flags: &Connection) -> Result<String, Failure> {
+    if m.provider != Provider::Rfc6749 {
+        return Err(Failure::usage(format!(
+            "--issuer applies to --provider rfc6749; {} has its token URL from its own settings",
+            m.provider.name()
+        )));
+    }
+    if m.token_url.is_some() {
+        return Err(Failure::usage("--issuer and --token-url (or OAUTH_TOKEN_URL) both name the token URL; give one"));
+    }
+    let metadata = crate::client::discover(issuer, flags).await?;
+    let method = m.auth.and_then(AuthChoice::method).unwrap_or(AuthMethod::Post);
+    let token = metadata.endpoint_for("token_endpoint", method);
+    token.map(ToString::to_string).ok_or_else(|| Failure::refused(format!("{issuer} publishes no token endpoint")))
+}
+
 /// Each setting once: the flag's value, else the profile's.
 struct Merged {
     provider: Provider,
     token_url: Option<String>,
+    issuer: Option<String>,
     server: Option<String>,
     domain: Option<String>,
     host: Option<String>,
@@ -77,6 +100,7 @@ impl Merged {
         Self {
             provider: flags.provider.or(file.provider).unwrap_or(Provider::Rfc6749),
             token_url: pick(&flags.token_url, file.token_url),
+            issuer: pick(&flags.issuer, file.issuer),
             server: pick(&flags.server, file.server),
             domain: pick(&flags.domain, file.domain),
             host: pick(&flags.host, file.host),

@@ -5,6 +5,7 @@
 mod call;
 mod client_auth;
 mod errors;
+mod issuer;
 mod login;
 mod profiles;
 mod support;
