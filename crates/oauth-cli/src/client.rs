@@ -41,10 +41,11 @@ pub(crate) fn client_auth(id: ClientId, flags: &crate::cli::Connection) -> Resul
             ClientAuth::new(id, Some(ClientSecret::new(secret)), method).map_err(|e| Failure::usage(e.to_string()))?
         }
     };
-    Ok(match &flags.assertion_audience {
+    let auth = match &flags.assertion_audience {
         Some(audience) => auth.with_assertion_audience(audience.as_str()),
         None => auth,
-    })
+    };
+    Ok(tls_settings(flags)?.bind(auth))
 }
 
 /// 16 bytes from the operating system's generator for a client assertion's `jti`: a JWT
@@ -58,12 +59,16 @@ pub(crate) fn assertion_entropy() -> Result<[u8; 16], Failure> {
 /// The HTTP transport of a command: redirects refused, the `--timeout`, the TLS client
 /// certificate and `--cacert` when given, `-v` tracing.
 pub(crate) fn transport(flags: &Connection) -> Result<Traced<ReqwestTransport>, Failure> {
-    let client_key = Sources { flag_file: flags.client_key_file.clone(), ..Sources::default() };
-    let tls = credentials::TlsSettings::read(flags.client_cert_file.as_deref(), &client_key, flags.cacert.as_deref())?;
-    let transport = ReqwestTransport::from_builder(http_client_builder(&tls))
+    let transport = ReqwestTransport::from_builder(http_client_builder(&tls_settings(flags)?))
         .map_err(|e| Failure::network(format!("cannot set up HTTP: {}", Chain(&e))))?
         .with_timeout(Duration::from_secs(flags.timeout));
     Ok(Traced::new(transport, flags.verbose))
+}
+
+/// The client certificate and CAs the flags name.
+fn tls_settings(flags: &Connection) -> Result<credentials::TlsSettings, Failure> {
+    let client_key = Sources { flag_file: flags.client_key_file.clone(), ..Sources::default() };
+    credentials::TlsSettings::read(flags.client_cert_file.as_deref(), &client_key, flags.cacert.as_deref())
 }
 
 /// The client id `--client-id` (or `OAUTH_CLIENT_ID`) names.

@@ -78,6 +78,8 @@ pub(crate) struct TlsSettings {
     pub(crate) identity: Option<Identity>,
     /// The only CAs trusted (`--cacert`), instead of the system's.
     pub(crate) roots: Option<Vec<Certificate>>,
+    /// The DER of the client certificate (the chain's first), which binds cached tokens to it.
+    pub(crate) certificate_der: Option<Vec<u8>>,
 }
 
 impl TlsSettings {
@@ -85,7 +87,20 @@ impl TlsSettings {
     pub(crate) fn read(cert_file: Option<&Path>, key: &Sources, cacert: Option<&Path>) -> Result<Self, Failure> {
         let identity = tls_identity(cert_file, key)?;
         let roots = cacert.map(ca_bundle).transpose()?;
-        Ok(Self { identity, roots })
+        let certificate_der = match cert_file {
+            Some(path) => Some(first_certificate_der(path)?),
+            None => None,
+        };
+        Ok(Self { identity, roots, certificate_der })
+    }
+
+    /// `auth`, bound to the client certificate when there is one (a certificate-bound token is
+    /// of no use with another certificate, and a cached one is not served with it).
+    pub(crate) fn bind(&self, auth: oauth_core::ClientAuth) -> oauth_core::ClientAuth {
+        match &self.certificate_der {
+            Some(der) => auth.with_client_certificate(der),
+            None => auth,
+        }
     }
 
     /// `builder` presenting and trusting these.
@@ -99,6 +114,17 @@ impl TlsSettings {
             None => builder,
         }
     }
+}
+
+/// The DER of the first certificate of a PEM file (one that [`tls_identity`] accepted).
+fn first_certificate_der(path: &Path) -> Result<Vec<u8>, Failure> {
+    use base64::Engine as _;
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    let unreadable = || Failure::usage(format!("{}: the first certificate is not valid PEM", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|_| unreadable())?;
+    let body = text.split_once(BEGIN).and_then(|(_, rest)| rest.split_once("-----END CERTIFICATE-----"));
+    let base64: String = body.ok_or_else(unreadable)?.0.split_whitespace().collect();
+    base64::engine::general_purpose::STANDARD.decode(base64).map_err(|_| unreadable())
 }
 
 /// The CA certificates of a PEM bundle.

@@ -45,7 +45,7 @@ pub(crate) async fn resolve(flags: &Connection, positional: Option<&str>) -> Res
         merged.cacert.as_deref(),
     )
     .map_err(in_profile)?;
-    let profile = build(&merged).map_err(in_profile)?;
+    let profile = build(&merged, tls.certificate_der.as_deref()).map_err(in_profile)?;
     Ok(Resolved { profile, provider: merged.provider, tls })
 }
 
@@ -223,7 +223,7 @@ fn refuse_foreign_flags(m: &Merged) -> Result<(), Failure> {
     Ok(())
 }
 
-fn build(m: &Merged) -> Result<Profile, Failure> {
+fn build(m: &Merged, certificate_der: Option<&[u8]>) -> Result<Profile, Failure> {
     refuse_foreign_flags(m)?;
     let key = m.sources(Kind::PrivateKey);
     let key_given = key.flag_file.is_some() || key.profile_file.is_some() || key.profile_env.is_some();
@@ -255,7 +255,7 @@ fn build(m: &Merged) -> Result<Profile, Failure> {
         )));
     }
     let profile = match m.provider {
-        Provider::Rfc6749 => build_rfc6749(m)?,
+        Provider::Rfc6749 => build_rfc6749(m, certificate_der)?,
         Provider::Mxo => {
             let server = m.host_or_token_origin(m.server.as_ref(), "--server", "a server name like eu2, or a host")?;
             let id = m.required(m.client_id.as_ref(), "--client-id", "or OAUTH_CLIENT_ID")?;
@@ -316,7 +316,7 @@ fn build(m: &Merged) -> Result<Profile, Failure> {
     Ok(profile)
 }
 
-fn build_rfc6749(m: &Merged) -> Result<Profile, Failure> {
+fn build_rfc6749(m: &Merged, certificate_der: Option<&[u8]>) -> Result<Profile, Failure> {
     let url = m.required(m.token_url.as_ref(), "--token-url", "or OAUTH_TOKEN_URL; or choose a --provider")?;
     let id = m.required(m.client_id.as_ref(), "--client-id", "or OAUTH_CLIENT_ID")?;
     let mut builder = rfc6749::Builder::new(url).scope(m.scope()?);
@@ -328,7 +328,7 @@ fn build_rfc6749(m: &Merged) -> Result<Profile, Failure> {
     };
     builder = match credentials::choose(&settings)? {
         Proof::PrivateKey(key) => builder.private_key_jwt(id, key),
-        Proof::Certificate(method) => builder.public_client(id).auth_method(method),
+        Proof::Certificate(method) => builder.tls_client(id, method),
         Proof::Secret(method) => {
             builder = match secrets::find(Kind::ClientSecret, m.sources(Kind::ClientSecret))? {
                 Some(secret) => builder.client(id, secret.as_str()),
@@ -351,6 +351,9 @@ fn build_rfc6749(m: &Merged) -> Result<Profile, Failure> {
     };
     if let Some(audience) = &m.assertion_audience {
         builder = builder.assertion_audience(audience);
+    }
+    if let Some(der) = certificate_der {
+        builder = builder.client_certificate(der.to_vec());
     }
     builder = match m.grant.unwrap_or(GrantChoice::ClientCredentials) {
         GrantChoice::ClientCredentials => builder,

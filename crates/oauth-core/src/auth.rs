@@ -132,6 +132,8 @@ pub struct ClientAuth {
     assertion_key: Option<AssertionKey>,
     /// The assertion's `aud` when not the token endpoint's URL.
     assertion_audience: Option<Arc<str>>,
+    /// The `x5t#S256` of the TLS client certificate the transport presents, when known.
+    client_certificate: Option<Arc<str>>,
 }
 
 /// Form-encoded credentials, wiped when dropped (they hold the secret).
@@ -233,6 +235,7 @@ impl ClientAuth {
             form_credentials,
             assertion_key: None,
             assertion_audience: None,
+            client_certificate: None,
         }
     }
 
@@ -319,6 +322,37 @@ impl ClientAuth {
         self
     }
 
+    /// The same client, presenting the TLS client certificate `der` (its DER bytes) — through
+    /// the transport, which holds the certificate and its key. The client keeps only its
+    /// thumbprint, `x5t#S256` (RFC 8705 §3.1: the base64url SHA-256 of the DER), which is part
+    /// of its [`CredentialBinding`](crate::CredentialBinding): a token a cache or a fleet store
+    /// holds for one certificate is not served to a client with another.
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::{AuthMethod, ClientAuth, ClientId};
+    /// let auth = ClientAuth::tls(ClientId::new("app")?, AuthMethod::TlsClientAuth)?
+    ///     .with_client_certificate(b"the certificate's DER");
+    /// assert_eq!(auth.client_certificate_thumbprint(), Some("-SCJg9dORm10DZBwDvBy65WTsEUb_CWuQTLjXvAHk-U"));
+    /// # Ok::<(), oauth_core::MisuseError>(())
+    /// ```
+    #[must_use]
+    pub fn with_client_certificate(mut self, der: &[u8]) -> Self {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use sha2::Digest as _;
+        self.client_certificate = Some(Arc::from(URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(der))));
+        self
+    }
+
+    /// The `x5t#S256` of the certificate given to [`ClientAuth::with_client_certificate`].
+    ///
+    /// # Examples
+    /// See [`ClientAuth::with_client_certificate`].
+    #[must_use]
+    pub fn client_certificate_thumbprint(&self) -> Option<&str> {
+        self.client_certificate.as_deref()
+    }
+
     /// The `aud` set by [`ClientAuth::with_assertion_audience`], if any.
     ///
     /// # Examples
@@ -398,7 +432,11 @@ impl ClientAuth {
     /// As [`ClientAuth::new`].
     pub fn with_method(&self, method: AuthMethod) -> Result<Self, MisuseError> {
         let auth = Self::with_key(self.id.clone(), self.secret.clone(), self.assertion_key.clone(), method)?;
-        Ok(Self { assertion_audience: self.assertion_audience.clone(), ..auth })
+        Ok(Self {
+            assertion_audience: self.assertion_audience.clone(),
+            client_certificate: self.client_certificate.clone(),
+            ..auth
+        })
     }
 
     /// The client id.
@@ -443,6 +481,7 @@ impl fmt::Debug for ClientAuth {
             .field("secret", &self.secret)
             .field("method", &self.method)
             .field("assertion_key", &self.assertion_key)
+            .field("client_certificate", &self.client_certificate)
             .finish_non_exhaustive()
     }
 }

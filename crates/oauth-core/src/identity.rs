@@ -43,8 +43,8 @@ impl TokenIdentity {
     }
 }
 
-/// The secrets that obtain a configuration's tokens: the client secret or a digest of the
-/// `private_key_jwt` key, and the grant's own
+/// The secrets that obtain a configuration's tokens: the client secret, a digest of the
+/// `private_key_jwt` key, or the TLS client certificate's thumbprint, and the grant's own
 /// (password, refresh token, secret extension parameters). Compare, or feed to a keyed MAC;
 /// never print (its `Debug` shows only how many there are).
 #[derive(Clone, PartialEq, Eq)]
@@ -105,6 +105,9 @@ impl TokenConfig {
         }
         if let Some(key) = self.auth().assertion_key() {
             secrets.push(("assertion_key", key.fingerprint()));
+        }
+        if let Some(thumbprint) = self.auth().client_certificate_thumbprint() {
+            secrets.push(("client_certificate", thumbprint.to_owned()));
         }
         match self.request().grant() {
             Grant::Password { password, .. } => secrets.push(("password", password.secret().to_owned())),

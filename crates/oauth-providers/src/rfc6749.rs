@@ -77,6 +77,10 @@ pub struct Builder {
     assertion_key: Option<AssertionKey>,
     /// The client assertions' `aud`, when not the token URL.
     assertion_audience: Option<String>,
+    /// The DER of the TLS client certificate the transport presents, when known.
+    client_certificate: Option<Vec<u8>>,
+    /// Whether the client was declared a mutual-TLS one (`tls_client`).
+    tls_client: bool,
     method: AuthMethod,
     /// Whether the method was chosen explicitly (then no fallback is tried).
     method_chosen: bool,
@@ -108,6 +112,8 @@ impl Builder {
             client_secret: None,
             assertion_key: None,
             assertion_audience: None,
+            client_certificate: None,
+            tls_client: false,
             method: AuthMethod::Basic(BasicEncoding::Percent),
             method_chosen: false,
             grant: Grant::ClientCredentials,
@@ -162,6 +168,41 @@ impl Builder {
         self.assertion_key = Some(key);
         self.method = AuthMethod::PrivateKeyJwt;
         self.method_chosen = true;
+        self
+    }
+
+    /// A client that authenticates with its TLS certificate (RFC 8705): `method` is
+    /// [`AuthMethod::TlsClientAuth`] or [`AuthMethod::SelfSignedTlsClientAuth`]; the body
+    /// carries the client id alone, and the transport presents the certificate (reqwest's
+    /// `ClientBuilder::identity`, a rustls `ClientConfig` for hyper). Another method fails
+    /// `build`.
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::AuthMethod;
+    /// let profile = oauth_providers::rfc6749::Builder::new("https://mtls.as.example/token")
+    ///     .tls_client("app", AuthMethod::TlsClientAuth)
+    ///     .client_certificate(b"the certificate's DER".to_vec())
+    ///     .build()?;
+    /// let auth = profile.token_config().unwrap().auth();
+    /// assert_eq!(auth.method().name(), "tls_client_auth");
+    /// assert!(auth.client_certificate_thumbprint().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn tls_client(mut self, id: impl Into<String>, method: AuthMethod) -> Self {
+        self.client_id = id.into();
+        self.client_secret = None;
+        self.method = method;
+        self.method_chosen = true;
+        self.tls_client = true;
+        self
+    }
+
+    /// The DER of the TLS client certificate the transport presents: its thumbprint becomes
+    /// part of the credentials' binding, so a token cached or shared for one certificate is
+    /// not served with another (see `ClientAuth::with_client_certificate`).
+    pub fn client_certificate(mut self, der: Vec<u8>) -> Self {
+        self.client_certificate = Some(der);
         self
     }
 
@@ -270,9 +311,13 @@ impl Builder {
         };
         let id = ClientId::new(self.client_id)?;
         let mut auth = match (self.method, self.assertion_key) {
+            (method, _) if self.tls_client => ClientAuth::tls(id, method)?,
             (AuthMethod::PrivateKeyJwt, Some(key)) => ClientAuth::private_key_jwt(id, key),
             (method, _) => ClientAuth::new(id, self.client_secret, method)?,
         };
+        if let Some(der) = &self.client_certificate {
+            auth = auth.with_client_certificate(der);
+        }
         if let Some(audience) = self.assertion_audience {
             auth = auth.with_assertion_audience(audience);
         }

@@ -55,7 +55,7 @@ fn client_secret_jwt_never_sends_the_secret() {
 #[test]
 fn the_mtls_methods_send_only_the_client_id() {
     for method in [AuthMethod::TlsClientAuth, AuthMethod::SelfSignedTlsClientAuth] {
-        let profile = Builder::new(TOKEN_URL).public_client("app").auth_method(method).build().unwrap();
+        let profile = Builder::new(TOKEN_URL).tls_client("app", method).build().unwrap();
         let sent = body(profile.token_config().unwrap());
         assert_eq!(sent, [("grant_type".into(), "client_credentials".into()), ("client_id".into(), "app".into())]);
     }
@@ -67,4 +67,10 @@ fn a_jwt_method_without_what_signs_is_a_typed_error() {
     assert!(matches!(no_key, Err(ProfileError::Invalid(_))), "{no_key:?}");
     let no_secret = Builder::new(TOKEN_URL).public_client("app").auth_method(AuthMethod::ClientSecretJwt).build();
     assert!(matches!(no_secret, Err(ProfileError::Invalid(_))), "{no_secret:?}");
+}
+
+#[test]
+fn tls_client_refuses_a_method_that_is_not_mutual_tls() {
+    let built = Builder::new(TOKEN_URL).tls_client("app", AuthMethod::Post).build();
+    assert!(matches!(built, Err(ProfileError::Invalid(_))), "{built:?}");
 }

@@ -120,3 +120,40 @@ fn issuer_and_token_url_together_are_a_usage_error() {
     ]);
     output.code(2).one_line_error("--token-url");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_token_is_bound_to_the_client_certificate() {
+    let server = server().await;
+    let token_url = format!("{}/token", server.uri());
+    let (first, same, other) = blocking(move || {
+        let sandbox = Sandbox::new();
+        let files = |name: &str, certificate: &str, key: &str| {
+            (sandbox.file(&format!("{name}.pem"), certificate), sandbox.file(&format!("{name}.key.pem"), key))
+        };
+        let one = files("one", CLIENT_CERTIFICATE, CLIENT_KEY);
+        let two =
+            files("two", include_str!("../fixtures/self-signed.pem"), include_str!("../fixtures/self-signed.key.pem"));
+        let run = |(certificate, key): &(std::path::PathBuf, std::path::PathBuf)| {
+            sandbox.run(&[
+                "token",
+                "--token-url",
+                &token_url,
+                "--client-id",
+                "app",
+                "--auth",
+                "tls-client-auth",
+                "--client-cert-file",
+                certificate.to_str().unwrap(),
+                "--client-key-file",
+                key.to_str().unwrap(),
+            ])
+        };
+        (run(&one), run(&one), run(&two))
+    })
+    .await;
+    for output in [&first, &same, &other] {
+        output.code(0);
+    }
+    // The second run is served from the cache; the third, with another certificate, is not.
+    assert_eq!(posted(&server).await, ["/token", "/token"]);
+}
