@@ -4,9 +4,9 @@
 
 use std::time::{Instant, SystemTime};
 
-use oauth_core::device::{DeviceAuthorizationEndpoint, DeviceAuthorizationRequest, DeviceFlow, DeviceStep};
+use oauth_core::device::{DeviceAuthorizationEndpoint, DeviceAuthorizationRequest, DeviceFlow};
 use oauth_core::{Scope, Token, TokenEndpoint};
-use oauth_token_source::{ClientError, Transport};
+use oauth_token_source::Transport;
 
 use crate::cli::DeviceArgs;
 use crate::failure::{Chain, Failure};
@@ -71,35 +71,10 @@ pub(crate) async fn run(args: &DeviceArgs) -> Result<Token, Failure> {
     }
     note(&message);
 
-    let token_shown = crate::trace::shown_uri(token_url.uri());
-    let mut flow = DeviceFlow::new(TokenEndpoint::at(token_url), auth, &authorization, Instant::now());
+    let flow = DeviceFlow::new(TokenEndpoint::at(token_url), auth, &authorization, Instant::now());
     let spinner = crate::spinner::Spinner::start("waiting for the sign-in");
-    loop {
-        // The wall clock and fresh entropy for a JWT client's assertion, should a request be due.
-        match flow.poll_at(Instant::now(), SystemTime::now(), crate::client::assertion_entropy()?) {
-            DeviceStep::Send(request, pending) => {
-                let sent_at = Instant::now();
-                let result = match transport.send(request).await {
-                    Ok(response) => pending.finish(&response, sent_at).map_err(ClientError::from),
-                    Err(error) => Err(ClientError::Transport(error)),
-                };
-                if let Some(error) = flow.answered(Instant::now(), result) {
-                    if flags.verbose {
-                        note(&format!("* {token_shown}: {}", Chain(&error)));
-                    }
-                }
-            }
-            DeviceStep::Wait(until) => tokio::time::sleep_until(until.into()).await,
-            DeviceStep::Done(token) => {
-                drop(spinner);
-                return Ok(token.clone());
-            }
-            DeviceStep::Failed(error) => {
-                drop(spinner);
-                return Err(Failure::refused(format!("the sign-in did not complete: {}", Chain(error))));
-            }
-            // Not reachable in this loop (it always answers what it sent); wait a moment.
-            _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
-        }
-    }
+    // Each poll is traced with -v by the transport; the flow's end is what is reported.
+    let result = oauth_token_source::complete_device_flow(flow, &transport, &oauth_reqwest::TokioRuntime).await;
+    drop(spinner);
+    result.map_err(|error| Failure::refused(format!("the sign-in did not complete: {}", Chain(&error))))
 }

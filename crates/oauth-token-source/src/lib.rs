@@ -40,6 +40,7 @@
 //! oauth-providers'.
 
 mod bearer;
+mod device;
 mod error;
 pub mod events;
 pub mod metric_names;
@@ -50,6 +51,7 @@ mod store;
 mod transport;
 
 pub use bearer::set_bearer;
+pub use device::complete_device_flow;
 pub use error::ClientError;
 pub use oauth_core::{RetryOn401, RetryPolicy};
 pub use runtime::{BoxFuture, Runtime};

@@ -153,7 +153,7 @@ pub(super) fn entropy() -> u64 {
 }
 
 /// 16 random bytes for a client assertion's `jti`, from two draws of [`entropy`].
-pub(super) fn assertion_entropy() -> [u8; 16] {
+pub(crate) fn assertion_entropy() -> [u8; 16] {
     let mut bytes = [0; 16];
     bytes[..8].copy_from_slice(&entropy().to_le_bytes());
     bytes[8..].copy_from_slice(&entropy().to_le_bytes());

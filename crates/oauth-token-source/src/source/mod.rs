@@ -22,6 +22,7 @@ use oauth_core::{
 };
 
 pub use builder::Builder;
+pub(crate) use exchange::assertion_entropy;
 pub use future::TokenFuture;
 
 use crate::{ClientError, Runtime, Transport, events};
