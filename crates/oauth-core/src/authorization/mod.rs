@@ -94,7 +94,9 @@ const MAX_URI_LEN: usize = u16::MAX as usize - 1;
 mod redirect;
 mod request;
 mod secrets;
+mod unbuilt;
 
 pub use redirect::{AuthorizationError, CodeExchange, PendingAuthorization};
 pub use request::{AuthorizationRequest, UrlTooLong};
 pub use secrets::{AuthorizationCode, Nonce, PkceVerifier, loopback_redirect_uri};
+pub use unbuilt::UnbuiltExchange;

@@ -422,16 +422,20 @@ impl CodeExchange {
     ///
     ///
     /// # Errors
-    /// [`MisuseError::AssertionNeedsTime`] for the JWT methods, whose assertion needs the time
-    /// and fresh entropy: use [`CodeExchange::build_request_at`]. The exchange is consumed
-    /// either way: a client that may sign assertions calls `build_request_at`.
+    /// [`UnbuiltExchange`](super::UnbuiltExchange) for the JWT methods, whose assertion needs
+    /// the time and fresh entropy ([`MisuseError::AssertionNeedsTime`]): it hands the exchange
+    /// back unspent, for [`CodeExchange::build_request_at`].
     pub fn build_request(
         self,
         endpoint: &TokenEndpoint,
         auth: &ClientAuth,
-    ) -> Result<(Request<Vec<u8>>, PendingExchange), MisuseError> {
-        auth.refuse_assertion("CodeExchange::build_request_at")?;
-        endpoint.build_request(auth, &self.into_token_request())
+    ) -> Result<(Request<Vec<u8>>, PendingExchange), super::UnbuiltExchange> {
+        if let Err(misuse) = auth.refuse_assertion("CodeExchange::build_request_at") {
+            return Err(super::UnbuiltExchange { misuse, exchange: self });
+        }
+        // Not a JWT method: the time and entropy are not read.
+        let request = self.into_token_request();
+        Ok(endpoint.build_request_at(auth, &request, std::time::SystemTime::UNIX_EPOCH, [0; 16]))
     }
 
     /// [`CodeExchange::build_request`] for every client, those that sign assertions included:

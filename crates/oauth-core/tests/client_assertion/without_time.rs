@@ -70,7 +70,10 @@ fn builders(auth: &ClientAuth) -> Vec<(&'static str, Built, Request<Vec<u8>>)> {
         ),
         (
             "CodeExchange::build_request_at",
-            code_exchange(auth).build_request(&endpoint(), auth).map(|built| built.0),
+            code_exchange(auth)
+                .build_request(&endpoint(), auth)
+                .map(|built| built.0)
+                .map_err(|unbuilt| unbuilt.misuse().clone()),
             code_exchange(auth).build_request_at(&endpoint(), auth, now(), [1; 16]).0,
         ),
     ]
@@ -155,4 +158,15 @@ fn the_device_flow_polled_without_the_time_ends_with_a_typed_error_for_a_jwt_cli
     let mut flow = device_flow(ClientAuth::public(id()), t0);
     assert!(matches!(flow.poll(secs(0)), DeviceStep::Wait(at) if at == secs(5)));
     assert!(matches!(flow.poll(secs(5)), DeviceStep::Send(..)));
+}
+
+#[test]
+fn a_refused_code_exchange_is_handed_back_unspent() {
+    let auth = secret_jwt_client();
+    let unbuilt = code_exchange(&auth).build_request(&endpoint(), &auth).expect_err("a JWT client");
+    assert!(unbuilt.to_string().contains("unspent"), "{unbuilt}");
+    assert!(!format!("{unbuilt:?}").contains(SECRET));
+    let (request, _) = unbuilt.into_exchange().build_request_at(&endpoint(), &auth, now(), [1; 16]);
+    let expected = code_exchange(&auth).build_request_at(&endpoint(), &auth, now(), [1; 16]).0;
+    assert_eq!(request.body(), expected.body(), "the same code, verifier and redirect URI");
 }
