@@ -431,7 +431,7 @@ impl CodeExchange {
         auth: &ClientAuth,
     ) -> Result<(Request<Vec<u8>>, PendingExchange), super::UnbuiltExchange> {
         if let Err(misuse) = auth.refuse_assertion("CodeExchange::build_request_at") {
-            return Err(super::UnbuiltExchange { misuse, exchange: self });
+            return Err(super::UnbuiltExchange { misuse, exchange: Box::new(self) });
         }
         // Not a JWT method: the time and entropy are not read.
         let request = self.into_token_request();

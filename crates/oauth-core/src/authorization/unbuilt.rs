@@ -33,7 +33,7 @@ use crate::MisuseError;
 /// ```
 pub struct UnbuiltExchange {
     pub(super) misuse: MisuseError,
-    pub(super) exchange: CodeExchange,
+    pub(super) exchange: Box<CodeExchange>,
 }
 
 impl UnbuiltExchange {
@@ -44,9 +44,8 @@ impl UnbuiltExchange {
     }
 
     /// The exchange, unspent.
-    #[must_use]
     pub fn into_exchange(self) -> CodeExchange {
-        self.exchange
+        *self.exchange
     }
 }
 
