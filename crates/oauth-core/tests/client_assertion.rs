@@ -25,16 +25,8 @@ mod token_endpoint;
 #[path = "client_assertion/without_time.rs"]
 mod without_time;
 
-const EC_PEM: &str = "-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgP0cUML4rvd2UJ+K4
-jRE/D5r75oYORfZtRWjxlclf40ehRANCAATBOi/M8Ng8ehSZJ4mKj5l1s25ZpcAB
-9PpeIX9bTurWmmEtrM08uJX3ufpKItlTqvYWXyzGFvomGaUuqWyhBwqs
------END PRIVATE KEY-----
-";
-const ED_PEM: &str = "-----BEGIN PRIVATE KEY-----
-MC4CAQAwBQYDK2VwBCIEIBTkUikAbUmXHMIabopeXTBQgIC/SpYZtRRW0yNAeUmO
------END PRIVATE KEY-----
-";
+const EC_PEM: &str = include_str!("fixtures/keys/p256.pkcs8.pem");
+const ED_PEM: &str = include_str!("fixtures/keys/ed25519.pkcs8.pem");
 const SECRET: &str = "s3cr3t-hmac-key";
 const TOKEN_URL: &str = "https://as.example/oauth/token";
 const NOW_SECS: u64 = 1_700_000_000;

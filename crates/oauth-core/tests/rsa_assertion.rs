@@ -16,16 +16,8 @@ const RSA_PKCS1: &str = include_str!("fixtures/keys/rsa-2048.pkcs1.pem");
 const RSA_1024: &str = include_str!("fixtures/keys/rsa-1024.pkcs8.pem");
 const RSA_ENCRYPTED: &str = include_str!("fixtures/keys/rsa-2048.encrypted.pem");
 const P384: &str = include_str!("fixtures/keys/p384.pkcs8.pem");
-const EC_PEM: &str = "-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgP0cUML4rvd2UJ+K4
-jRE/D5r75oYORfZtRWjxlclf40ehRANCAATBOi/M8Ng8ehSZJ4mKj5l1s25ZpcAB
-9PpeIX9bTurWmmEtrM08uJX3ufpKItlTqvYWXyzGFvomGaUuqWyhBwqs
------END PRIVATE KEY-----
-";
-const ED_PEM: &str = "-----BEGIN PRIVATE KEY-----
-MC4CAQAwBQYDK2VwBCIEIBTkUikAbUmXHMIabopeXTBQgIC/SpYZtRRW0yNAeUmO
------END PRIVATE KEY-----
-";
+const EC_PEM: &str = include_str!("fixtures/keys/p256.pkcs8.pem");
+const ED_PEM: &str = include_str!("fixtures/keys/ed25519.pkcs8.pem");
 
 /// The assertion a `private_key_jwt` client signed with `key` sends to the token endpoint.
 fn assertion(key: AssertionKey) -> String {
