@@ -9,12 +9,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::{Sandbox, blocking};
 
-const EC_PEM: &str = "-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgP0cUML4rvd2UJ+K4
-jRE/D5r75oYORfZtRWjxlclf40ehRANCAATBOi/M8Ng8ehSZJ4mKj5l1s25ZpcAB
-9PpeIX9bTurWmmEtrM08uJX3ufpKItlTqvYWXyzGFvomGaUuqWyhBwqs
------END PRIVATE KEY-----
-";
+/// A test-only P-256 key (the same one oauth-core's tests use).
+const EC_PEM: &str = include_str!("../fixtures/p256.key.pem");
 const CLIENT_CERTIFICATE: &str = include_str!("../fixtures/client.pem");
 const CLIENT_KEY: &str = include_str!("../fixtures/client.key.pem");
 
