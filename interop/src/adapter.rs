@@ -1,7 +1,9 @@
 //! The two adapters under test, behind one small interface: a token source over the adapter's
-//! transport, and a GET through the adapter's bearer middleware.
+//! transport, the transport itself for requests the library builds, and a GET through the
+//! adapter's bearer middleware.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,7 +15,7 @@ use hyper_util::rt::TokioExecutor;
 use oauth_core::Access;
 use oauth_hyper::{BearerLayer, HyperTransport};
 use oauth_reqwest::{BearerMiddleware, ReqwestTransport};
-use oauth_token_source::TokenSource;
+use oauth_token_source::{TokenSource, Transport};
 use oauth_tokio::TokioRuntime;
 use tower::{Layer, ServiceExt};
 
@@ -60,6 +62,27 @@ pub(crate) fn token_source(
         }
     };
     configure(builder).build().map_err(|e| format!("token source: {e}"))
+}
+
+/// `adapter`'s transport, as an application would make it, for the requests a scenario builds
+/// with the library and sends itself.
+pub(crate) fn transport(adapter: Adapter) -> Result<Arc<dyn Transport>, String> {
+    Ok(match adapter {
+        Adapter::Reqwest => {
+            let transport = ReqwestTransport::new().map_err(|e| format!("reqwest transport: {e}"))?;
+            Arc::new(transport.with_timeout(REQUEST_TIMEOUT))
+        }
+        Adapter::Hyper => Arc::new(HyperTransport::new(HttpConnector::new()).with_timeout(REQUEST_TIMEOUT)),
+    })
+}
+
+/// Sends `request` through `transport`.
+pub(crate) async fn send(
+    transport: &Arc<dyn Transport>,
+    request: http::Request<Vec<u8>>,
+) -> Result<http::Response<Vec<u8>>, String> {
+    let shown = format!("{} {}", request.method(), request.uri());
+    transport.send(request).await.map_err(|e| format!("{shown}: {e}"))
 }
 
 /// An API client that puts `source`'s tokens on its requests through `adapter`'s middleware.

@@ -1,5 +1,6 @@
 //! The servers' side doors (`/admin/…`), reached with a plain reqwest client outside the adapters
-//! under test: what the token endpoint saw, and revoking every token.
+//! under test: what the token endpoint saw (and the revocation and introspection endpoints), and
+//! revoking every token.
 
 use std::fmt;
 
@@ -72,6 +73,78 @@ fn detail(entry: &Value) -> SeenDetail {
     }
 }
 
+/// One revocation or introspection request as the server saw it (`GET /admin/endpoint-log`,
+/// oidc-provider's and Authlib's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EndpointSeen {
+    /// `revocation` or `introspection`.
+    pub(crate) endpoint: String,
+    /// The client authentication the request carried, as the token log names it.
+    pub(crate) method: String,
+    /// The client assertion's `alg`, `kid` and `aud`, when the request carried one.
+    pub(crate) assertion: Option<AssertionSeen>,
+    pub(crate) status: u16,
+    pub(crate) error: Option<String>,
+    /// The method that authenticated the client, when one did.
+    pub(crate) authenticated_by: Option<String>,
+}
+
+/// What a server logs of a client assertion: its header's `alg` and `kid`, and its `aud`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AssertionSeen {
+    pub(crate) alg: String,
+    pub(crate) kid: Option<String>,
+    /// As sent (several audiences joined with a space).
+    pub(crate) aud: Option<String>,
+}
+
+impl EndpointSeen {
+    fn read(entry: &Value) -> Self {
+        let text = |value: &Value| value.as_str().map(str::to_owned);
+        let assertion = &entry["assertion"];
+        let aud = match &assertion["aud"] {
+            Value::Array(all) => Some(all.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" ")),
+            other => text(other),
+        };
+        Self {
+            endpoint: text(&entry["endpoint"]).unwrap_or_default(),
+            method: text(&entry["method"]).unwrap_or_default(),
+            assertion: assertion.is_object().then(|| AssertionSeen {
+                alg: text(&assertion["alg"]).unwrap_or_default(),
+                kid: text(&assertion["kid"]),
+                aud,
+            }),
+            status: entry["status"].as_u64().and_then(|s| u16::try_from(s).ok()).unwrap_or_default(),
+            error: text(&entry["error"]),
+            authenticated_by: text(&entry["authenticated_by"]),
+        }
+    }
+}
+
+impl fmt::Display for EndpointSeen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.endpoint, self.method)?;
+        if let Some(assertion) = &self.assertion {
+            write!(f, " ({}", assertion.alg)?;
+            if let Some(kid) = &assertion.kid {
+                write!(f, ", kid {kid}")?;
+            }
+            if let Some(aud) = &assertion.aud {
+                write!(f, ", aud {aud}")?;
+            }
+            f.write_str(")")?;
+        }
+        write!(f, " → {}", self.status)?;
+        if let Some(error) = &self.error {
+            write!(f, " {error}")?;
+        }
+        if let Some(by) = &self.authenticated_by {
+            write!(f, ", authenticated by {by}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Lists what the servers saw, for a scenario's assertions.
 pub(crate) fn describe(seen: &[Seen]) -> String {
     let all: Vec<String> = seen.iter().map(ToString::to_string).collect();
@@ -95,13 +168,21 @@ impl Admin {
         &self.base
     }
 
-    /// Every token request the server has seen, oldest first.
-    pub(crate) async fn token_log(&self) -> Result<Vec<Seen>, String> {
-        let url = format!("{}/admin/token-log", self.base);
+    /// The `entries` of the log at `path`.
+    async fn log_entries(&self, path: &str) -> Result<Vec<Value>, String> {
+        let url = format!("{}{path}", self.base);
         let body = self.client.get(&url).send().await.and_then(reqwest::Response::error_for_status);
         let body = body.map_err(|e| format!("GET {url}: {e}"))?.bytes().await.map_err(|e| format!("GET {url}: {e}"))?;
-        let json: Value = serde_json::from_slice(&body).map_err(|e| format!("GET {url}: {e}"))?;
-        let entries = json["entries"].as_array().ok_or_else(|| format!("GET {url}: no `entries` array"))?;
+        let mut json: Value = serde_json::from_slice(&body).map_err(|e| format!("GET {url}: {e}"))?;
+        match json["entries"].take() {
+            Value::Array(entries) => Ok(entries),
+            _ => Err(format!("GET {url}: no `entries` array")),
+        }
+    }
+
+    /// Every token request the server has seen, oldest first.
+    pub(crate) async fn token_log(&self) -> Result<Vec<Seen>, String> {
+        let entries = self.log_entries("/admin/token-log").await?;
         Ok(entries
             .iter()
             .map(|entry| Seen {
@@ -123,6 +204,19 @@ impl Admin {
     pub(crate) async fn seen_since(&self, mark: usize) -> Result<Vec<Seen>, String> {
         let log = self.token_log().await?;
         log.get(mark..).map(<[Seen]>::to_vec).ok_or_else(|| format!("the token log shrank below {mark} entries"))
+    }
+
+    /// How many revocation and introspection requests the server has seen (oidc-provider and
+    /// Authlib); pass it to [`Admin::endpoint_seen_since`] later.
+    pub(crate) async fn endpoint_mark(&self) -> Result<usize, String> {
+        Ok(self.log_entries("/admin/endpoint-log").await?.len())
+    }
+
+    /// The revocation and introspection requests seen since `mark`.
+    pub(crate) async fn endpoint_seen_since(&self, mark: usize) -> Result<Vec<EndpointSeen>, String> {
+        let entries = self.log_entries("/admin/endpoint-log").await?;
+        let entries = entries.get(mark..).ok_or_else(|| format!("the endpoint log shrank below {mark} entries"))?;
+        Ok(entries.iter().map(EndpointSeen::read).collect())
     }
 
     /// Revokes every access token the server has issued (Authlib and node-oauth).

@@ -3,7 +3,7 @@
 use oauth_core::{AccessToken, AuthMethod, ErrorCode, TokenError};
 use oauth_token_source::ClientError;
 
-use crate::admin::{Seen, describe};
+use crate::admin::{EndpointSeen, Seen, describe};
 
 /// What a scenario found: a one-line detail, or what went wrong.
 pub(crate) type Outcome = Result<String, String>;
@@ -22,6 +22,16 @@ pub(crate) fn seen(seen: &[Seen], expected: &[(&str, &str, u16)]) -> Result<(), 
             .all(|(s, (grant, method, status))| s.grant_type == *grant && s.method == *method && s.status == *status);
     let wanted: Vec<String> = expected.iter().map(|(g, m, s)| format!("{g} {m} → {s}")).collect();
     ensure(matches, || format!("the server saw {}, expected [{}]", describe(seen), wanted.join(", ")))
+}
+
+/// Checks the revocation and introspection requests a server saw, each written as its
+/// `Display` writes it (`introspection private_key_jwt (ES256, kid k, aud …) → 200,
+/// authenticated by private_key_jwt`). Returns them so listed, for a report.
+pub(crate) fn endpoint_seen(seen: &[EndpointSeen], expected: &[String]) -> Result<String, String> {
+    let seen: Vec<String> = seen.iter().map(ToString::to_string).collect();
+    let listed = format!("[{}]", seen.join("; "));
+    ensure(seen == expected, || format!("the server saw {listed}, expected [{}]", expected.join("; ")))?;
+    Ok(listed)
 }
 
 /// A token, or the error as text.

@@ -1,14 +1,19 @@
 //! Scenario steps the servers' scenarios share: one token fetch, one refusal, a client
 //! authentication learned and remembered, the password grant with refreshes, a revoked token
-//! replaced behind the bearer middleware — each with the token requests the server saw checked.
+//! replaced behind the bearer middleware — each with the token requests the server saw checked —
+//! and an introspection or revocation request built by the library and sent through a transport.
 
-use std::time::Duration;
+use std::io::Read;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
-use oauth_core::AccessToken;
+use oauth_core::introspection::{Introspection, IntrospectionError, IntrospectionRequest};
+use oauth_core::revocation::{RevocationError, RevocationRequest};
+use oauth_core::{AccessToken, ClientAuth, EndpointUrl};
 use oauth_providers::rfc6749::Builder;
-use oauth_token_source::TokenSource;
+use oauth_token_source::{TokenSource, Transport};
 
-use crate::adapter::{Adapter, Api, token_source};
+use crate::adapter::{Adapter, Api, send, token_source};
 use crate::admin::{Admin, describe};
 use crate::check::{self, Outcome, Refusal, ensure};
 
@@ -190,4 +195,37 @@ async fn plain_get(url: &str, token: &AccessToken) -> Result<(bool, String), Str
     let challenge = response.headers().get(http::header::WWW_AUTHENTICATE);
     let challenge = challenge.map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).unwrap_or_default();
     Ok((refused, format!("{} `{challenge}`", response.status())))
+}
+
+/// `N` bytes from the operating system's generator.
+pub(crate) fn entropy<const N: usize>() -> Result<[u8; N], String> {
+    let mut bytes = [0; N];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut random| random.read_exact(&mut bytes))
+        .map_err(|e| format!("no entropy from /dev/urandom: {e}"))?;
+    Ok(bytes)
+}
+
+/// `request` sent to the introspection `endpoint` through `transport`, authenticated as `auth`:
+/// built with `build_request_at` (now, fresh `jti` entropy), so a JWT client's request carries
+/// a fresh assertion. The server's answer, or (outside) why there was none.
+pub(crate) async fn introspect(
+    transport: &Arc<dyn Transport>,
+    endpoint: &EndpointUrl,
+    auth: &ClientAuth,
+    request: &IntrospectionRequest,
+) -> Result<Result<Introspection, IntrospectionError>, String> {
+    let (http_request, pending) = request.build_request_at(endpoint, auth, SystemTime::now(), entropy()?);
+    Ok(pending.finish(&send(transport, http_request).await?))
+}
+
+/// `request` sent to the revocation `endpoint`, as [`introspect`] sends its request.
+pub(crate) async fn revoke(
+    transport: &Arc<dyn Transport>,
+    endpoint: &EndpointUrl,
+    auth: &ClientAuth,
+    request: &RevocationRequest,
+) -> Result<Result<(), RevocationError>, String> {
+    let (http_request, pending) = request.build_request_at(endpoint, auth, SystemTime::now(), entropy()?);
+    Ok(pending.finish(&send(transport, http_request).await?))
 }

@@ -39,7 +39,10 @@
 #                             method that authenticated it, or for a refused one the method its
 #                             credentials look like), its grant type, the answer's status and
 #                             error code, and for an assertion its header's `alg` and `kid`
+#   GET  /admin/endpoint-log  the same for every revocation and introspection request (`endpoint`
+#                             names which), for an assertion with its `aud` too
 
+import json
 import os
 import sys
 import threading
@@ -136,14 +139,41 @@ def issue_token():
     return response
 
 
+def assertion_audience(flask_request):
+    """The unverified `aud` of the request's client assertion, if it has one that parses."""
+    try:
+        return json.loads(jws.extract_compact(flask_request.form["client_assertion"].encode()).payload).get("aud")
+    except Exception:  # noqa: BLE001 (no assertion, or a malformed one: no audience to show)
+        return None
+
+
+def logged_endpoint_response(name):
+    """Authlib's answer at the endpoint `name`, logged in the endpoint log."""
+    response = authorization.create_endpoint_response(name)
+    body = response.get_json(silent=True) or {}
+    header = assertion_header(request)
+    entry = {
+        "endpoint": name,
+        "method": g.get("authenticated_by") or auth_method_of(request, header),
+        "status": response.status_code,
+        "error": body.get("error"),
+        "authenticated_by": g.get("authenticated_by"),
+    }
+    if header is not None:
+        entry["assertion"] = {"alg": header.get("alg"), "kid": header.get("kid"), "aud": assertion_audience(request)}
+    with store.lock:
+        store.endpoint_log.append(entry)
+    return response
+
+
 @app.post("/revoke")
 def revoke_token():
-    return authorization.create_endpoint_response(endpoints.Revocation.ENDPOINT_NAME)
+    return logged_endpoint_response(endpoints.Revocation.ENDPOINT_NAME)
 
 
 @app.post("/introspect")
 def introspect_token():
-    return authorization.create_endpoint_response(endpoints.Introspection.ENDPOINT_NAME)
+    return logged_endpoint_response(endpoints.Introspection.ENDPOINT_NAME)
 
 
 @app.get("/api/me")
@@ -167,6 +197,12 @@ def revoke_all():
 def get_token_log():
     with store.lock:
         return jsonify(entries=list(store.token_log))
+
+
+@app.get("/admin/endpoint-log")
+def get_endpoint_log():
+    with store.lock:
+        return jsonify(entries=list(store.endpoint_log))
 
 
 def exit_when_stdin_closes():

@@ -192,6 +192,8 @@ codes = {}
 # (client id, jti) → when the assertion expires; a jti seen again before then is refused.
 seen_jtis = {}
 token_log = []
+# Every revocation and introspection request, as server.py logs it.
+endpoint_log = []
 
 
 def expires_in(client, grant_type):

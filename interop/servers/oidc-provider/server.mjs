@@ -43,7 +43,9 @@
 // request used (for an assertion, its `alg` and `kid` too), whether it came over TLS and with
 // which client certificate (subject, whether the test CA signed it, its SHA-256 thumbprint),
 // its grant type, the answer's status and error code, and the method that authenticated the
-// client when the answer was 200.
+// client when the answer was 200. `GET /admin/endpoint-log` lists the same for every
+// introspection and revocation request (`endpoint` names which), with the client it named and,
+// for an assertion, its `aud` too.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -176,6 +178,12 @@ function revocationAllowed(ctx, client, token) {
 
 const tokenLog = [];
 
+const endpointLog = [];
+const LOGGED_ENDPOINTS = { '/token/introspection': 'introspection', '/token/revocation': 'revocation' };
+
+// A part of a compact JWT, decoded (nothing is verified: this only shows what was sent).
+const jwtPart = (assertion, index) => JSON.parse(Buffer.from(assertion.split('.')[index], 'base64url').toString('utf8'));
+
 // The JOSE header of the request's client assertion (`alg`, `kid`), if it has one.
 function assertionHeader(ctx) {
   const assertion = ctx.oidc?.params?.client_assertion;
@@ -183,10 +191,19 @@ function assertionHeader(ctx) {
     return undefined;
   }
   try {
-    const { alg, kid } = JSON.parse(Buffer.from(assertion.split('.')[0], 'base64url').toString('utf8'));
+    const { alg, kid } = jwtPart(assertion, 0);
     return { alg: alg ?? null, kid: kid ?? null };
   } catch {
     return { alg: null, kid: null };
+  }
+}
+
+// The `aud` of the request's client assertion, if it has one that parses.
+function assertionAudience(ctx) {
+  try {
+    return jwtPart(ctx.oidc.params.client_assertion, 1).aud ?? null;
+  } catch {
+    return null;
   }
 }
 
@@ -297,7 +314,25 @@ provider.use(async (ctx, next) => {
     ctx.body = { entries: tokenLog };
     return;
   }
+  if (ctx.method === 'GET' && ctx.path === '/admin/endpoint-log') {
+    ctx.body = { entries: endpointLog };
+    return;
+  }
   await next();
+  const endpoint = ctx.method === 'POST' ? LOGGED_ENDPOINTS[ctx.path] : undefined;
+  if (endpoint !== undefined) {
+    const assertion = assertionHeader(ctx);
+    const method = authMethodOf(ctx, assertion);
+    endpointLog.push({
+      endpoint,
+      method,
+      assertion: assertion === undefined ? null : { ...assertion, aud: assertionAudience(ctx) },
+      client_id: ctx.oidc?.client?.clientId ?? null,
+      status: ctx.status,
+      error: ctx.body?.error ?? null,
+      authenticated_by: ctx.status === 200 ? method : null,
+    });
+  }
   if (ctx.method === 'POST' && ctx.path === '/token') {
     const assertion = assertionHeader(ctx);
     const method = authMethodOf(ctx, assertion);

@@ -26,30 +26,30 @@ use crate::steps::{self, CC};
 // Test-only keys (interop/servers/authlib/keys/README.md); the server holds the public halves
 // of the first three, not of the stranger's.
 const RS256_KEY: &str = include_str!("../../servers/authlib/keys/rs256.key.pem");
-const ES256_KEY: &str = include_str!("../../servers/authlib/keys/es256.key.pem");
+pub(super) const ES256_KEY: &str = include_str!("../../servers/authlib/keys/es256.key.pem");
 const ED25519_KEY: &str = include_str!("../../servers/authlib/keys/ed25519.key.pem");
 const STRANGER_KEY: &str = include_str!("../../servers/authlib/keys/stranger-es256.key.pem");
 
 const SECRET_JWT_CLIENT: &str = "secret-jwt-client";
-const KEY_JWT_CLIENT: &str = "key-jwt-client";
+pub(super) const KEY_JWT_CLIENT: &str = "key-jwt-client";
 /// How the token log names the methods.
 const CLIENT_SECRET_JWT: &str = "client_secret_jwt";
-const PRIVATE_KEY_JWT: &str = "private_key_jwt";
+pub(super) const PRIVATE_KEY_JWT: &str = "private_key_jwt";
 
 /// What every JWT in compact form starts with (the base64url of `{"`): an error text holding
 /// it would hold an assertion.
-const JWT_START: &str = "eyJ";
+pub(super) const JWT_START: &str = "eyJ";
 
 fn key(pem: &str, kid: &str) -> Result<AssertionKey, String> {
     Ok(AssertionKey::from_pem(pem).map_err(|e| format!("the test key {kid}: {e}"))?.with_kid(kid))
 }
 
-fn key_client(pem: &str, kid: &str) -> Result<ClientAuth, String> {
+pub(super) fn key_client(pem: &str, kid: &str) -> Result<ClientAuth, String> {
     Ok(ClientAuth::private_key_jwt(client_id(KEY_JWT_CLIENT)?, key(pem, kid)?))
 }
 
 /// client_credentials at the server's token endpoint, authenticated as `auth`.
-fn config(server: &Admin, auth: ClientAuth) -> Result<TokenConfig, String> {
+pub(super) fn config(server: &Admin, auth: ClientAuth) -> Result<TokenConfig, String> {
     let token_endpoint = TokenEndpoint::at(endpoint(server, "/token")?);
     Ok(TokenConfig::new(token_endpoint, auth, TokenRequest::new(Grant::ClientCredentials)))
 }

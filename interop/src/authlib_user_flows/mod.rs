@@ -1,8 +1,9 @@
 //! The user-facing features against Authlib (1.9.9 behind Flask), where Authlib supports the
 //! same as oidc-provider: revocation (RFC 7009) and introspection (RFC 7662), JWT client
-//! authentication at the token endpoint (RFC 7523 §2.2: `client_secret_jwt`, `private_key_jwt`),
-//! and the authorization code with PKCE signed in by the headless user — each over both
-//! adapters' transports, the library building every request and reading every answer.
+//! authentication at the token endpoint (RFC 7523 §2.2: `client_secret_jwt`, `private_key_jwt`)
+//! and at the revocation and introspection endpoints (`private_key_jwt`), and the authorization
+//! code with PKCE signed in by the headless user — each over both adapters' transports, the
+//! library building every request and reading every answer.
 //!
 //! The server's clients (`interop/servers/authlib/store.py`): `long-lived-client` (Basic, 3600 s
 //! tokens, password grant with a refresh token), `basic-client` and `post-client` (here only
@@ -12,25 +13,21 @@
 //! with the method it was registered with, at every endpoint.
 
 mod client_auth;
+mod jwt_endpoints;
 mod revocation;
 mod sign_in;
 
-use std::io::Read;
 use std::sync::Arc;
-use std::time::Duration;
 
-use http::Response;
-use hyper_util::client::legacy::connect::HttpConnector;
 use oauth_core::{AccessToken, ClientId, EndpointUrl, ErrorCode, TokenConfig};
-use oauth_hyper::HyperTransport;
-use oauth_reqwest::ReqwestTransport;
 use oauth_token_source::{ClientError, TokenSource, Transport};
 use oauth_tokio::TokioRuntime;
 use serde_json::Value;
 
-use crate::adapter::Adapter;
+use crate::adapter::{Adapter, send, transport};
 use crate::admin::Admin;
 use crate::check::{Outcome, ensure};
+use crate::steps::entropy;
 
 /// The confidential client whose password grant gives tokens that live an hour, with a
 /// refresh token.
@@ -38,9 +35,6 @@ const LONG_LIVED: &str = "long-lived-client";
 /// Who the password grant and the sign-in page know.
 const USER: &str = "ana";
 const PASSWORD: &str = "pa55 w0rd";
-
-/// How long one request through an adapter may take; the server is local.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The scenarios, in the order they run, each over both adapters.
 #[derive(Debug, Clone, Copy)]
@@ -55,12 +49,13 @@ pub(crate) enum Scenario {
     AssertionAudience,
     UnknownKey,
     ReplayedAssertion,
+    PrivateKeyJwtIntrospectRevoke,
     AuthorizationCode,
     RedirectRefusals,
 }
 
 impl Scenario {
-    pub(crate) const ALL: [Self; 12] = [
+    pub(crate) const ALL: [Self; 13] = [
         Self::RevokeRefreshToken,
         Self::RevokeAccessToken,
         Self::Introspection,
@@ -71,6 +66,7 @@ impl Scenario {
         Self::AssertionAudience,
         Self::UnknownKey,
         Self::ReplayedAssertion,
+        Self::PrivateKeyJwtIntrospectRevoke,
         Self::AuthorizationCode,
         Self::RedirectRefusals,
     ];
@@ -87,6 +83,7 @@ impl Scenario {
             Self::AssertionAudience => "assertion_audience_issuer_or_refused",
             Self::UnknownKey => "private_key_jwt_unknown_key_refused",
             Self::ReplayedAssertion => "replayed_assertion_refused",
+            Self::PrivateKeyJwtIntrospectRevoke => "private_key_jwt_introspect_revoke",
             Self::AuthorizationCode => "authorization_code_pkce_then_refresh",
             Self::RedirectRefusals => "authorization_redirect_refusals",
         }
@@ -105,27 +102,11 @@ impl Scenario {
             Self::AssertionAudience => client_auth::assertion_audience(server, transport).await,
             Self::UnknownKey => client_auth::unknown_key(server, transport).await,
             Self::ReplayedAssertion => client_auth::replayed_assertion(server, transport).await,
+            Self::PrivateKeyJwtIntrospectRevoke => jwt_endpoints::private_key_jwt(server, transport).await,
             Self::AuthorizationCode => sign_in::authorization_code(server, transport).await,
             Self::RedirectRefusals => sign_in::redirect_refusals(server).await,
         }
     }
-}
-
-/// The adapter's transport, as an application would make it.
-fn transport(adapter: Adapter) -> Result<Arc<dyn Transport>, String> {
-    Ok(match adapter {
-        Adapter::Reqwest => {
-            let transport = ReqwestTransport::new().map_err(|e| format!("reqwest transport: {e}"))?;
-            Arc::new(transport.with_timeout(REQUEST_TIMEOUT))
-        }
-        Adapter::Hyper => Arc::new(HyperTransport::new(HttpConnector::new()).with_timeout(REQUEST_TIMEOUT)),
-    })
-}
-
-/// Sends `request` through `transport`.
-async fn send(transport: &Arc<dyn Transport>, request: http::Request<Vec<u8>>) -> Result<Response<Vec<u8>>, String> {
-    let shown = format!("{} {}", request.method(), request.uri());
-    transport.send(request).await.map_err(|e| format!("{shown}: {e}"))
 }
 
 /// A token source for `config` over `transport`.
@@ -141,15 +122,6 @@ fn endpoint(server: &Admin, path: &str) -> Result<EndpointUrl, String> {
 
 fn client_id(id: &str) -> Result<ClientId, String> {
     ClientId::new(id).map_err(|e| e.to_string())
-}
-
-/// `N` bytes from the operating system's generator.
-fn entropy<const N: usize>() -> Result<[u8; N], String> {
-    let mut bytes = [0; N];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut random| random.read_exact(&mut bytes))
-        .map_err(|e| format!("no entropy from /dev/urandom: {e}"))?;
-    Ok(bytes)
 }
 
 /// `result` must be `AuthorizationRequired` carrying the server's `invalid_grant`.

@@ -13,12 +13,12 @@ use oauth_core::{
 use oauth_providers::rfc6749::Builder;
 use oauth_token_source::{TokenSource, Transport};
 
-use super::{LONG_LIVED, PASSWORD, USER, authorization_required, client_id, endpoint, send};
+use super::{LONG_LIVED, PASSWORD, USER, authorization_required, client_id, endpoint};
 use crate::TRICKY_SECRET;
 use crate::adapter::{Adapter, Api, token_source};
 use crate::admin::{Admin, describe};
 use crate::check::{self, Outcome, ensure};
-use crate::steps::{self, BASIC, CC, POST, REFRESH};
+use crate::steps::{self, BASIC, CC, POST, REFRESH, introspect, revoke};
 
 fn basic(id: &str, secret: &str) -> Result<ClientAuth, String> {
     Ok(ClientAuth::basic(client_id(id)?, ClientSecret::new(secret)))
@@ -43,16 +43,6 @@ fn client_source(
     token_source(adapter, steps::profile(builder)?, configure)
 }
 
-async fn introspect(
-    transport: &Arc<dyn Transport>,
-    endpoint: &EndpointUrl,
-    auth: &ClientAuth,
-    request: &IntrospectionRequest,
-) -> Result<Result<Introspection, IntrospectionError>, String> {
-    let (http_request, pending) = request.build_request_at(endpoint, auth, SystemTime::now(), super::entropy()?);
-    Ok(pending.finish(&send(transport, http_request).await?))
-}
-
 async fn introspected(
     transport: &Arc<dyn Transport>,
     endpoint: &EndpointUrl,
@@ -60,16 +50,6 @@ async fn introspected(
     request: &IntrospectionRequest,
 ) -> Result<Introspection, String> {
     introspect(transport, endpoint, auth, request).await?.map_err(|e| format!("introspection: {e}"))
-}
-
-async fn revoke(
-    transport: &Arc<dyn Transport>,
-    endpoint: &EndpointUrl,
-    auth: &ClientAuth,
-    request: &RevocationRequest,
-) -> Result<Result<(), RevocationError>, String> {
-    let (http_request, pending) = request.build_request_at(endpoint, auth, SystemTime::now(), super::entropy()?);
-    Ok(pending.finish(&send(transport, http_request).await?))
 }
 
 async fn revoked(

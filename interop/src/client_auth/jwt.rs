@@ -14,11 +14,11 @@ use crate::admin::{Admin, Seen};
 use crate::check::{self, ChallengeRule, Outcome, Refusal, ensure};
 use crate::steps::{CC, profile};
 
-const SECRET_CLIENT: &str = "jwt-secret-client";
+pub(super) const SECRET_CLIENT: &str = "jwt-secret-client";
 pub(super) const KEY_CLIENT: &str = "jwt-key-client";
 
 // Test-only keys, public in this repository (`interop/servers/oidc-provider/jwt/README.md`).
-const ES256_KEY: &str = include_str!("../../servers/oidc-provider/jwt/es256.key.pem");
+pub(super) const ES256_KEY: &str = include_str!("../../servers/oidc-provider/jwt/es256.key.pem");
 const ED25519_KEY: &str = include_str!("../../servers/oidc-provider/jwt/ed25519.key.pem");
 /// RSA, 2048 bits.
 pub(super) const RS256_KEY: &str = include_str!("../../servers/oidc-provider/jwt/rs256.key.pem");
@@ -26,7 +26,7 @@ pub(super) const RS256_KEY: &str = include_str!("../../servers/oidc-provider/jwt
 const UNKNOWN_ES256_KEY: &str = include_str!("../../servers/oidc-provider/jwt/unknown-es256.key.pem");
 
 /// The `kid`s the server registered the public keys under.
-const ES256_KID: &str = "es256-key";
+pub(super) const ES256_KID: &str = "es256-key";
 const ED25519_KID: &str = "ed25519-key";
 pub(super) const RS256_KID: &str = "rs256-key";
 
@@ -40,7 +40,7 @@ pub(super) enum Key {
 
 impl Key {
     /// The key with its `kid`, and the JWS `alg` it signs with.
-    fn load(self) -> Result<(AssertionKey, &'static str), String> {
+    pub(super) fn load(self) -> Result<(AssertionKey, &'static str), String> {
         let (key, kid, alg) = match self {
             Self::Es256 => (AssertionKey::es256_pkcs8_pem(ES256_KEY), ES256_KID, "ES256"),
             Self::Ed25519 => (AssertionKey::ed25519_pkcs8_pem(ED25519_KEY), ED25519_KID, "EdDSA"),
@@ -105,7 +105,7 @@ pub(super) async fn unknown_key_refused(server: &Admin, adapter: Adapter) -> Out
     ))
 }
 
-fn token_url(server: &Admin) -> String {
+pub(super) fn token_url(server: &Admin) -> String {
     format!("{}/token", server.base())
 }
 

@@ -2,7 +2,9 @@
 //! the JWT methods (RFC 7523 §2.2: `client_secret_jwt` HS256, `private_key_jwt` ES256, EdDSA
 //! and RS256, a key the server does not know refused) in `jwt`, and mutual TLS (RFC 8705:
 //! `tls_client_auth`, `self_signed_tls_client_auth`, no certificate refused) in `mtls`, over
-//! oidc-provider's HTTPS listener (`OAUTH_INTEROP_OIDC_PROVIDER_TLS_URL`).
+//! oidc-provider's HTTPS listener (`OAUTH_INTEROP_OIDC_PROVIDER_TLS_URL`); and the JWT clients
+//! introspecting and revoking their own tokens (RFC 7662, RFC 7009) with a fresh assertion each,
+//! in `endpoints`.
 //!
 //! Every token comes from a `TokenSource` over the adapter's transport: for the JWT methods a
 //! profile of the generic RFC 6749 builder (`client` with `auth_method`, `private_key_jwt`,
@@ -13,6 +15,7 @@
 //! `interop/servers/oidc-provider/{jwt,tls}/`, compiled in; the server reads the same files.
 
 mod cli;
+mod endpoints;
 mod jwt;
 mod mtls;
 
@@ -37,10 +40,12 @@ pub(crate) enum Scenario {
     TlsClientAuth,
     SelfSignedTlsClientAuth,
     NoCertificateRefused,
+    PrivateKeyJwtIntrospectRevoke,
+    ClientSecretJwtIntrospectRevoke,
 }
 
 impl Scenario {
-    pub(crate) const ALL: [Self; 8] = [
+    pub(crate) const ALL: [Self; 10] = [
         Self::ClientSecretJwt,
         Self::PrivateKeyJwtEs256,
         Self::PrivateKeyJwtEdDsa,
@@ -49,6 +54,8 @@ impl Scenario {
         Self::TlsClientAuth,
         Self::SelfSignedTlsClientAuth,
         Self::NoCertificateRefused,
+        Self::PrivateKeyJwtIntrospectRevoke,
+        Self::ClientSecretJwtIntrospectRevoke,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -61,6 +68,8 @@ impl Scenario {
             Self::TlsClientAuth => "tls_client_auth",
             Self::SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
             Self::NoCertificateRefused => "tls_client_auth_without_certificate_refused",
+            Self::PrivateKeyJwtIntrospectRevoke => "private_key_jwt_introspect_revoke",
+            Self::ClientSecretJwtIntrospectRevoke => "client_secret_jwt_introspect_revoke",
         }
     }
 
@@ -74,6 +83,8 @@ impl Scenario {
             Self::TlsClientAuth => mtls::tls_client_auth(server, adapter).await,
             Self::SelfSignedTlsClientAuth => mtls::self_signed_tls_client_auth(server, adapter).await,
             Self::NoCertificateRefused => mtls::without_certificate_refused(server, adapter).await,
+            Self::PrivateKeyJwtIntrospectRevoke => endpoints::private_key_jwt(server, adapter).await,
+            Self::ClientSecretJwtIntrospectRevoke => endpoints::client_secret_jwt(server, adapter).await,
         }
     }
 }

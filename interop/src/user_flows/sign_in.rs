@@ -5,19 +5,15 @@
 use std::io::Read;
 use std::num::NonZeroU16;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use http::{Response, Uri};
-use hyper_util::client::legacy::connect::HttpConnector;
+use http::Uri;
 use oauth_core::authorization::{AuthorizationRequest, ENTROPY_LEN, PendingAuthorization, loopback_redirect_uri};
 use oauth_core::discovery::{DiscoveryError, Issuer, ServerMetadata, WellKnown};
 use oauth_core::{ClientAuth, ClientId, EndpointUrl, Scope, Token, TokenEndpoint};
-use oauth_hyper::HyperTransport;
-use oauth_reqwest::ReqwestTransport;
 use oauth_token_source::Transport;
 
 use super::{NATIVE_APP, USER};
-use crate::adapter::Adapter;
 use crate::admin::Admin;
 use crate::browser::{Browser, Consent};
 use crate::check::ensure;
@@ -26,28 +22,7 @@ use crate::check::ensure;
 /// user stops at the redirect and hands it over, as an app's own listener would.
 const REDIRECT_PORT: u16 = 8400;
 
-/// How long one request through an adapter may take; the server is local.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The adapter's transport, as an application would make it.
-pub(super) fn transport(adapter: Adapter) -> Result<Arc<dyn Transport>, String> {
-    Ok(match adapter {
-        Adapter::Reqwest => {
-            let transport = ReqwestTransport::new().map_err(|e| format!("reqwest transport: {e}"))?;
-            Arc::new(transport.with_timeout(REQUEST_TIMEOUT))
-        }
-        Adapter::Hyper => Arc::new(HyperTransport::new(HttpConnector::new()).with_timeout(REQUEST_TIMEOUT)),
-    })
-}
-
-/// Sends `request` through `transport`.
-pub(super) async fn send(
-    transport: &Arc<dyn Transport>,
-    request: http::Request<Vec<u8>>,
-) -> Result<Response<Vec<u8>>, String> {
-    let shown = format!("{} {}", request.method(), request.uri());
-    transport.send(request).await.map_err(|e| format!("{shown}: {e}"))
-}
+pub(super) use crate::adapter::{send, transport};
 
 /// The issuer's metadata document of kind `well_known`, read against `issuer`.
 pub(super) async fn metadata(
