@@ -394,6 +394,23 @@ pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+/// Starts `request` and has the headless user `user` answer it at `base`'s sign-in pages with
+/// `consent`: the redirect, the pending request that reads it, and how many pages it took.
+pub(crate) async fn redirect_for(
+    base: &str,
+    user: &str,
+    request: oauth_core::authorization::AuthorizationRequest,
+    consent: Consent,
+) -> Result<(http::Uri, oauth_core::authorization::PendingAuthorization, usize), String> {
+    let (url, pending) = request.start(crate::steps::entropy()?).map_err(|e| e.to_string())?;
+    let mut browser = Browser::new(base, user)?;
+    let redirect_uri = pending.redirect_uri().to_string();
+    let redirect = browser.authorize(&url.to_string(), &redirect_uri, consent).await?;
+    let redirect: http::Uri = redirect.parse().map_err(|e| format!("the redirect {redirect:?}: {e}"))?;
+    crate::check::ensure(pending.is_redirect(&redirect), || format!("{redirect} is not a request to {redirect_uri}"))?;
+    Ok((redirect, pending, browser.steps()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

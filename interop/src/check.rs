@@ -119,3 +119,27 @@ pub(crate) fn refusal(result: Result<AccessToken, ClientError>, expected: &Refus
     let tried = if tried.is_empty() { String::new() } else { format!(", tried {tried:?}") };
     Ok(format!("{detail}, not retryable, {challenge}{tried}"))
 }
+
+/// `result` must be `AuthorizationRequired` carrying the server's `invalid_grant`.
+pub(crate) fn authorization_required(
+    result: Result<oauth_core::AccessToken, ClientError>,
+    what: &str,
+) -> Result<String, String> {
+    match result {
+        Err(ClientError::AuthorizationRequired { refusal: Some(refusal) }) => {
+            let Some(oauth_core::TokenError::Server(error)) = refusal.token_error() else {
+                return Err(format!("{what}: refused without the server's answer: {refusal}"));
+            };
+            ensure(error.code.as_ref() == Some(&ErrorCode::InvalidGrant), || {
+                format!("{what}: refused with {:?}, expected invalid_grant", error.code)
+            })?;
+            Ok(format!(
+                "AuthorizationRequired ({} invalid_grant \"{}\")",
+                error.status.as_u16(),
+                error.description.as_deref().unwrap_or_default()
+            ))
+        }
+        Err(other) => Err(format!("{what}: expected AuthorizationRequired with invalid_grant, got {other}")),
+        Ok(_) => Err(format!("{what}: got a token, expected AuthorizationRequired")),
+    }
+}

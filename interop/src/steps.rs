@@ -229,3 +229,23 @@ pub(crate) async fn revoke(
     let (http_request, pending) = request.build_request_at(endpoint, auth, SystemTime::now(), entropy()?);
     Ok(pending.finish(&send(transport, http_request).await?))
 }
+
+/// [`introspect`]'s answer, a refusal as the error.
+pub(crate) async fn introspected(
+    transport: &Arc<dyn Transport>,
+    endpoint: &EndpointUrl,
+    auth: &ClientAuth,
+    request: &IntrospectionRequest,
+) -> Result<Introspection, String> {
+    introspect(transport, endpoint, auth, request).await?.map_err(|e| format!("introspection: {e}"))
+}
+
+/// [`revoke`], a refusal as the error.
+pub(crate) async fn revoked(
+    transport: &Arc<dyn Transport>,
+    endpoint: &EndpointUrl,
+    auth: &ClientAuth,
+    request: &RevocationRequest,
+) -> Result<(), String> {
+    revoke(transport, endpoint, auth, request).await?.map_err(|e| format!("revocation: {e}"))
+}

@@ -19,14 +19,14 @@ mod sign_in;
 
 use std::sync::Arc;
 
-use oauth_core::{AccessToken, ClientId, EndpointUrl, ErrorCode, TokenConfig};
-use oauth_token_source::{ClientError, TokenSource, Transport};
+use oauth_core::{ClientId, EndpointUrl, TokenConfig};
+use oauth_token_source::{TokenSource, Transport};
 use oauth_tokio::TokioRuntime;
 use serde_json::Value;
 
 use crate::adapter::{Adapter, send, transport};
 use crate::admin::Admin;
-use crate::check::{Outcome, ensure};
+use crate::check::Outcome;
 use crate::steps::entropy;
 
 /// The confidential client whose password grant gives tokens that live an hour, with a
@@ -122,23 +122,6 @@ fn endpoint(server: &Admin, path: &str) -> Result<EndpointUrl, String> {
 
 fn client_id(id: &str) -> Result<ClientId, String> {
     ClientId::new(id).map_err(|e| e.to_string())
-}
-
-/// `result` must be `AuthorizationRequired` carrying the server's `invalid_grant`.
-fn authorization_required(result: Result<AccessToken, ClientError>, what: &str) -> Result<String, String> {
-    match result {
-        Err(ClientError::AuthorizationRequired { refusal: Some(refusal) }) => {
-            let Some(oauth_core::TokenError::Server(error)) = refusal.token_error() else {
-                return Err(format!("{what}: refused without the server's answer: {refusal}"));
-            };
-            ensure(error.code.as_ref() == Some(&ErrorCode::InvalidGrant), || {
-                format!("{what}: refused with {:?}, expected invalid_grant", error.code)
-            })?;
-            Ok(format!("AuthorizationRequired ({} invalid_grant)", error.status.as_u16()))
-        }
-        Err(other) => Err(format!("{what}: expected AuthorizationRequired with invalid_grant, got {other}")),
-        Ok(_) => Err(format!("{what}: got a token, expected AuthorizationRequired")),
-    }
 }
 
 /// The `alg` and `kid` of each client assertion among the token requests seen since `mark`

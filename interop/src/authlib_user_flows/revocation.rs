@@ -5,20 +5,18 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::StatusCode;
-use oauth_core::introspection::{Introspection, IntrospectionError, IntrospectionRequest};
+use oauth_core::introspection::{IntrospectionError, IntrospectionRequest};
 use oauth_core::revocation::{RevocationError, RevocationRequest};
-use oauth_core::{
-    AccessToken, AuthMethod, BasicEncoding, ClientAuth, ClientSecret, EndpointUrl, ErrorCode, Grant, Scope,
-};
+use oauth_core::{AccessToken, AuthMethod, BasicEncoding, ClientAuth, ClientSecret, ErrorCode, Grant, Scope};
 use oauth_providers::rfc6749::Builder;
 use oauth_token_source::{TokenSource, Transport};
 
-use super::{LONG_LIVED, PASSWORD, USER, authorization_required, client_id, endpoint};
+use super::{LONG_LIVED, PASSWORD, USER, client_id, endpoint};
 use crate::TRICKY_SECRET;
 use crate::adapter::{Adapter, Api, token_source};
 use crate::admin::{Admin, describe};
-use crate::check::{self, Outcome, ensure};
-use crate::steps::{self, BASIC, CC, POST, REFRESH, introspect, revoke};
+use crate::check::{self, Outcome, authorization_required, ensure};
+use crate::steps::{self, BASIC, CC, POST, REFRESH, introspect, introspected, revoke, revoked};
 
 fn basic(id: &str, secret: &str) -> Result<ClientAuth, String> {
     Ok(ClientAuth::basic(client_id(id)?, ClientSecret::new(secret)))
@@ -41,24 +39,6 @@ fn client_source(
         .grant(grant)
         .scope(scope);
     token_source(adapter, steps::profile(builder)?, configure)
-}
-
-async fn introspected(
-    transport: &Arc<dyn Transport>,
-    endpoint: &EndpointUrl,
-    auth: &ClientAuth,
-    request: &IntrospectionRequest,
-) -> Result<Introspection, String> {
-    introspect(transport, endpoint, auth, request).await?.map_err(|e| format!("introspection: {e}"))
-}
-
-async fn revoked(
-    transport: &Arc<dyn Transport>,
-    endpoint: &EndpointUrl,
-    auth: &ClientAuth,
-    request: &RevocationRequest,
-) -> Result<(), String> {
-    revoke(transport, endpoint, auth, request).await?.map_err(|e| format!("revocation: {e}"))
 }
 
 fn now() -> u64 {

@@ -8,17 +8,15 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use http::Uri;
-use oauth_core::authorization::{
-    AuthorizationError, AuthorizationRequest, PendingAuthorization, loopback_redirect_uri,
-};
+use oauth_core::authorization::{AuthorizationError, AuthorizationRequest, loopback_redirect_uri};
 use oauth_core::{ClientAuth, ErrorCode, Scope, Token, TokenConfig, TokenEndpoint, TokenRequest};
 use oauth_token_source::{TokenSource, Transport};
 use oauth_tokio::TokioRuntime;
 
-use super::{USER, authorization_required, client_id, endpoint, entropy, send};
+use super::{USER, client_id, endpoint, send};
 use crate::admin::{Admin, describe};
-use crate::browser::{Browser, Consent, query_param};
-use crate::check::{self, Outcome, ensure};
+use crate::browser::{Consent, query_param, redirect_for};
+use crate::check::{self, Outcome, authorization_required, ensure};
 use crate::steps::REFRESH;
 
 const NATIVE_APP: &str = "native-app";
@@ -41,22 +39,6 @@ fn authorization_request(server: &Admin, issuer: &str) -> Result<AuthorizationRe
         .with_issuer(issuer, true))
 }
 
-/// Starts `request` and has the headless user answer it with `consent`: the redirect, and the
-/// pending request that reads it.
-async fn redirect_for(
-    server: &Admin,
-    request: AuthorizationRequest,
-    consent: Consent,
-) -> Result<(Uri, PendingAuthorization, usize), String> {
-    let (url, pending) = request.start(entropy()?).map_err(|e| e.to_string())?;
-    let mut browser = Browser::new(server.base(), USER)?;
-    let redirect_uri = pending.redirect_uri().to_string();
-    let redirect = browser.authorize(&url.to_string(), &redirect_uri, consent).await?;
-    let redirect: Uri = redirect.parse().map_err(|e| format!("the redirect {redirect:?}: {e}"))?;
-    ensure(pending.is_redirect(&redirect), || format!("{redirect} is not a request to {redirect_uri}"))?;
-    Ok((redirect, pending, browser.steps()))
-}
-
 /// A refresh-only source of the native app, seeded with `token`.
 fn refresh_only(server: &Admin, transport: &Arc<dyn Transport>, token: Token) -> Result<TokenSource, String> {
     let token_endpoint = TokenEndpoint::at(endpoint(server, "/token")?);
@@ -76,7 +58,7 @@ fn refresh_only(server: &Admin, transport: &Arc<dyn Transport>, token: Token) ->
 pub(super) async fn authorization_code(server: &Admin, transport: &Arc<dyn Transport>) -> Outcome {
     let mark = server.mark().await?;
     let (redirect, pending, steps) =
-        redirect_for(server, authorization_request(server, server.base())?, Consent::Approve).await?;
+        redirect_for(server.base(), USER, authorization_request(server, server.base())?, Consent::Approve).await?;
     let exchange = pending.accept(&redirect).map_err(|e| format!("the redirect was refused: {e}"))?;
     ensure(exchange.issuer() == Some(server.base()), || format!("the redirect's iss is {:?}", exchange.issuer()))?;
     let token_endpoint = TokenEndpoint::at(endpoint(server, "/token")?);
@@ -120,7 +102,7 @@ pub(super) async fn authorization_code(server: &Admin, transport: &Arc<dyn Trans
 pub(super) async fn redirect_refusals(server: &Admin) -> Outcome {
     let mark = server.mark().await?;
     let (redirect, pending, _) =
-        redirect_for(server, authorization_request(server, server.base())?, Consent::Approve).await?;
+        redirect_for(server.base(), USER, authorization_request(server, server.base())?, Consent::Approve).await?;
     let state = pending.state().to_owned();
     // The same length and alphabet, one character changed.
     let forged = format!("{}{}", if state.starts_with('A') { 'B' } else { 'A' }, state.get(1..).unwrap_or_default());
@@ -134,7 +116,7 @@ pub(super) async fn redirect_refusals(server: &Admin) -> Outcome {
 
     let elsewhere = "http://127.0.0.1:1";
     let (redirect, pending, _) =
-        redirect_for(server, authorization_request(server, elsewhere)?, Consent::Approve).await?;
+        redirect_for(server.base(), USER, authorization_request(server, elsewhere)?, Consent::Approve).await?;
     let iss = query_param(&redirect.to_string(), "iss").unwrap_or_default();
     match pending.accept(&redirect) {
         Err(AuthorizationError::IssuerMismatch { expected, received }) => {
@@ -146,7 +128,7 @@ pub(super) async fn redirect_refusals(server: &Admin) -> Outcome {
     }
 
     let (redirect, pending, _) =
-        redirect_for(server, authorization_request(server, server.base())?, Consent::Deny).await?;
+        redirect_for(server.base(), USER, authorization_request(server, server.base())?, Consent::Deny).await?;
     let denied_iss = query_param(&redirect.to_string(), "iss").unwrap_or_default();
     let denied = match pending.accept(&redirect) {
         Err(AuthorizationError::Server { code: ErrorCode::AccessDenied, description, .. }) => {

@@ -12,24 +12,22 @@ use oauth_core::device::{
     DeviceStep,
 };
 use oauth_core::discovery::{DiscoveryError, Issuer, ServerMetadata, WellKnown};
-use oauth_core::introspection::{Introspection, IntrospectionError, IntrospectionRequest};
+use oauth_core::introspection::{IntrospectionError, IntrospectionRequest};
 use oauth_core::revocation::RevocationRequest;
 use oauth_core::{
-    AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, EndpointUrl, ErrorCode, Scope, Token, TokenEndpoint,
+    AuthMethod, BasicEncoding, ClientAuth, ClientId, ClientSecret, ErrorCode, Scope, Token, TokenEndpoint,
 };
 use oauth_providers::rfc6749::Builder;
 use oauth_token_source::{ClientError, TokenSource, Transport};
 use oauth_tokio::TokioRuntime;
 
-use super::sign_in::{
-    SignedIn, authorization_request, discover, endpoint, metadata, native_id, redirect_for, send, sign_in,
-};
+use super::sign_in::{SignedIn, authorization_request, discover, endpoint, metadata, native_id, send, sign_in};
 use super::{CODE, NATIVE_APP, NONE, TOKEN_ADMIN, USER, mask_code};
 use crate::TRICKY_SECRET;
 use crate::admin::{Admin, describe};
-use crate::browser::{Browser, Consent, form_encode, query_param};
-use crate::check::{self, Outcome, ensure};
-use crate::steps::REFRESH;
+use crate::browser::{Browser, Consent, form_encode, query_param, redirect_for};
+use crate::check::{self, Outcome, authorization_required, ensure};
+use crate::steps::{REFRESH, introspect, introspected, revoked};
 
 /// The issuer's document: its `issuer` checked, the endpoints of every flow present where
 /// oidc-provider puts them, PKCE with S256 and the `iss` parameter announced; the RFC 8414
@@ -171,27 +169,6 @@ pub(super) async fn authorization_code(server: &Admin, transport: &Arc<dyn Trans
     ))
 }
 
-/// `result` must be `AuthorizationRequired` carrying the server's `invalid_grant`.
-fn authorization_required(result: Result<oauth_core::AccessToken, ClientError>, what: &str) -> Result<String, String> {
-    match result {
-        Err(ClientError::AuthorizationRequired { refusal: Some(refusal) }) => {
-            let Some(oauth_core::TokenError::Server(error)) = refusal.token_error() else {
-                return Err(format!("{what}: refused without the server's answer: {refusal}"));
-            };
-            ensure(error.code.as_ref() == Some(&ErrorCode::InvalidGrant), || {
-                format!("{what}: refused with {:?}, expected invalid_grant", error.code)
-            })?;
-            Ok(format!(
-                "AuthorizationRequired ({} invalid_grant \"{}\")",
-                error.status.as_u16(),
-                error.description.as_deref().unwrap_or_default()
-            ))
-        }
-        Err(other) => Err(format!("{what}: expected AuthorizationRequired with invalid_grant, got {other}")),
-        Ok(_) => Err(format!("{what}: got a token, expected AuthorizationRequired")),
-    }
-}
-
 /// What `accept` refuses, each after a real sign-in and with no token request made: a redirect
 /// whose `state` was changed; a redirect from the server when the request expected another
 /// issuer (RFC 9207); the user cancelling at the consent page (`access_denied`).
@@ -199,7 +176,8 @@ pub(super) async fn redirect_refusals(server: &Admin, transport: &Arc<dyn Transp
     let metadata = discover(server, transport).await?;
     let mark = server.mark().await?;
 
-    let (redirect, pending, _) = redirect_for(server, authorization_request(&metadata)?, Consent::Approve).await?;
+    let (redirect, pending, _) =
+        redirect_for(server.base(), USER, authorization_request(&metadata)?, Consent::Approve).await?;
     let state = pending.state().to_owned();
     // The same length and alphabet, one character changed.
     let forged_state =
@@ -214,7 +192,7 @@ pub(super) async fn redirect_refusals(server: &Admin, transport: &Arc<dyn Transp
 
     let elsewhere = "http://127.0.0.1:1";
     let request = authorization_request(&metadata)?.with_issuer(elsewhere, true);
-    let (redirect, pending, _) = redirect_for(server, request, Consent::Approve).await?;
+    let (redirect, pending, _) = redirect_for(server.base(), USER, request, Consent::Approve).await?;
     let iss = query_param(&redirect.to_string(), "iss").unwrap_or_default();
     match pending.accept(&redirect) {
         Err(AuthorizationError::IssuerMismatch { expected, received }) => {
@@ -225,7 +203,8 @@ pub(super) async fn redirect_refusals(server: &Admin, transport: &Arc<dyn Transp
         other => return Err(format!("iss {iss} for another issuer: expected IssuerMismatch, got {other:?}")),
     }
 
-    let (redirect, pending, _) = redirect_for(server, authorization_request(&metadata)?, Consent::Deny).await?;
+    let (redirect, pending, _) =
+        redirect_for(server.base(), USER, authorization_request(&metadata)?, Consent::Deny).await?;
     let denied = match pending.accept(&redirect) {
         Err(AuthorizationError::Server { code: ErrorCode::AccessDenied, description, .. }) => {
             format!("access_denied \"{}\"", description.as_deref().unwrap_or_default())
@@ -317,35 +296,6 @@ fn admin_auth(secret: &str) -> Result<ClientAuth, String> {
     Ok(ClientAuth::basic(id, ClientSecret::new(secret)))
 }
 
-async fn introspect(
-    transport: &Arc<dyn Transport>,
-    endpoint: &EndpointUrl,
-    auth: &ClientAuth,
-    request: &IntrospectionRequest,
-) -> Result<Result<Introspection, IntrospectionError>, String> {
-    let (http_request, pending) = request.build_request(endpoint, auth).map_err(|e| e.to_string())?;
-    Ok(pending.finish(&send(transport, http_request).await?))
-}
-
-async fn introspected(
-    transport: &Arc<dyn Transport>,
-    endpoint: &EndpointUrl,
-    auth: &ClientAuth,
-    request: &IntrospectionRequest,
-) -> Result<Introspection, String> {
-    introspect(transport, endpoint, auth, request).await?.map_err(|e| format!("introspection: {e}"))
-}
-
-async fn revoke(
-    transport: &Arc<dyn Transport>,
-    endpoint: &EndpointUrl,
-    auth: &ClientAuth,
-    request: &RevocationRequest,
-) -> Result<(), String> {
-    let (http_request, pending) = request.build_request(endpoint, auth).map_err(|e| e.to_string())?;
-    pending.finish(&send(transport, http_request).await?).map_err(|e| format!("revocation: {e}"))
-}
-
 /// Revocation and introspection by `token-admin`: the access token introspected active (the
 /// user, the client, the scope, a future `exp`), so is the refresh token; the refresh token
 /// revoked, after which both are inactive (oidc-provider revokes the grant with it); the access
@@ -375,12 +325,12 @@ pub(super) async fn introspect_then_revoke(server: &Admin, transport: &Arc<dyn T
     let refresh_answer = introspected(transport, introspection, &admin, &refresh).await?;
     ensure(refresh_answer.is_active(), || "the fresh refresh token is introspected inactive".to_owned())?;
 
-    revoke(transport, revocation, &admin, &RevocationRequest::refresh_token(refresh_token)).await?;
+    revoked(transport, revocation, &admin, &RevocationRequest::refresh_token(refresh_token)).await?;
     for (what, request) in [("refresh", &refresh), ("access", &access)] {
         let answer = introspected(transport, introspection, &admin, request).await?;
         ensure(!answer.is_active(), || format!("the {what} token is active after the refresh token was revoked"))?;
     }
-    revoke(transport, revocation, &admin, &RevocationRequest::access_token(token.access_token())).await?;
+    revoked(transport, revocation, &admin, &RevocationRequest::access_token(token.access_token())).await?;
     ensure(!introspected(transport, introspection, &admin, &access).await?.is_active(), || {
         "the revoked access token is active".to_owned()
     })?;
@@ -389,7 +339,7 @@ pub(super) async fn introspect_then_revoke(server: &Admin, transport: &Arc<dyn T
     // oidc-provider asks its adapter to revoke the grant's access tokens; its in-memory adapter
     // indexes every token of a grant together, so the refresh token goes too.
     let second = sign_in(server, transport).await?.token;
-    revoke(transport, revocation, &admin, &RevocationRequest::access_token(second.access_token())).await?;
+    revoked(transport, revocation, &admin, &RevocationRequest::access_token(second.access_token())).await?;
     let second_refresh = second.refresh_token().ok_or("no refresh token at the second sign-in")?;
     for (what, request) in [
         ("access", IntrospectionRequest::access_token(second.access_token())),

@@ -2,20 +2,18 @@
 //! adapter's transport, discovery, the authorization request answered by the headless user,
 //! and the code exchanged.
 
-use std::io::Read;
 use std::num::NonZeroU16;
 use std::sync::Arc;
 use std::time::Instant;
 
-use http::Uri;
-use oauth_core::authorization::{AuthorizationRequest, ENTROPY_LEN, PendingAuthorization, loopback_redirect_uri};
+use oauth_core::authorization::{AuthorizationRequest, loopback_redirect_uri};
 use oauth_core::discovery::{DiscoveryError, Issuer, ServerMetadata, WellKnown};
 use oauth_core::{ClientAuth, ClientId, EndpointUrl, Scope, Token, TokenEndpoint};
 use oauth_token_source::Transport;
 
 use super::{NATIVE_APP, USER};
 use crate::admin::Admin;
-use crate::browser::{Browser, Consent};
+use crate::browser::{Consent, redirect_for};
 use crate::check::ensure;
 
 /// The loopback port of the library scenarios' redirect URI. Nothing listens there: the headless
@@ -46,15 +44,6 @@ pub(super) fn endpoint<'m>(found: Option<&'m EndpointUrl>, member: &str) -> Resu
     found.ok_or_else(|| format!("the metadata names no {member}"))
 }
 
-/// 48 bytes from the operating system's generator, for the PKCE verifier and the `state`.
-pub(super) fn entropy() -> Result<[u8; ENTROPY_LEN], String> {
-    let mut bytes = [0; ENTROPY_LEN];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut random| random.read_exact(&mut bytes))
-        .map_err(|e| format!("no entropy from /dev/urandom: {e}"))?;
-    Ok(bytes)
-}
-
 /// The native app's authorization request: `openid offline_access` with `prompt=consent` (the
 /// only way oidc-provider keeps `offline_access`), the `iss` check from the metadata.
 pub(super) fn authorization_request(metadata: &ServerMetadata) -> Result<AuthorizationRequest, String> {
@@ -71,22 +60,6 @@ pub(super) fn native_id() -> Result<ClientId, String> {
     ClientId::new(NATIVE_APP).map_err(|e| e.to_string())
 }
 
-/// Starts `request` and has the headless user answer it with `consent`: the redirect, and the
-/// pending request that reads it.
-pub(super) async fn redirect_for(
-    server: &Admin,
-    request: AuthorizationRequest,
-    consent: Consent,
-) -> Result<(Uri, PendingAuthorization, usize), String> {
-    let (url, pending) = request.start(entropy()?).map_err(|e| e.to_string())?;
-    let mut browser = Browser::new(server.base(), USER)?;
-    let redirect_uri = pending.redirect_uri().to_string();
-    let redirect = browser.authorize(&url.to_string(), &redirect_uri, consent).await?;
-    let redirect: Uri = redirect.parse().map_err(|e| format!("the redirect {redirect:?}: {e}"))?;
-    ensure(pending.is_redirect(&redirect), || format!("{redirect} is not a request to {redirect_uri}"))?;
-    Ok((redirect, pending, browser.steps()))
-}
-
 /// A user's token, from a code the headless user got, exchanged through `transport`.
 pub(super) struct SignedIn {
     pub(super) token: Token,
@@ -99,7 +72,8 @@ pub(super) struct SignedIn {
 /// `iss`), the code exchanged with its PKCE verifier.
 pub(super) async fn sign_in(server: &Admin, transport: &Arc<dyn Transport>) -> Result<SignedIn, String> {
     let metadata = discover(server, transport).await?;
-    let (redirect, pending, steps) = redirect_for(server, authorization_request(&metadata)?, Consent::Approve).await?;
+    let (redirect, pending, steps) =
+        redirect_for(server.base(), USER, authorization_request(&metadata)?, Consent::Approve).await?;
     let exchange = pending.accept(&redirect).map_err(|e| format!("the redirect was refused: {e}"))?;
     ensure(exchange.issuer() == Some(server.base()), || {
         format!("the redirect's iss is {:?}, expected {}", exchange.issuer(), server.base())
