@@ -96,6 +96,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "getrandom",
             "rpassword",
             "qrcode",
+            "base64",
             "async-trait",
             "zeroize",
             "tracing",
