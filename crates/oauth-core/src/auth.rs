@@ -280,8 +280,11 @@ impl ClientAuth {
     }
 
     /// Mutual TLS (RFC 8705 §2): `tls_client_auth` or `self_signed_tls_client_auth` — only
-    /// `client_id` in the body; the transport presents the client certificate (see the
-    /// reqwest adapter: `ReqwestTransport::from_builder(Client::builder().identity(..))`).
+    /// `client_id` in the body; the transport presents the client certificate: over reqwest,
+    /// `ReqwestTransport::from_builder(Client::builder().identity(..))`; over hyper,
+    /// `HyperTransport::new` with a hyper-rustls connector whose rustls `ClientConfig` was
+    /// built `with_client_auth_cert`. Give the client the certificate too
+    /// ([`ClientAuth::with_client_certificate`]) so cached and shared tokens are bound to it.
     ///
     /// # Errors
     /// [`MisuseError::NotTlsClientAuth`] for any other `method`.

@@ -27,9 +27,16 @@ pub(crate) fn user_flow_subjects() -> Vec<Subject> {
     subjects.push(Subject::debug("PendingAuthorization", &pending).marked());
     let exchange = pending.accept(&redirect_with_code(&state)).expect("a matching state");
     subjects.push(Subject::debug("CodeExchange", &exchange).marked());
+    // A JWT client's exchange built without the time is handed back whole: the code and verifier
+    // are in it, and neither may show.
+    let jwt_client = oauth_core::ClientAuth::client_secret_jwt(client_id(), oauth_core::ClientSecret::new(PARAM));
+    let token_endpoint = TokenEndpoint::new("https://as.example/token").expect("https");
+    let unbuilt = exchange.build_request(&token_endpoint, &jwt_client).expect_err("a JWT client needs the time");
+    subjects.push(Subject::debug("UnbuiltExchange", &unbuilt).marked());
+    subjects.push(Subject::display("UnbuiltExchange", &unbuilt));
+    let exchange = unbuilt.into_exchange();
     let grant = exchange.into_token_request();
     subjects.push(Subject::debug("TokenRequest with the authorization code", &grant).marked());
-    let token_endpoint = TokenEndpoint::new("https://as.example/token").expect("https");
     let (_, pending_exchange) =
         token_endpoint.build_request(&auth(oauth_core::AuthMethod::Post), &grant).expect("no client assertion to sign");
     subjects.push(Subject::debug("PendingExchange of a code exchange", &pending_exchange));
