@@ -228,9 +228,9 @@ pub(crate) struct Connection {
     #[arg(long, env = "OAUTH_TOKEN_URL", value_name = "URL")]
     pub(crate) token_url: Option<String>,
     /// Take the endpoints from this issuer's published metadata (RFC 8414 / OpenID Connect;
-    /// its mutual-TLS aliases for the certificate methods), and check the `iss` a sign-in
-    /// redirect carries (RFC 9207).
-    #[arg(long, value_name = "ISSUER", conflicts_with = "token_url")]
+    /// its mutual-TLS aliases for a client presenting a certificate), and check the `iss` a
+    /// sign-in redirect carries (RFC 9207). Wins over --token-url and OAUTH_TOKEN_URL.
+    #[arg(long, value_name = "ISSUER")]
     pub(crate) issuer: Option<String>,
     /// MXO: the server name (`eu2`, `na5`, …), a host, or a base URL.
     #[arg(long, value_name = "NAME")]
@@ -275,7 +275,8 @@ pub(crate) struct Connection {
     /// The `kid` the server knows the private key by.
     #[arg(long, value_name = "KID")]
     pub(crate) key_id: Option<String>,
-    /// The client assertions' `aud` [default: the token URL; some servers want the issuer].
+    /// The client assertions' `aud` [default: the URL each request goes to — the token URL for
+    /// tokens; some servers want the issuer everywhere].
     #[arg(long, value_name = "URL")]
     pub(crate) assertion_audience: Option<String>,
     /// Present this client certificate (PEM, the chain after it) in TLS: mutual-TLS client
@@ -352,6 +353,11 @@ pub(crate) enum AuthChoice {
 }
 
 impl AuthChoice {
+    /// The value as written on the command line (`basic`, `private-key-jwt`, …).
+    pub(crate) fn name(self) -> String {
+        clap::ValueEnum::to_possible_value(&self).map(|value| value.get_name().to_owned()).unwrap_or_default()
+    }
+
     /// The one method chosen, or `None` for `auto`.
     pub(crate) fn method(self) -> Option<oauth_core::AuthMethod> {
         use oauth_core::{AuthMethod, BasicEncoding};

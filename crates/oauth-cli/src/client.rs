@@ -11,41 +11,62 @@ use oauth_token_source::Transport;
 use crate::cli::Connection;
 use crate::credentials::{self, KeySettings, Proof};
 use crate::failure::{Chain, Failure};
-use crate::secrets::{self, Kind, Sources};
+use crate::secrets::{self, Kind, Layer, Sources};
 use crate::session::http_client_builder;
+use crate::tls::TlsSettings;
 use crate::trace::Traced;
+
+/// A user-facing command's client: how it authenticates, and the transport that presents its
+/// certificate — the TLS files read once for both.
+pub(crate) struct Prepared {
+    pub(crate) auth: ClientAuth,
+    pub(crate) transport: Traced<ReqwestTransport>,
+}
+
+/// The client of `command` as the flags describe it.
+pub(crate) fn prepare(flags: &Connection, command: &str) -> Result<Prepared, Failure> {
+    let tls = tls_settings(flags)?;
+    let auth = client_auth(client_id(flags, command)?, flags, &tls)?;
+    let transport = transport(&tls, flags.timeout, flags.verbose)?;
+    Ok(Prepared { auth, transport })
+}
 
 /// The client as it authenticates: with `--private-key-file` (`private_key_jwt`), with the
 /// `--client-cert-file` certificate (`--auth tls-client-auth`), or with a secret
 /// (`OAUTH_CLIENT_SECRET` or the file) by `--auth` (Basic by default); without any, a public
-/// client (its id in the body), as most native apps are registered.
-pub(crate) fn client_auth(id: ClientId, flags: &crate::cli::Connection) -> Result<ClientAuth, Failure> {
+/// client (its id in the body), as most native apps are registered. A certificate, when
+/// given, binds the client's tokens whatever the method.
+fn client_auth(id: ClientId, flags: &Connection, tls: &TlsSettings) -> Result<ClientAuth, Failure> {
     let private_key = Sources { flag_file: flags.private_key_file.clone(), ..Sources::default() };
+    let secret = Sources { flag_file: flags.client_secret_file.clone(), ..Sources::default() };
     let settings = KeySettings {
-        auth: flags.auth,
+        auth: flags.auth.map(|choice| (choice, Layer::CommandLine)),
         private_key: &private_key,
         key_id: flags.key_id.as_deref(),
         client_cert_file: flags.client_cert_file.as_deref(),
+        secret_configured: secrets::layer(Kind::ClientSecret, &secret).is_some(),
     };
     let auth = match credentials::choose(&settings)? {
         Proof::PrivateKey(key) => ClientAuth::private_key_jwt(id, key),
         Proof::Certificate(method) => ClientAuth::tls(id, method).map_err(|e| Failure::usage(e.to_string()))?,
-        Proof::Secret(method) => {
-            let sources = Sources { flag_file: flags.client_secret_file.clone(), ..Sources::default() };
-            let secret = match (secrets::find(Kind::ClientSecret, &sources)?, method) {
-                (Some(secret), _) => secret,
-                (None, Some(AuthMethod::ClientSecretJwt)) => secrets::require(Kind::ClientSecret, &sources)?,
-                (None, _) => return Ok(ClientAuth::public(id)),
-            };
-            let method = method.unwrap_or(AuthMethod::Basic(BasicEncoding::Percent));
-            ClientAuth::new(id, Some(ClientSecret::new(secret)), method).map_err(|e| Failure::usage(e.to_string()))?
-        }
+        Proof::Secret(method) => match (secrets::find(Kind::ClientSecret, &secret)?, method) {
+            (Some(value), method) => {
+                let method = method.unwrap_or(AuthMethod::Basic(BasicEncoding::Percent));
+                ClientAuth::new(id, Some(ClientSecret::new(value)), method)
+                    .map_err(|e| Failure::usage(e.to_string()))?
+            }
+            (None, Some(AuthMethod::ClientSecretJwt)) => {
+                let value = secrets::require(Kind::ClientSecret, &secret)?;
+                ClientAuth::client_secret_jwt(id, ClientSecret::new(value))
+            }
+            (None, _) => ClientAuth::public(id),
+        },
     };
     let auth = match &flags.assertion_audience {
         Some(audience) => auth.with_assertion_audience(audience.as_str()),
         None => auth,
     };
-    Ok(tls_settings(flags)?.bind(auth))
+    Ok(tls.bind(auth))
 }
 
 /// 16 bytes from the operating system's generator for a client assertion's `jti`: a JWT
@@ -56,19 +77,19 @@ pub(crate) fn assertion_entropy() -> Result<[u8; 16], Failure> {
     Ok(entropy)
 }
 
-/// The HTTP transport of a command: redirects refused, the `--timeout`, the TLS client
-/// certificate and `--cacert` when given, `-v` tracing.
-pub(crate) fn transport(flags: &Connection) -> Result<Traced<ReqwestTransport>, Failure> {
-    let transport = ReqwestTransport::from_builder(http_client_builder(&tls_settings(flags)?))
-        .map_err(|e| Failure::network(format!("cannot set up HTTP: {}", Chain(&e))))?
-        .with_timeout(Duration::from_secs(flags.timeout));
-    Ok(Traced::new(transport, flags.verbose))
+/// The client certificate and CAs the flags name.
+pub(crate) fn tls_settings(flags: &Connection) -> Result<TlsSettings, Failure> {
+    let client_key = Sources { flag_file: flags.client_key_file.clone(), ..Sources::default() };
+    TlsSettings::read(flags.client_cert_file.as_deref(), &client_key, flags.cacert.as_deref())
 }
 
-/// The client certificate and CAs the flags name.
-fn tls_settings(flags: &Connection) -> Result<credentials::TlsSettings, Failure> {
-    let client_key = Sources { flag_file: flags.client_key_file.clone(), ..Sources::default() };
-    credentials::TlsSettings::read(flags.client_cert_file.as_deref(), &client_key, flags.cacert.as_deref())
+/// The HTTP transport of a command: redirects refused, the `timeout` (seconds), the TLS
+/// client certificate and `--cacert` when given, `-v` tracing.
+pub(crate) fn transport(tls: &TlsSettings, timeout: u64, verbose: bool) -> Result<Traced<ReqwestTransport>, Failure> {
+    let transport = ReqwestTransport::from_builder(http_client_builder(tls))
+        .map_err(|e| Failure::network(format!("cannot set up HTTP: {}", Chain(&e))))?
+        .with_timeout(Duration::from_secs(timeout));
+    Ok(Traced::new(transport, verbose))
 }
 
 /// The client id `--client-id` (or `OAUTH_CLIENT_ID`) names.
@@ -84,11 +105,14 @@ pub(crate) fn endpoint(text: &str, flag: &str, flags: &Connection) -> Result<End
 }
 
 /// The issuer's metadata (RFC 8414, then OpenID Connect Discovery when the first is not there),
-/// its `issuer` checked against the one asked for.
-pub(crate) async fn discover(issuer: &str, flags: &Connection) -> Result<ServerMetadata, Failure> {
-    let checked = if flags.allow_http { Issuer::new_allowing_http(issuer) } else { Issuer::new(issuer) };
-    let issuer = checked.map_err(|e| Failure::usage(format!("--issuer: {e}")))?;
-    let transport = transport(flags)?;
+/// its `issuer` checked against the one asked for, fetched through `transport`.
+pub(crate) async fn discover(
+    issuer: &str,
+    allow_http: bool,
+    transport: &Traced<ReqwestTransport>,
+) -> Result<ServerMetadata, Failure> {
+    let checked = if allow_http { Issuer::new_allowing_http(issuer) } else { Issuer::new(issuer) };
+    let issuer = checked.map_err(|e| Failure::usage(format!("the issuer: {e}")))?;
     let mut last = None;
     for well_known in [WellKnown::OAuthAuthorizationServer, WellKnown::OpenIdConfiguration] {
         let (request, pending) = issuer.metadata_request(well_known);

@@ -1,16 +1,20 @@
 //! How the client proves who it is: a secret, a private key that signs assertions
 //! (`private_key_jwt`), or a TLS client certificate (RFC 8705) — chosen by `--auth`, or by the
 //! key that was given. Keys come from owner-only files or variables, never the command line.
+//!
+//! Settings come in layers — the command line (flags and their variables), the profile, then
+//! the generic `OAUTH_*` variables — and a nearer layer wins: a profile's key gives way to
+//! `--auth basic`, a profile's `auth` to `--private-key-file`. Two choices in the same layer
+//! are a usage error, and so is a key that would silently replace a configured secret.
 
 use std::path::Path;
 
 use oauth_core::{AssertionKey, AuthMethod};
-use oauth_reqwest::reqwest::{Certificate, ClientBuilder, Identity};
 use zeroize::Zeroizing;
 
 use crate::cli::AuthChoice;
 use crate::failure::Failure;
-use crate::secrets::{self, Kind, Sources};
+use crate::secrets::{self, Kind, Layer, Sources};
 
 /// The way in a command takes, before the client id and secret are read.
 pub(crate) enum Proof {
@@ -23,31 +27,49 @@ pub(crate) enum Proof {
     Secret(Option<AuthMethod>),
 }
 
-/// Where a command's key settings come from.
+/// Where a command's client-authentication settings come from.
 pub(crate) struct KeySettings<'a> {
-    pub(crate) auth: Option<AuthChoice>,
+    /// `--auth` (or the profile's `auth`), and the layer it came from.
+    pub(crate) auth: Option<(AuthChoice, Layer)>,
     pub(crate) private_key: &'a Sources,
     pub(crate) key_id: Option<&'a str>,
     pub(crate) client_cert_file: Option<&'a Path>,
+    /// Whether a client secret is configured anywhere.
+    pub(crate) secret_configured: bool,
 }
 
-/// The proof `settings` ask for. A private key alone means `private_key_jwt`; `--auth
-/// private-key-jwt` without a key, a certificate method without a certificate, or a key with
-/// another method is a usage error that says what to add or remove.
+/// The proof `settings` ask for: `--auth`, else a private key given (`private_key_jwt`), else
+/// a secret. The key is read only when it is the one used.
 pub(crate) fn choose(settings: &KeySettings<'_>) -> Result<Proof, Failure> {
-    let key = assertion_key(settings.private_key, settings.key_id)?;
-    let chosen = settings.auth.and_then(AuthChoice::method);
-    match (chosen, key) {
-        (None | Some(AuthMethod::PrivateKeyJwt), Some(key)) => Ok(Proof::PrivateKey(key)),
-        (Some(AuthMethod::PrivateKeyJwt), None) => Err(Failure::usage(
+    let key_layer = secrets::layer(Kind::PrivateKey, settings.private_key);
+    match (settings.auth, key_layer) {
+        (Some((AuthChoice::PrivateKeyJwt, _)), None) => Err(Failure::usage(
             "--auth private-key-jwt needs the key: --private-key-file FILE, OAUTH_PRIVATE_KEY, or `private_key_file` in the profile",
         )),
-        (Some(method), Some(_)) => Err(Failure::usage(format!(
-            "a private key was given (--private-key-file, OAUTH_PRIVATE_KEY or the profile) but --auth is {}; \
-             drop one of them",
-            method.name()
+        (Some((AuthChoice::PrivateKeyJwt, _)), Some(_)) => private_key(settings),
+        // Another method, and a key: the nearer layer wins; one layer naming both is a mistake.
+        (Some((choice, auth_layer)), Some(key_layer)) if auth_layer == key_layer => Err(Failure::usage(format!(
+            "{} names a private key and `--auth {}`; give one of them",
+            key_layer.describe(),
+            choice.name()
         ))),
-        (Some(method @ (AuthMethod::TlsClientAuth | AuthMethod::SelfSignedTlsClientAuth)), None) => {
+        (Some((_, auth_layer)), Some(key_layer)) if key_layer < auth_layer => private_key(settings),
+        (Some((choice, _)), _) => by_method(choice.method(), settings),
+        (None, Some(Layer::CommandLine)) => private_key(settings),
+        (None, Some(layer)) if settings.secret_configured => Err(Failure::usage(format!(
+            "{} names a private key, and a client secret is configured too; choose with --auth private-key-jwt or \
+             --auth basic (or post, …)",
+            layer.describe()
+        ))),
+        (None, Some(_)) => private_key(settings),
+        (None, None) => Ok(Proof::Secret(None)),
+    }
+}
+
+/// `method` without a key: a certificate method needs the certificate.
+fn by_method(method: Option<AuthMethod>, settings: &KeySettings<'_>) -> Result<Proof, Failure> {
+    match method {
+        Some(method @ (AuthMethod::TlsClientAuth | AuthMethod::SelfSignedTlsClientAuth)) => {
             if settings.client_cert_file.is_none() {
                 return Err(Failure::usage(format!(
                     "--auth {} needs the certificate: --client-cert-file FILE",
@@ -56,126 +78,17 @@ pub(crate) fn choose(settings: &KeySettings<'_>) -> Result<Proof, Failure> {
             }
             Ok(Proof::Certificate(method))
         }
-        (method, None) => Ok(Proof::Secret(method)),
+        method => Ok(Proof::Secret(method)),
     }
 }
 
-/// The `private_key_jwt` key from its sources, named `key_id` when given; `None` when no
-/// source is set.
-fn assertion_key(sources: &Sources, key_id: Option<&str>) -> Result<Option<AssertionKey>, Failure> {
-    let Some(pem) = secrets::find(Kind::PrivateKey, sources)?.map(Zeroizing::new) else { return Ok(None) };
+/// `private_key_jwt` with the key from its sources, named `key_id` when given.
+fn private_key(settings: &KeySettings<'_>) -> Result<Proof, Failure> {
+    let missing = || Failure::usage("the private key's source is set but empty");
+    let pem = secrets::find(Kind::PrivateKey, settings.private_key)?.map(Zeroizing::new).ok_or_else(missing)?;
     let key = AssertionKey::from_pem(&pem).map_err(|error| Failure::usage(format!("the private key: {error}")))?;
-    Ok(Some(match key_id {
+    Ok(Proof::PrivateKey(match settings.key_id {
         Some(kid) => key.with_kid(kid),
         None => key,
     }))
-}
-
-/// What a command's HTTPS connections present and trust beyond the defaults.
-#[derive(Clone, Default)]
-pub(crate) struct TlsSettings {
-    /// The client certificate and its key.
-    pub(crate) identity: Option<Identity>,
-    /// The only CAs trusted (`--cacert`), instead of the system's.
-    pub(crate) roots: Option<Vec<Certificate>>,
-    /// The DER of the client certificate (the chain's first), which binds cached tokens to it.
-    pub(crate) certificate_der: Option<Vec<u8>>,
-}
-
-impl TlsSettings {
-    /// Reads the client certificate (see [`tls_identity`]) and the `--cacert` bundle.
-    pub(crate) fn read(cert_file: Option<&Path>, key: &Sources, cacert: Option<&Path>) -> Result<Self, Failure> {
-        let identity = tls_identity(cert_file, key)?;
-        let roots = cacert.map(ca_bundle).transpose()?;
-        let certificate_der = match cert_file {
-            Some(path) => Some(first_certificate_der(path)?),
-            None => None,
-        };
-        Ok(Self { identity, roots, certificate_der })
-    }
-
-    /// `auth`, bound to the client certificate when there is one (a certificate-bound token is
-    /// of no use with another certificate, and a cached one is not served with it).
-    pub(crate) fn bind(&self, auth: oauth_core::ClientAuth) -> oauth_core::ClientAuth {
-        match &self.certificate_der {
-            Some(der) => auth.with_client_certificate(der),
-            None => auth,
-        }
-    }
-
-    /// `builder` presenting and trusting these.
-    pub(crate) fn apply(&self, builder: ClientBuilder) -> ClientBuilder {
-        let builder = match &self.identity {
-            Some(identity) => builder.identity(identity.clone()),
-            None => builder,
-        };
-        match &self.roots {
-            Some(roots) => builder.tls_certs_only(roots.iter().cloned()),
-            None => builder,
-        }
-    }
-}
-
-/// The DER of the first certificate of a PEM file (one that [`tls_identity`] accepted).
-fn first_certificate_der(path: &Path) -> Result<Vec<u8>, Failure> {
-    use base64::Engine as _;
-    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-    let unreadable = || Failure::usage(format!("{}: the first certificate is not valid PEM", path.display()));
-    let text = std::fs::read_to_string(path).map_err(|_| unreadable())?;
-    let body = text.split_once(BEGIN).and_then(|(_, rest)| rest.split_once("-----END CERTIFICATE-----"));
-    let base64: String = body.ok_or_else(unreadable)?.0.split_whitespace().collect();
-    base64::engine::general_purpose::STANDARD.decode(base64).map_err(|_| unreadable())
-}
-
-/// The CA certificates of a PEM bundle.
-fn ca_bundle(path: &Path) -> Result<Vec<Certificate>, Failure> {
-    let shown = path.display();
-    let pem =
-        std::fs::read(path).map_err(|error| Failure::usage(format!("cannot read the CA file {shown}: {error}")))?;
-    match Certificate::from_pem_bundle(&pem) {
-        Ok(certificates) if !certificates.is_empty() => Ok(certificates),
-        _ => Err(Failure::usage(format!("{shown} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"))),
-    }
-}
-
-/// The TLS client certificate and its key, for the transport: the certificate file (PEM, the
-/// chain after the leaf), and the key from that same file — which must then be owner-only — or
-/// from the key's own sources. `None` without a certificate file.
-fn tls_identity(cert_file: Option<&Path>, key: &Sources) -> Result<Option<Identity>, Failure> {
-    let Some(path) = cert_file else {
-        if key.flag_file.is_some() || key.profile_file.is_some() {
-            return Err(Failure::usage("--client-key-file is the key of --client-cert-file, which is missing"));
-        }
-        return Ok(None);
-    };
-    let shown = path.display();
-    let certificates = std::fs::read_to_string(path)
-        .map_err(|error| Failure::usage(format!("cannot read the client certificate {shown}: {error}")))?;
-    if !certificates.contains("-----BEGIN CERTIFICATE-----") {
-        return Err(Failure::usage(format!("{shown} holds no PEM certificate (-----BEGIN CERTIFICATE-----)")));
-    }
-    let pem = Zeroizing::new(if certificates.contains("PRIVATE KEY-----") {
-        // The key is in the certificate file: read it as the secret it holds.
-        secrets::read_file(Kind::ClientKey, path)?
-    } else {
-        let key = secrets::find(Kind::ClientKey, key)?.map(Zeroizing::new).ok_or_else(|| {
-            Failure::usage(format!(
-                "the client certificate {shown} needs its key: --client-key-file FILE, OAUTH_CLIENT_KEY, \
-                 or the key in the certificate file"
-            ))
-        })?;
-        format!("{}\n{certificates}", key.as_str())
-    });
-    // The TLS stack reads the certificate when a client is built, so one is built here, where a
-    // bad file is a usage error. Its own message could quote the PEM it choked on; say what was
-    // expected instead.
-    let unusable = || {
-        Failure::usage(format!(
-            "{shown}: not a usable client certificate and key (a PEM certificate chain, and an unencrypted \
-             PKCS#8, PKCS#1 or SEC1 private key that goes with it)"
-        ))
-    };
-    let identity = Identity::from_pem(pem.as_bytes()).map_err(|_| unusable())?;
-    oauth_reqwest::reqwest::Client::builder().identity(identity.clone()).build().map_err(|_| unusable())?;
-    Ok(Some(identity))
 }

@@ -14,12 +14,13 @@ use crate::trace::note;
 
 pub(crate) async fn run(args: &DeviceArgs) -> Result<Token, Failure> {
     let flags = &args.connection;
-    let auth = crate::client::client_auth(crate::client::client_id(flags, "device")?, flags)?;
+    let crate::client::Prepared { auth, transport } = crate::client::prepare(flags, "device")?;
     let (device_url, token_url) = match &flags.issuer {
         Some(issuer) => {
-            let metadata = crate::client::discover(issuer, flags).await?;
-            let device = metadata.endpoint_for("device_authorization_endpoint", auth.method()).cloned();
-            let token = metadata.endpoint_for("token_endpoint", auth.method()).cloned();
+            let metadata = crate::client::discover(issuer, flags.allow_http, &transport).await?;
+            let certificate = auth.presents_certificate();
+            let device = metadata.endpoint_for("device_authorization_endpoint", certificate).cloned();
+            let token = metadata.endpoint_for("token_endpoint", certificate).cloned();
             match (device, token) {
                 (Some(device), Some(token)) => (device, token),
                 _ => {
@@ -41,7 +42,6 @@ pub(crate) async fn run(args: &DeviceArgs) -> Result<Token, Failure> {
         }
     };
     let scope = Scope::parse(&flags.scope.join(" ")).map_err(|e| Failure::usage(format!("--scope: {e}")))?;
-    let transport = crate::client::transport(flags)?;
 
     let shown = crate::trace::shown_uri(device_url.uri());
     let (request, pending) = DeviceAuthorizationEndpoint::new(device_url).build_request_at(

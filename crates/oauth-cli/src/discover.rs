@@ -8,7 +8,9 @@ use crate::cli::Connection;
 use crate::failure::Failure;
 
 pub(crate) async fn run(issuer: &str, flags: &Connection) -> Result<String, Failure> {
-    let metadata = crate::client::discover(issuer, flags).await?;
+    let tls = crate::client::tls_settings(flags)?;
+    let transport = crate::client::transport(&tls, flags.timeout, flags.verbose)?;
+    let metadata = crate::client::discover(issuer, flags.allow_http, &transport).await?;
     let mut text = serde_json::to_string_pretty(&summary(&metadata)).map_err(|e| Failure::network(e.to_string()))?;
     text.push('\n');
     Ok(text)
@@ -19,7 +21,13 @@ fn summary(m: &ServerMetadata) -> Value {
     fn list(supported: &Supported) -> Vec<&str> {
         supported.iter().collect()
     }
-    let aliased = ["token_endpoint", "revocation_endpoint", "introspection_endpoint", "device_authorization_endpoint"];
+    let aliased = [
+        "token_endpoint",
+        "revocation_endpoint",
+        "introspection_endpoint",
+        "device_authorization_endpoint",
+        "userinfo_endpoint",
+    ];
     let aliases: serde_json::Map<String, Value> = aliased
         .into_iter()
         .filter_map(|name| Some((name.to_owned(), Value::String(m.mtls_endpoint_alias(name)?.to_string()))))

@@ -17,12 +17,12 @@ use crate::trace::note;
 
 pub(crate) async fn run(args: &LoginArgs) -> Result<Token, Failure> {
     let flags = &args.connection;
-    let client_id = crate::client::client_id(flags, "login")?;
-    let auth = crate::client::client_auth(client_id.clone(), flags)?;
+    let crate::client::Prepared { auth, transport } = crate::client::prepare(flags, "login")?;
+    let client_id = auth.client_id().clone();
     let (authorize, endpoint, issuer) = match &flags.issuer {
         Some(issuer) => {
-            let metadata = crate::client::discover(issuer, flags).await?;
-            let token = metadata.endpoint_for("token_endpoint", auth.method());
+            let metadata = crate::client::discover(issuer, flags.allow_http, &transport).await?;
+            let token = metadata.endpoint_for("token_endpoint", auth.presents_certificate());
             let (Some(authorize), Some(token)) = (metadata.authorization_endpoint(), token) else {
                 return Err(Failure::refused(format!("{issuer} publishes no authorization or token endpoint")));
             };
@@ -67,7 +67,6 @@ pub(crate) async fn run(args: &LoginArgs) -> Result<Token, Failure> {
         }
     };
 
-    let transport = crate::client::transport(flags)?;
     let (request, exchanging) =
         exchange.build_request_at(&endpoint, &auth, SystemTime::now(), crate::client::assertion_entropy()?);
     let sent_at = Instant::now();

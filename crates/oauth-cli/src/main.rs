@@ -25,6 +25,7 @@ mod secrets;
 mod session;
 mod settings;
 mod spinner;
+mod tls;
 mod trace;
 
 use std::io::Write;

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use oauth_core::introspection::{Introspection, IntrospectionRequest};
 use oauth_core::revocation::{RevocationRequest, TokenTypeHint};
-use oauth_core::{AuthMethod, EndpointUrl, SecretParam};
+use oauth_core::{EndpointUrl, SecretParam};
 use oauth_token_source::Transport;
 use serde_json::json;
 
@@ -31,14 +31,13 @@ impl Action {
 
 pub(crate) async fn run(action: Action, args: &TokenAdminArgs) -> Result<String, Failure> {
     let flags = &args.connection;
-    let auth = crate::client::client_auth(crate::client::client_id(flags, action.name())?, flags)?;
-    let endpoint = endpoint(action, args, auth.method()).await?;
+    let crate::client::Prepared { auth, transport } = crate::client::prepare(flags, action.name())?;
+    let endpoint = endpoint(action, args, &transport, auth.presents_certificate()).await?;
     let token = SecretParam::new(crate::client::token_input(args.token_file.as_deref())?);
     let hint = args.hint.map(|hint| match hint {
         TokenHint::AccessToken => TokenTypeHint::AccessToken,
         TokenHint::RefreshToken => TokenTypeHint::RefreshToken,
     });
-    let transport = crate::client::transport(flags)?;
     let shown = crate::trace::shown_uri(endpoint.uri());
     match action {
         Action::Revoke => {
@@ -71,8 +70,14 @@ pub(crate) async fn run(action: Action, args: &TokenAdminArgs) -> Result<String,
     }
 }
 
-/// The `--endpoint`, or the issuer's (its mutual-TLS alias for a certificate `method`).
-async fn endpoint(action: Action, args: &TokenAdminArgs, method: AuthMethod) -> Result<EndpointUrl, Failure> {
+/// The `--endpoint`, or the issuer's (its mutual-TLS alias for a client that presents a
+/// certificate), discovered through `transport`.
+async fn endpoint(
+    action: Action,
+    args: &TokenAdminArgs,
+    transport: &crate::trace::Traced<oauth_reqwest::ReqwestTransport>,
+    presents_certificate: bool,
+) -> Result<EndpointUrl, Failure> {
     let flags = &args.connection;
     if let Some(url) = &args.endpoint {
         return crate::client::endpoint(url, "--endpoint", flags);
@@ -80,10 +85,10 @@ async fn endpoint(action: Action, args: &TokenAdminArgs, method: AuthMethod) -> 
     let Some(issuer) = &flags.issuer else {
         return Err(Failure::usage(format!("{} needs --endpoint URL or --issuer ISSUER", action.name())));
     };
-    let metadata = crate::client::discover(issuer, flags).await?;
+    let metadata = crate::client::discover(issuer, flags.allow_http, transport).await?;
     let found = match action {
-        Action::Revoke => metadata.endpoint_for("revocation_endpoint", method),
-        Action::Introspect => metadata.endpoint_for("introspection_endpoint", method),
+        Action::Revoke => metadata.endpoint_for("revocation_endpoint", presents_certificate),
+        Action::Introspect => metadata.endpoint_for("introspection_endpoint", presents_certificate),
     };
     found.cloned().ok_or_else(|| Failure::refused(format!("{issuer} publishes no {} endpoint", action.name())))
 }

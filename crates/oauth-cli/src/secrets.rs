@@ -68,6 +68,41 @@ impl Kind {
     }
 }
 
+/// Where a setting came from, nearest first: a nearer layer wins over a farther one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Layer {
+    /// A flag (or its own variable).
+    CommandLine,
+    /// The named profile of the config file.
+    Profile,
+    /// A generic `OAUTH_*` variable.
+    Environment,
+}
+
+impl Layer {
+    /// The layer, as an error names it.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Self::CommandLine => "the command line",
+            Self::Profile => "the profile",
+            Self::Environment => "the environment",
+        }
+    }
+}
+
+/// The nearest layer that sets `kind`, without reading it; `None` when none does.
+pub(crate) fn layer(kind: Kind, sources: &Sources) -> Option<Layer> {
+    if sources.flag_file.is_some() {
+        Some(Layer::CommandLine)
+    } else if sources.profile_file.is_some() || sources.profile_env.is_some() {
+        Some(Layer::Profile)
+    } else if std::env::var_os(kind.env_var()).is_some_and(|value| !value.is_empty()) {
+        Some(Layer::Environment)
+    } else {
+        None
+    }
+}
+
 /// Where one secret may be found, in the order tried.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Sources {

@@ -148,7 +148,7 @@ impl Session {
 /// the transport's constructor, and by `call`'s own client): the TLS client certificate, when
 /// one was given, goes to the API as to the token endpoint (RFC 8705 §3: certificate-bound
 /// tokens are used with it), and `--cacert` replaces the trusted CAs for both.
-pub(crate) fn http_client_builder(tls: &crate::credentials::TlsSettings) -> oauth_reqwest::reqwest::ClientBuilder {
+pub(crate) fn http_client_builder(tls: &crate::tls::TlsSettings) -> oauth_reqwest::reqwest::ClientBuilder {
     tls.apply(
         oauth_reqwest::reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(10))

@@ -10,14 +10,15 @@ use crate::cli::{AuthChoice, Connection, GrantChoice, Provider};
 use crate::config::{self, ProfileConfig};
 use crate::credentials::{self, KeySettings, Proof};
 use crate::failure::Failure;
-use crate::secrets::{self, Kind, Sources};
+use crate::secrets::{self, Kind, Layer, Sources};
+use crate::tls::TlsSettings;
 
 /// What a command needs to get a token: the profile, and what identifies its credentials.
 pub(crate) struct Resolved {
     pub(crate) profile: Profile,
     pub(crate) provider: Provider,
     /// The client certificate every request of the command presents, and the CAs it trusts.
-    pub(crate) tls: credentials::TlsSettings,
+    pub(crate) tls: TlsSettings,
 }
 
 /// Merges `flags` with the named profile (`positional` beats `--profile`) and builds it; an
@@ -32,38 +33,42 @@ pub(crate) async fn resolve(flags: &Connection, positional: Option<&str>) -> Res
         None => ProfileConfig::default(),
     };
     let mut merged = Merged::new(flags, file);
-    if let Some(issuer) = merged.issuer.clone() {
-        merged.token_url = Some(discovered_token_url(&issuer, &merged, flags).await?);
-    }
     let in_profile = |failure: Failure| match &name {
         Some(name) => Failure::usage(format!("profile `{name}`: {failure}")),
         None => failure,
     };
-    let tls = credentials::TlsSettings::read(
+    let tls = TlsSettings::read(
         merged.client_cert_file.as_deref(),
         merged.sources(Kind::ClientKey),
         merged.cacert.as_deref(),
     )
     .map_err(in_profile)?;
+    if let Some(issuer) = merged.issuer.clone() {
+        merged.token_url = Some(discovered_token_url(&issuer, &merged, flags, &tls).await.map_err(in_profile)?);
+    }
     let profile = build(&merged, tls.certificate_der.as_deref()).map_err(in_profile)?;
     Ok(Resolved { profile, provider: merged.provider, tls })
 }
 
-/// The token endpoint `issuer` publishes — its mutual-TLS alias when the client authenticates
-/// with a certificate.
-async fn discovered_token_url(issuer: &str, m: &Merged, flags: &Connection) -> Result<String, Failure> {
+/// The token endpoint `issuer` publishes, fetched with the merged settings (`allow_http`, the
+/// certificate and CAs) — its mutual-TLS alias when the client presents a certificate.
+async fn discovered_token_url(
+    issuer: &str,
+    m: &Merged,
+    flags: &Connection,
+    tls: &TlsSettings,
+) -> Result<String, Failure> {
     if m.provider != Provider::Rfc6749 {
         return Err(Failure::usage(format!(
             "--issuer applies to --provider rfc6749; {} has its token URL from its own settings",
             m.provider.name()
         )));
     }
-    if m.token_url.is_some() {
-        return Err(Failure::usage("--issuer and --token-url (or OAUTH_TOKEN_URL) both name the token URL; give one"));
-    }
-    let metadata = crate::client::discover(issuer, flags).await?;
-    let method = m.auth.and_then(AuthChoice::method).unwrap_or(AuthMethod::Post);
-    let token = metadata.endpoint_for("token_endpoint", method);
+    let transport = crate::client::transport(tls, flags.timeout, flags.verbose)?;
+    let metadata = crate::client::discover(issuer, m.allow_http, &transport).await?;
+    let certificate = tls.identity.is_some()
+        || matches!(m.auth, Some((AuthChoice::TlsClientAuth | AuthChoice::SelfSignedTlsClientAuth, _)));
+    let token = metadata.endpoint_for("token_endpoint", certificate);
     token.map(ToString::to_string).ok_or_else(|| Failure::refused(format!("{issuer} publishes no token endpoint")))
 }
 
@@ -76,7 +81,8 @@ struct Merged {
     domain: Option<String>,
     host: Option<String>,
     tenant: Option<String>,
-    auth: Option<AuthChoice>,
+    /// `--auth`, else the profile's `auth`, with where it came from.
+    auth: Option<(AuthChoice, Layer)>,
     grant: Option<GrantChoice>,
     scope: Vec<String>,
     client_id: Option<String>,
@@ -92,6 +98,14 @@ struct Merged {
 impl Merged {
     fn new(flags: &Connection, file: ProfileConfig) -> Self {
         let pick = |flag: &Option<String>, file: Option<String>| flag.clone().or(file);
+        // The server, layer by layer: an issuer wins over a token URL in the same layer (a URL in
+        // OAUTH_TOKEN_URL does not stop an --issuer), and the command line over the profile.
+        let (issuer, token_url) = match (&flags.issuer, &flags.token_url) {
+            (Some(issuer), _) => (Some(issuer.clone()), None),
+            (None, Some(url)) => (None, Some(url.clone())),
+            (None, None) if file.issuer.is_some() => (file.issuer.clone(), None),
+            (None, None) => (None, file.token_url.clone()),
+        };
         let scope = if flags.scope.is_empty() {
             file.scope.map(config::Scopes::into_list).unwrap_or_default()
         } else {
@@ -99,13 +113,16 @@ impl Merged {
         };
         Self {
             provider: flags.provider.or(file.provider).unwrap_or(Provider::Rfc6749),
-            token_url: pick(&flags.token_url, file.token_url),
-            issuer: pick(&flags.issuer, file.issuer),
+            token_url,
+            issuer,
             server: pick(&flags.server, file.server),
             domain: pick(&flags.domain, file.domain),
             host: pick(&flags.host, file.host),
             tenant: pick(&flags.tenant, file.tenant),
-            auth: flags.auth.or(file.auth),
+            auth: flags
+                .auth
+                .map(|choice| (choice, Layer::CommandLine))
+                .or(file.auth.map(|choice| (choice, Layer::Profile))),
             grant: flags.grant.or(file.grant),
             scope,
             client_id: pick(&flags.client_id, file.client_id),
@@ -325,6 +342,7 @@ fn build_rfc6749(m: &Merged, certificate_der: Option<&[u8]>) -> Result<Profile, 
         private_key: m.sources(Kind::PrivateKey),
         key_id: m.key_id.as_deref(),
         client_cert_file: m.client_cert_file.as_deref(),
+        secret_configured: secrets::layer(Kind::ClientSecret, m.sources(Kind::ClientSecret)).is_some(),
     };
     builder = match credentials::choose(&settings)? {
         Proof::PrivateKey(key) => builder.private_key_jwt(id, key),

@@ -347,6 +347,26 @@ impl ClientAuth {
         self
     }
 
+    /// Whether the client presents a TLS certificate: a mutual-TLS method, or a certificate
+    /// given with [`ClientAuth::with_client_certificate`] (certificate-bound tokens, RFC 8705
+    /// §3). Such a client uses the server's mutual-TLS endpoint aliases
+    /// ([`ServerMetadata::endpoint_for`](crate::discovery::ServerMetadata::endpoint_for)).
+    ///
+    /// # Examples
+    /// ```
+    /// use oauth_core::{AuthMethod, ClientAuth, ClientId, ClientSecret};
+    /// let basic = ClientAuth::basic(ClientId::new("app")?, ClientSecret::new("s"));
+    /// assert!(!basic.presents_certificate());
+    /// assert!(basic.with_client_certificate(b"DER").presents_certificate());
+    /// assert!(ClientAuth::tls(ClientId::new("app")?, AuthMethod::TlsClientAuth)?.presents_certificate());
+    /// # Ok::<(), oauth_core::MisuseError>(())
+    /// ```
+    #[must_use]
+    pub fn presents_certificate(&self) -> bool {
+        matches!(self.method, AuthMethod::TlsClientAuth | AuthMethod::SelfSignedTlsClientAuth)
+            || self.client_certificate.is_some()
+    }
+
     /// The `x5t#S256` of the certificate given to [`ClientAuth::with_client_certificate`].
     ///
     /// # Examples

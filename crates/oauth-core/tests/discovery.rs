@@ -451,29 +451,35 @@ fn answers_that_are_not_a_document() {
     ));
 }
 
+const ED25519_PEM: &str = include_str!("fixtures/keys/ed25519.pkcs8.pem");
+
 #[test]
-fn mtls_endpoint_aliases_serve_the_certificate_methods_only() {
+fn mtls_endpoint_aliases_serve_the_clients_that_present_a_certificate() {
     let aliases = serde_json::json!({
         "token_endpoint": "https://mtls.server.example.com/token",
         "revocation_endpoint": "https://mtls.server.example.com/revoke",
         "registration_endpoint": "https://mtls.server.example.com/register",
     });
     let metadata = read(RFC_ISSUER, &rfc_with("mtls_endpoint_aliases", Some(aliases))).expect("valid");
-    let via = |endpoint: &str, method| metadata.endpoint_for(endpoint, method).map(|url| url.uri().to_string());
-    for method in [AuthMethod::TlsClientAuth, AuthMethod::SelfSignedTlsClientAuth] {
-        assert_eq!(via("token_endpoint", method).as_deref(), Some("https://mtls.server.example.com/token"));
-        assert_eq!(via("revocation_endpoint", method).as_deref(), Some("https://mtls.server.example.com/revoke"));
-    }
-    for method in [AuthMethod::Basic(BasicEncoding::Percent), AuthMethod::Post, AuthMethod::PrivateKeyJwt] {
-        assert_eq!(via("token_endpoint", method).as_deref(), Some("https://server.example.com/token"));
-    }
+    let via =
+        |endpoint: &str, certificate| metadata.endpoint_for(endpoint, certificate).map(|url| url.uri().to_string());
+    assert_eq!(via("token_endpoint", true).as_deref(), Some("https://mtls.server.example.com/token"));
+    assert_eq!(via("revocation_endpoint", true).as_deref(), Some("https://mtls.server.example.com/revoke"));
+    assert_eq!(via("token_endpoint", false).as_deref(), Some("https://server.example.com/token"));
+    // Who presents a certificate: a mutual-TLS method, or a client with certificate-bound tokens.
+    let id = || oauth_core::ClientId::new("app").unwrap();
+    let tls = oauth_core::ClientAuth::tls(id(), AuthMethod::SelfSignedTlsClientAuth).unwrap();
+    let bound = oauth_core::ClientAuth::private_key_jwt(id(), oauth_core::AssertionKey::from_pem(ED25519_PEM).unwrap())
+        .with_client_certificate(b"DER");
+    let plain = oauth_core::ClientAuth::post(id(), oauth_core::ClientSecret::new("s"));
+    assert_eq!(
+        (tls.presents_certificate(), bound.presents_certificate(), plain.presents_certificate()),
+        (true, true, false)
+    );
     assert_eq!(metadata.mtls_endpoint_alias("registration_endpoint"), None, "not one this crate uses");
     assert!(metadata.other().get("mtls_endpoint_aliases").is_none(), "read into its slot");
-    assert_eq!(
-        via("userinfo_endpoint", AuthMethod::TlsClientAuth).as_deref(),
-        Some("https://server.example.com/userinfo")
-    );
-    assert_eq!(via("no_such_endpoint", AuthMethod::TlsClientAuth), None);
+    assert_eq!(via("userinfo_endpoint", true).as_deref(), Some("https://server.example.com/userinfo"));
+    assert_eq!(via("no_such_endpoint", true), None);
 }
 
 #[test]

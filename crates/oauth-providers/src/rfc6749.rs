@@ -131,10 +131,17 @@ impl Builder {
         self
     }
 
-    /// A confidential client's id and secret.
+    /// A confidential client's id and secret. Replaces a key or a certificate client set
+    /// before (a method chosen for those goes back to the default).
     pub fn client(mut self, id: impl Into<String>, secret: impl Into<ClientSecret>) -> Self {
         self.client_id = id.into();
         self.client_secret = Some(secret.into());
+        self.assertion_key = None;
+        if self.tls_client || self.method == AuthMethod::PrivateKeyJwt {
+            self.method = AuthMethod::Basic(BasicEncoding::Percent);
+            self.method_chosen = false;
+        }
+        self.tls_client = false;
         self
     }
 
@@ -142,6 +149,8 @@ impl Builder {
     pub fn public_client(mut self, id: impl Into<String>) -> Self {
         self.client_id = id.into();
         self.client_secret = None;
+        self.assertion_key = None;
+        self.tls_client = false;
         self.method = AuthMethod::None;
         self.method_chosen = true;
         self
@@ -165,6 +174,7 @@ impl Builder {
     pub fn private_key_jwt(mut self, id: impl Into<String>, key: AssertionKey) -> Self {
         self.client_id = id.into();
         self.client_secret = None;
+        self.tls_client = false;
         self.assertion_key = Some(key);
         self.method = AuthMethod::PrivateKeyJwt;
         self.method_chosen = true;
@@ -192,6 +202,7 @@ impl Builder {
     pub fn tls_client(mut self, id: impl Into<String>, method: AuthMethod) -> Self {
         self.client_id = id.into();
         self.client_secret = None;
+        self.assertion_key = None;
         self.method = method;
         self.method_chosen = true;
         self.tls_client = true;

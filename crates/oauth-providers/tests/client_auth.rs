@@ -74,3 +74,23 @@ fn tls_client_refuses_a_method_that_is_not_mutual_tls() {
     let built = Builder::new(TOKEN_URL).tls_client("app", AuthMethod::Post).build();
     assert!(matches!(built, Err(ProfileError::Invalid(_))), "{built:?}");
 }
+
+#[test]
+fn the_last_client_set_is_the_one_built() {
+    let key = || AssertionKey::from_pem(ED_PEM).unwrap();
+    let method = |builder: Builder| builder.build().unwrap().token_config().unwrap().auth().method();
+    let tls = || Builder::new(TOKEN_URL).tls_client("app", AuthMethod::TlsClientAuth);
+    assert_eq!(method(tls().private_key_jwt("app", key())), AuthMethod::PrivateKeyJwt);
+    assert_eq!(method(tls().client("app", "s3cr3t")), AuthMethod::Basic(oauth_core::BasicEncoding::Percent));
+    assert_eq!(method(tls().public_client("app")), AuthMethod::None);
+    let signed = || Builder::new(TOKEN_URL).private_key_jwt("app", key());
+    assert_eq!(method(signed().client("app", "s3cr3t")), AuthMethod::Basic(oauth_core::BasicEncoding::Percent));
+    assert_eq!(
+        method(signed().tls_client("app", AuthMethod::SelfSignedTlsClientAuth)),
+        AuthMethod::SelfSignedTlsClientAuth
+    );
+    let secret = Builder::new(TOKEN_URL).private_key_jwt("app", key()).client("app", "s3cr3t").build().unwrap();
+    assert!(secret.token_config().unwrap().auth().assertion_key().is_none(), "the key is gone");
+    // A method chosen before the secret is kept.
+    assert_eq!(method(Builder::new(TOKEN_URL).auth_method(AuthMethod::Post).client("app", "s")), AuthMethod::Post);
+}

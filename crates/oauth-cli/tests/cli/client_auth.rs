@@ -140,7 +140,7 @@ fn what_is_wrong_with_a_key_or_certificate_is_one_line() {
 
     let key = sandbox.file("client.pem", EC_PEM);
     let output = with(&["--private-key-file", key.to_str().unwrap(), "--auth", "post"]);
-    output.code(2).one_line_error("drop one of them");
+    output.code(2).one_line_error("give one of them");
 
     let not_a_certificate = sandbox.file("cert.pem", "hello");
     let output = with(&["--auth", "tls-client-auth", "--client-cert-file", not_a_certificate.to_str().unwrap()]);

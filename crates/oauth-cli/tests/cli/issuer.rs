@@ -103,18 +103,25 @@ async fn revoke_with_a_private_key_signs_for_the_revocation_endpoint() {
     assert_eq!(claims["iss"], "app");
 }
 
-#[test]
-fn issuer_and_token_url_together_are_a_usage_error() {
-    let output = Sandbox::new().run(&[
-        "token",
-        "--issuer",
-        "https://as.example",
-        "--token-url",
-        "https://as.example/token",
-        "--client-id",
-        "app",
-    ]);
-    output.code(2).one_line_error("--token-url");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_issuer_wins_over_a_token_url_in_the_environment_and_a_profile() {
+    let server = server().await;
+    let issuer = server.uri();
+    let (flag, profile) = blocking(move || {
+        let sandbox = Sandbox::new()
+            .env("OAUTH_CLIENT_SECRET", "issuer-test-secret")
+            .env("OAUTH_TOKEN_URL", "http://127.0.0.1:9/not-this-one");
+        let flag = sandbox.run(&["token", "--issuer", &issuer, "--client-id", "app", "--no-cache"]);
+        // A profile's issuer, fetched with the profile's settings; the flag layer names no server.
+        let sandbox = Sandbox::new().env("OAUTH_CLIENT_SECRET", "issuer-test-secret");
+        let config = sandbox.file("oauth.toml", &format!("[profiles.p]\nissuer = \"{issuer}\"\nclient_id = \"app\"\n"));
+        let profile = sandbox.run(&["token", "p", "--config", config.to_str().unwrap(), "--no-cache"]);
+        (flag, profile)
+    })
+    .await;
+    flag.code(0);
+    profile.code(0);
+    assert_eq!(posted(&server).await, ["/token", "/token"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

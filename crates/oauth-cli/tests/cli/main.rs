@@ -6,6 +6,7 @@ mod call;
 mod client_auth;
 mod errors;
 mod issuer;
+mod layers;
 mod login;
 mod profiles;
 mod support;

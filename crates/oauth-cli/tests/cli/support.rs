@@ -39,6 +39,7 @@ impl Sandbox {
             || name.ends_with("PASSWORD")
             || name.ends_with("API_KEY")
             || name.ends_with("REFRESH_TOKEN")
+            || name.ends_with("PRIVATE_KEY")
         {
             self.secrets.push(value.to_owned());
         }

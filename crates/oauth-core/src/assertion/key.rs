@@ -143,7 +143,8 @@ impl AssertionKey {
 
     fn rsa(key: rsa::PrivateKey) -> Result<Self, MisuseError> {
         use rsa::traits::PublicKeyParts as _;
-        if key.size() * 8 < MIN_RSA_BITS {
+        // The modulus's own bit length (the public modulus: nothing secret is timed).
+        if (key.n().as_ref().bit_width_vartime() as usize) < MIN_RSA_BITS {
             return Err(MisuseError::InvalidAssertionKey {
                 expected: "an RSA key of 2048 bits or more (RFC 7518 §3.3)",
             });
@@ -301,7 +302,9 @@ impl AssertionKey {
         match &*self.key {
             KeyKind::Rs256(key) => {
                 use rsa::signature::{SignatureEncoding as _, Signer as _};
-                key.sign(input).to_vec()
+                // Invariant: PKCS#1 v1.5 signing fails only for a modulus too small for the
+                // SHA-256 digest info, and the key was refused under 2048 bits when read.
+                key.try_sign(input).expect("a 2048-bit key signs a SHA-256 digest").to_vec()
             }
             KeyKind::Es256(key) => {
                 use p256::ecdsa::signature::Signer as _;

@@ -395,21 +395,22 @@ impl ServerMetadata {
 
     /// The `mtls_endpoint_aliases` entry (RFC 8705 §5) of `endpoint`, named as in the document
     /// (`token_endpoint`, `revocation_endpoint`, `introspection_endpoint`,
-    /// `device_authorization_endpoint`, `userinfo_endpoint`,
-    /// `pushed_authorization_request_endpoint`), when the server declares one.
+    /// `device_authorization_endpoint`, `userinfo_endpoint`), when the server declares one.
     #[must_use]
     pub fn mtls_endpoint_alias(&self, endpoint: &str) -> Option<&EndpointUrl> {
         self.mtls_endpoint_aliases.get(endpoint)
     }
 
-    /// The URL a client authenticating with `method` sends `endpoint`'s requests to: for the
-    /// mutual-TLS methods its `mtls_endpoint_aliases` entry when there is one (RFC 8705 §5),
-    /// otherwise — and for every other method — the endpoint itself. `endpoint` is named as in
-    /// the document (`token_endpoint`, …).
+    /// The URL a client sends `endpoint`'s requests to: a client that presents a TLS
+    /// certificate (`presents_certificate`: a mutual-TLS method, or certificate-bound tokens —
+    /// see [`ClientAuth::presents_certificate`](crate::ClientAuth::presents_certificate)) uses
+    /// the server's `mtls_endpoint_aliases` entry when there is one (RFC 8705 §5); otherwise, and
+    /// for every other client, the endpoint itself. `endpoint` is named as in the document
+    /// (`token_endpoint`, …); `None` for a name this crate does not read or an endpoint the
+    /// server does not publish.
     ///
     /// # Examples
     /// ```
-    /// use oauth_core::AuthMethod;
     /// use oauth_core::discovery::{Issuer, ServerMetadata};
     /// let metadata = ServerMetadata::from_json(&Issuer::new("https://as.example")?, br#"{
     ///     "issuer": "https://as.example",
@@ -417,15 +418,14 @@ impl ServerMetadata {
     ///     "response_types_supported": ["code"], "grant_types_supported": ["client_credentials"],
     ///     "mtls_endpoint_aliases": {"token_endpoint": "https://mtls.as.example/token"}
     /// }"#)?;
-    /// let via = |method| metadata.endpoint_for("token_endpoint", method).map(|url| url.to_string());
-    /// assert_eq!(via(AuthMethod::TlsClientAuth).as_deref(), Some("https://mtls.as.example/token"));
-    /// assert_eq!(via(AuthMethod::Post).as_deref(), Some("https://as.example/token"));
+    /// let via = |certificate| metadata.endpoint_for("token_endpoint", certificate).map(|url| url.to_string());
+    /// assert_eq!(via(true).as_deref(), Some("https://mtls.as.example/token"));
+    /// assert_eq!(via(false).as_deref(), Some("https://as.example/token"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn endpoint_for(&self, endpoint: &str, method: AuthMethod) -> Option<&EndpointUrl> {
-        let tls = matches!(method, AuthMethod::TlsClientAuth | AuthMethod::SelfSignedTlsClientAuth);
-        let alias = if tls { self.mtls_endpoint_aliases.get(endpoint) } else { None };
+    pub fn endpoint_for(&self, endpoint: &str, presents_certificate: bool) -> Option<&EndpointUrl> {
+        let alias = if presents_certificate { self.mtls_endpoint_aliases.get(endpoint) } else { None };
         alias.or(match endpoint {
             "authorization_endpoint" => self.authorization_endpoint.as_ref(),
             "token_endpoint" => self.token_endpoint.as_ref(),

@@ -6,13 +6,12 @@ use super::*;
 
 /// The endpoints RFC 8705 §5 lets a server alias that this crate has a use for, each with its
 /// name in an error.
-const ALIASED: [(&str, &str); 6] = [
+const ALIASED: [(&str, &str); 5] = [
     ("token_endpoint", "mtls_endpoint_aliases.token_endpoint"),
     ("revocation_endpoint", "mtls_endpoint_aliases.revocation_endpoint"),
     ("introspection_endpoint", "mtls_endpoint_aliases.introspection_endpoint"),
     ("device_authorization_endpoint", "mtls_endpoint_aliases.device_authorization_endpoint"),
     ("userinfo_endpoint", "mtls_endpoint_aliases.userinfo_endpoint"),
-    ("pushed_authorization_request_endpoint", "mtls_endpoint_aliases.pushed_authorization_request_endpoint"),
 ];
 
 /// The member's name in a metadata document.
