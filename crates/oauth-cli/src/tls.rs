@@ -60,7 +60,8 @@ fn first_certificate_der(path: &Path) -> Result<Vec<u8>, Failure> {
     use base64::Engine as _;
     const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
     let unreadable = || Failure::usage(format!("{}: the first certificate is not valid PEM", path.display()));
-    let text = std::fs::read_to_string(path).map_err(|_| unreadable())?;
+    // The file may hold the certificate's key too: wiped when done.
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|_| unreadable())?);
     let body = text.split_once(BEGIN).and_then(|(_, rest)| rest.split_once("-----END CERTIFICATE-----"));
     let base64: String = body.ok_or_else(unreadable)?.0.split_whitespace().collect();
     base64::engine::general_purpose::STANDARD.decode(base64).map_err(|_| unreadable())
@@ -89,6 +90,7 @@ fn tls_identity(cert_file: Option<&Path>, key: &Sources) -> Result<Option<Identi
     };
     let shown = path.display();
     let certificates = std::fs::read_to_string(path)
+        .map(Zeroizing::new)
         .map_err(|error| Failure::usage(format!("cannot read the client certificate {shown}: {error}")))?;
     if !certificates.contains("-----BEGIN CERTIFICATE-----") {
         return Err(Failure::usage(format!("{shown} holds no PEM certificate (-----BEGIN CERTIFICATE-----)")));
@@ -103,7 +105,7 @@ fn tls_identity(cert_file: Option<&Path>, key: &Sources) -> Result<Option<Identi
                  or the key in the certificate file"
             ))
         })?;
-        format!("{}\n{certificates}", key.as_str())
+        format!("{}\n{}", key.as_str(), certificates.as_str())
     });
     // The TLS stack reads the certificate when a client is built, so one is built here, where a
     // bad file is a usage error. Its own message could quote the PEM it choked on; say what was
