@@ -46,7 +46,7 @@ impl BearerLayer {
     }
 }
 
-impl<S: Clone> Layer<S> for BearerLayer {
+impl<S> Layer<S> for BearerLayer {
     type Service = Bearer<S>;
 
     fn layer(&self, inner: S) -> Self::Service {

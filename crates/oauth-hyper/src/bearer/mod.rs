@@ -1,11 +1,9 @@
 //! Bearer middleware: a token on every request, and one retry when the resource refuses it.
 
 mod error;
-mod future;
 mod layer;
 mod service;
 
 pub use error::BearerError;
-pub use future::ResponseFuture;
 pub use layer::BearerLayer;
-pub use service::Bearer;
+pub use service::{Bearer, ResponseFuture};

@@ -1,14 +1,17 @@
 //! `Bearer<S>`: puts the token source's header on each request; one retry after a refusing 401.
 
-use std::sync::{Arc, Mutex};
+use std::future::poll_fn;
 use std::task::{Context, Poll};
 
-use http::{Request, Response};
-use oauth_token_source::{RetryOn401, TokenSource};
+use http::{HeaderValue, Request, Response};
+use oauth_token_source::{BoxFuture, RetryOn401, TokenSource, set_bearer};
 use tower_service::Service;
 
 use super::BearerError;
-use super::future::{Resend, ResponseFuture, token};
+
+/// The future of a [`Bearer`] call.
+pub type ResponseFuture<S, B> = BoxFuture<Answer<S, B>>;
+type Answer<S, B> = Result<<S as Service<Request<B>>>::Response, BearerError<<S as Service<Request<B>>>::Error>>;
 
 /// Sends each request with `Authorization: Bearer …` from a [`TokenSource`]. When the answer is
 /// a 401 that [`RetryOn401`] says calls for it, the token is invalidated (only if it is still the
@@ -20,30 +23,23 @@ use super::future::{Resend, ResponseFuture, token};
 /// one of those first. The clone is made before the first send, and only when a retry is
 /// possible (not under [`RetryOn401::Never`]).
 ///
-/// With a fresh token (the usual case) the request goes to the readied service within `call`,
-/// and the [`ResponseFuture`] holds that service's own future, unboxed: no copy of the service
-/// per call. Only a request that must wait for its token, and the retry after a 401, are boxed;
-/// they go through a copy of the service kept for them, cloned from only then.
+/// The request goes out on the service readied for this call, which the call's future takes
+/// (a copy stays with the middleware); the retry readies it again.
 ///
 /// Made by [`BearerLayer`](crate::BearerLayer), or directly with [`Bearer::new`].
 #[derive(Debug, Clone)]
 pub struct Bearer<S> {
     inner: S,
-    /// A copy of `inner` for the sends that cannot use the readied one, shared by this
-    /// middleware's clones; made again at the next call after [`Bearer::get_mut`]. Behind a
-    /// mutex only so that a service need not be `Sync`: it is locked just to be cloned.
-    spare: Option<Arc<Mutex<S>>>,
     source: TokenSource,
     retry: RetryOn401,
 }
 
-impl<S: Clone> Bearer<S> {
+impl<S> Bearer<S> {
     /// Wraps `inner`, taking tokens from `source`, retrying after a 401 as its profile says
     /// ([`TokenSource::retry_on_401`]).
     #[must_use]
     pub fn new(inner: S, source: TokenSource) -> Self {
-        let spare = Some(Arc::new(Mutex::new(inner.clone())));
-        Self { inner, spare, retry: source.retry_on_401(), source }
+        Self { inner, retry: source.retry_on_401(), source }
     }
 
     /// Sets which 401 answers get a new token and one retry.
@@ -60,7 +56,6 @@ impl<S: Clone> Bearer<S> {
 
     /// The wrapped service, mutably.
     pub fn get_mut(&mut self) -> &mut S {
-        self.spare = None;
         &mut self.inner
     }
 
@@ -86,11 +81,39 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let spare = Arc::clone(self.spare.get_or_insert_with(|| Arc::new(Mutex::new(self.inner.clone()))));
-        let resend = Resend { request, source: self.source.clone(), spare, policy: self.retry };
-        match self.source.fresh_authorization() {
-            Some((header, used)) => ResponseFuture::send(&mut self.inner, header, used, resend),
-            None => ResponseFuture::later(token(self.source.clone()), resend),
-        }
+        // The readied service goes with the request, a copy stays (tower's clone-and-swap).
+        let copy = self.inner.clone();
+        let service = std::mem::replace(&mut self.inner, copy);
+        Box::pin(send(service, request, self.source.clone(), self.retry))
     }
+}
+
+/// Sends `request` through `service` with the source's token, and once more with a new token
+/// when the 401 rule says so.
+async fn send<S, B, R>(mut service: S, request: Request<B>, source: TokenSource, policy: RetryOn401) -> Answer<S, B>
+where
+    S: Service<Request<B>, Response = Response<R>>,
+    B: Clone,
+{
+    let (header, used) = source.authorization_with_token().await.map_err(BearerError::Token)?;
+    let retry = (!matches!(policy, RetryOn401::Never)).then(|| request.clone());
+    let response = call(&mut service, request, header).await?;
+    let Some(request) = retry else { return Ok(response) };
+    if !source.should_retry(policy, response.status(), response.headers(), &used) {
+        return Ok(response);
+    }
+    drop(response);
+    // Once: the retry's answer is returned whatever it is.
+    let (header, _) = source.authorization_with_token().await.map_err(BearerError::Token)?;
+    poll_fn(|cx| service.poll_ready(cx)).await.map_err(BearerError::Inner)?;
+    call(&mut service, request, header).await
+}
+
+async fn call<S: Service<Request<B>>, B>(
+    service: &mut S,
+    mut request: Request<B>,
+    header: HeaderValue,
+) -> Answer<S, B> {
+    set_bearer(&mut request, header);
+    service.call(request).await.map_err(BearerError::Inner)
 }
