@@ -1,5 +1,6 @@
 //! Reading a body that must be one JSON object, members in order and repeats kept — for the
-//! readers of introspection answers and metadata documents, which refuse a repeated member.
+//! readers of device authorization and introspection answers and metadata documents, which
+//! refuse a repeated member.
 
 use std::fmt;
 
@@ -7,6 +8,7 @@ use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::JsonKind;
+use crate::media::json_kind_of;
 
 /// Why a body is not a JSON object.
 pub(crate) enum ObjectProblem {
@@ -18,19 +20,20 @@ pub(crate) enum ObjectProblem {
 
 /// The members of a JSON object body, in order, repeats kept (for the caller to refuse).
 pub(crate) fn json_object(body: &[u8]) -> Result<Vec<(String, Value)>, ObjectProblem> {
+    read_object::<Members>(body).map(|members| members.0)
+}
+
+/// `body` read as one JSON object by `T` (a deserializer of an object that keeps the members as
+/// its reader needs them), or why it is not one: not UTF-8, empty, not JSON, or JSON of
+/// another type.
+pub(crate) fn read_object<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ObjectProblem> {
     let text = std::str::from_utf8(body).map_err(|_| ObjectProblem::InvalidUtf8)?;
     let not_json = |error: serde_json::Error| ObjectProblem::NotJson(error.to_string().into());
     match text.trim_start().as_bytes().first() {
         None => Err(ObjectProblem::Empty),
-        Some(b'{') => serde_json::from_str::<Members>(text).map(|members| members.0).map_err(not_json),
+        Some(b'{') => serde_json::from_str::<T>(text).map_err(not_json),
         Some(&first) => match serde_json::from_str::<IgnoredAny>(text) {
-            Ok(_) => Err(ObjectProblem::NotAnObject(match first {
-                b'[' => JsonKind::Array,
-                b'"' => JsonKind::String,
-                b't' | b'f' => JsonKind::Bool,
-                b'n' => JsonKind::Null,
-                _ => JsonKind::Number,
-            })),
+            Ok(_) => Err(ObjectProblem::NotAnObject(json_kind_of(first))),
             Err(error) => Err(not_json(error)),
         },
     }

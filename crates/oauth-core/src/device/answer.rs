@@ -1,6 +1,7 @@
 //! Reading the device authorization answer: its format, its members, each member's rules.
 
 use super::*;
+use crate::json_object::{ObjectProblem, read_object};
 
 /// `body` with `secret` scrubbed, as [`TokenError::scrub`] does it for a protocol error.
 pub(super) fn scrubbed_excerpt(body: BodyExcerpt, secret: &str) -> BodyExcerpt {
@@ -189,16 +190,12 @@ fn shown(text: String, field: &'static str) -> Result<String, DeviceAnswerProble
 }
 
 fn parse_json(body: &[u8]) -> Result<Fields<'_>, DeviceAnswerProblem> {
-    let text = std::str::from_utf8(body).map_err(|_| DeviceAnswerProblem::InvalidUtf8)?;
-    let not_json = |e: &serde_json::Error| DeviceAnswerProblem::NotJson { detail: e.to_string().into() };
-    match text.trim_ascii_start().as_bytes().first() {
-        Some(b'{') => serde_json::from_str::<Members<'_>>(text).map(|m| m.0).map_err(|e| not_json(&e)),
-        Some(&first) => match serde_json::from_str::<IgnoredAny>(text) {
-            Ok(_) => Err(DeviceAnswerProblem::NotAnObject { found: json_kind_of(first) }),
-            Err(e) => Err(not_json(&e)),
-        },
-        None => Err(DeviceAnswerProblem::EmptyBody),
-    }
+    read_object::<Members<'_>>(body).map(|members| members.0).map_err(|problem| match problem {
+        ObjectProblem::Empty => DeviceAnswerProblem::EmptyBody,
+        ObjectProblem::InvalidUtf8 => DeviceAnswerProblem::InvalidUtf8,
+        ObjectProblem::NotJson(detail) => DeviceAnswerProblem::NotJson { detail },
+        ObjectProblem::NotAnObject(found) => DeviceAnswerProblem::NotAnObject { found },
+    })
 }
 
 fn parse_form(body: &[u8]) -> Result<Fields<'_>, DeviceAnswerProblem> {

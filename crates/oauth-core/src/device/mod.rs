@@ -61,7 +61,7 @@ use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
 
 use http::{Method, Request, Response, StatusCode};
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::error::{ExpiresInProblem, JsonKind, status_is_retryable};
