@@ -124,12 +124,8 @@ pub(crate) struct TokenArgs {
     /// A profile from the config file; flags override its settings.
     #[arg(value_name = "PROFILE", conflicts_with = "profile")]
     pub(crate) profile_name: Option<String>,
-    /// How to print the token.
-    #[arg(long, value_enum, default_value_t = Format::Token)]
-    pub(crate) format: Format,
-    /// Include the refresh token in `--format json`.
-    #[arg(long)]
-    pub(crate) show_refresh_token: bool,
+    #[command(flatten)]
+    pub(crate) output: TokenOutput,
     #[command(flatten)]
     pub(crate) connection: Connection,
 }
@@ -148,12 +144,8 @@ pub(crate) struct LoginArgs {
     /// Print the URL only; do not open a browser.
     #[arg(long)]
     pub(crate) no_browser: bool,
-    /// How to print the token.
-    #[arg(long, value_enum, default_value_t = Format::Token)]
-    pub(crate) format: Format,
-    /// Include the refresh token in `--format json`.
-    #[arg(long)]
-    pub(crate) show_refresh_token: bool,
+    #[command(flatten)]
+    pub(crate) output: TokenOutput,
     #[command(flatten)]
     pub(crate) connection: Connection,
 }
@@ -163,12 +155,8 @@ pub(crate) struct DeviceArgs {
     /// The device authorization endpoint.
     #[arg(long, value_name = "URL", conflicts_with = "issuer")]
     pub(crate) device_url: Option<String>,
-    /// How to print the token.
-    #[arg(long, value_enum, default_value_t = Format::Token)]
-    pub(crate) format: Format,
-    /// Include the refresh token in `--format json`.
-    #[arg(long)]
-    pub(crate) show_refresh_token: bool,
+    #[command(flatten)]
+    pub(crate) output: TokenOutput,
     #[command(flatten)]
     pub(crate) connection: Connection,
 }
@@ -210,6 +198,17 @@ pub(crate) struct CallArgs {
     pub(crate) headers: Vec<String>,
     #[command(flatten)]
     pub(crate) connection: Connection,
+}
+
+/// How a command prints the token it got: shared by `token`, `login` and `device`.
+#[derive(Debug, Args)]
+pub(crate) struct TokenOutput {
+    /// How to print the token.
+    #[arg(long, value_enum, default_value_t = Format::Token)]
+    pub(crate) format: Format,
+    /// Include the refresh token in `--format json`.
+    #[arg(long)]
+    pub(crate) show_refresh_token: bool,
 }
 
 /// Which server, which client, which secrets: shared by `token` and `call`.

@@ -62,15 +62,15 @@ async fn run(command: Command) -> Result<(), Failure> {
             session.authorization().await?;
             session.save();
             let token = session.current().ok_or_else(|| Failure::network("the token source held no token"))?;
-            print(output::render(&token, args.format, args.show_refresh_token).as_bytes())
+            print(output::render(&token, &args.output).as_bytes())
         }
         Command::Login(args) => {
             let token = login::run(&args).await?;
-            print(output::render(&token, args.format, args.show_refresh_token).as_bytes())
+            print(output::render(&token, &args.output).as_bytes())
         }
         Command::Device(args) => {
             let token = device::run(&args).await?;
-            print(output::render(&token, args.format, args.show_refresh_token).as_bytes())
+            print(output::render(&token, &args.output).as_bytes())
         }
         Command::Revoke(args) => print(revoke::run(revoke::Action::Revoke, &args).await?.as_bytes()),
         Command::Introspect(args) => print(revoke::run(revoke::Action::Introspect, &args).await?.as_bytes()),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime};
 use oauth_core::{Token, TokenType};
 use serde::Serialize;
 
-use crate::cli::Format;
+use crate::cli::{Format, TokenOutput};
 
 #[derive(Serialize)]
 struct TokenJson<'a> {
@@ -22,7 +22,8 @@ struct TokenJson<'a> {
 }
 
 /// The text to print for `token` in `format` (with its final line break).
-pub(crate) fn render(token: &Token, format: Format, show_refresh_token: bool) -> String {
+pub(crate) fn render(token: &Token, output: &TokenOutput) -> String {
+    let (format, show_refresh_token) = (output.format, output.show_refresh_token);
     let scheme = match token.token_type() {
         TokenType::Bearer => "Bearer",
         other => other.as_str(),
