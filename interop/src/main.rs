@@ -84,65 +84,23 @@ trait Scenario: Copy {
     async fn run(self, server: &Admin, adapter: Adapter) -> Outcome;
 }
 
-impl Scenario for oidc_provider::Scenario {
-    fn name(self) -> &'static str {
-        self.name()
-    }
+/// Each module's `Scenario` enum has the trait's methods as its own; this says so once per
+/// module.
+macro_rules! scenario_modules {
+    ($($module:ident),* $(,)?) => {$(
+        impl Scenario for $module::Scenario {
+            fn name(self) -> &'static str {
+                self.name()
+            }
 
-    async fn run(self, server: &Admin, adapter: Adapter) -> Outcome {
-        self.run(server, adapter).await
-    }
+            async fn run(self, server: &Admin, adapter: Adapter) -> Outcome {
+                self.run(server, adapter).await
+            }
+        }
+    )*};
 }
 
-impl Scenario for node_oauth::Scenario {
-    fn name(self) -> &'static str {
-        self.name()
-    }
-
-    async fn run(self, server: &Admin, adapter: Adapter) -> Outcome {
-        self.run(server, adapter).await
-    }
-}
-
-impl Scenario for authlib::Scenario {
-    fn name(self) -> &'static str {
-        self.name()
-    }
-
-    async fn run(self, server: &Admin, adapter: Adapter) -> Outcome {
-        self.run(server, adapter).await
-    }
-}
-
-impl Scenario for client_auth::Scenario {
-    fn name(self) -> &'static str {
-        self.name()
-    }
-
-    async fn run(self, server: &Admin, adapter: Adapter) -> Outcome {
-        self.run(server, adapter).await
-    }
-}
-
-impl Scenario for authlib_user_flows::Scenario {
-    fn name(self) -> &'static str {
-        self.name()
-    }
-
-    async fn run(self, server: &Admin, adapter: Adapter) -> Outcome {
-        self.run(server, adapter).await
-    }
-}
-
-impl Scenario for user_flows::Scenario {
-    fn name(self) -> &'static str {
-        self.name()
-    }
-
-    async fn run(self, server: &Admin, adapter: Adapter) -> Outcome {
-        self.run(server, adapter).await
-    }
-}
+scenario_modules!(oidc_provider, node_oauth, authlib, client_auth, authlib_user_flows, user_flows);
 
 /// A scenario of the `oauth` command, against one server.
 trait CliScenario: Copy {
@@ -166,33 +124,26 @@ impl CliScenario for cli::Scenario {
     }
 }
 
-impl CliScenario for client_auth::CliScenario {
-    fn name(self) -> &'static str {
-        self.name()
-    }
+/// The command scenarios of a module whose scenarios all run against oidc-provider.
+macro_rules! oidc_provider_cli_scenarios {
+    ($($module:ident),* $(,)?) => {$(
+        impl CliScenario for $module::CliScenario {
+            fn name(self) -> &'static str {
+                self.name()
+            }
 
-    fn server(self) -> (&'static str, &'static str) {
-        OIDC_PROVIDER
-    }
+            fn server(self) -> (&'static str, &'static str) {
+                OIDC_PROVIDER
+            }
 
-    async fn run(self, server: &Admin, oauth: &Path) -> Outcome {
-        self.run(server, oauth).await
-    }
+            async fn run(self, server: &Admin, oauth: &Path) -> Outcome {
+                self.run(server, oauth).await
+            }
+        }
+    )*};
 }
 
-impl CliScenario for user_flows::CliScenario {
-    fn name(self) -> &'static str {
-        self.name()
-    }
-
-    fn server(self) -> (&'static str, &'static str) {
-        OIDC_PROVIDER
-    }
-
-    async fn run(self, server: &Admin, oauth: &Path) -> Outcome {
-        self.run(server, oauth).await
-    }
-}
+oidc_provider_cli_scenarios!(client_auth, user_flows);
 
 #[tokio::main]
 async fn main() -> ExitCode {
