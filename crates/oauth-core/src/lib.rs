@@ -46,6 +46,7 @@ mod attempts;
 mod auth;
 pub mod authorization;
 mod bearer;
+mod body_problem;
 mod challenge;
 mod config;
 pub mod device;
@@ -84,6 +85,7 @@ pub use authorization::{
     AuthorizationCode, AuthorizationError, AuthorizationRequest, CodeExchange, PendingAuthorization, PkceVerifier,
 };
 pub use bearer::{BearerCredential, bearer_header};
+pub use body_problem::BodyProblem;
 pub use challenge::{Challenge, RetryOn401, is_invalid_token};
 pub use config::{Access, TokenConfig};
 pub use device::{DeviceAuthorization, DeviceFlow, DeviceStep};

@@ -5,7 +5,7 @@
 
 use oauth_core::discovery::{DiscoveryError, Issuer, PendingDiscovery, ServerMetadata, WellKnown};
 use oauth_core::http::{Response, StatusCode};
-use oauth_core::{AuthMethod, BasicEncoding, ErrorCode, JsonKind, MisuseError, Quirks, Scope};
+use oauth_core::{AuthMethod, BasicEncoding, BodyProblem, ErrorCode, JsonKind, MisuseError, Quirks, Scope};
 
 /// RFC 8414 §3.2's answer, verbatim.
 const RFC_METADATA: &str = r#"{
@@ -348,9 +348,12 @@ fn required_members_and_member_types() {
     // `null` is absent: a defaulted list stays defaulted.
     let nulls = rfc_with("grant_types_supported", Some(serde_json::Value::Null));
     assert!(!read(RFC_ISSUER, &nulls).expect("valid").grant_types_supported().is_declared());
-    assert!(matches!(read(RFC_ISSUER, "[]"), Err(DiscoveryError::NotAnObject { found: JsonKind::Array })));
-    assert!(matches!(read(RFC_ISSUER, "<html>"), Err(DiscoveryError::NotJson { .. })));
-    assert!(matches!(read(RFC_ISSUER, ""), Err(DiscoveryError::NotJson { .. })));
+    assert!(matches!(
+        read(RFC_ISSUER, "[]"),
+        Err(DiscoveryError::Body(BodyProblem::NotAnObject { found: JsonKind::Array }))
+    ));
+    assert!(matches!(read(RFC_ISSUER, "<html>"), Err(DiscoveryError::Body(BodyProblem::NotJson { .. }))));
+    assert!(matches!(read(RFC_ISSUER, ""), Err(DiscoveryError::Body(BodyProblem::EmptyBody))));
 }
 
 #[test]
@@ -435,19 +438,22 @@ fn answers_that_are_not_a_document() {
     let moved = pending(RFC_ISSUER)
         .finish(&answer(301, &[("location", "https://attacker.example.com/")], ""))
         .expect_err("a redirect is not followed");
-    assert!(matches!(moved, DiscoveryError::UnexpectedStatus { status: StatusCode::MOVED_PERMANENTLY }));
+    assert!(matches!(
+        moved,
+        DiscoveryError::Body(BodyProblem::UnexpectedStatus { status: StatusCode::MOVED_PERMANENTLY })
+    ));
 
     let unlabelled = answer(200, &[("content-type", "text/plain")], RFC_METADATA);
     assert!(pending(RFC_ISSUER).finish(&unlabelled).is_ok(), "JSON whatever its label, under the lenient preset");
     assert!(matches!(
         pending(RFC_ISSUER).with_quirks(Quirks::strict()).finish(&unlabelled),
-        Err(DiscoveryError::UnexpectedContentType)
+        Err(DiscoveryError::Body(BodyProblem::UnexpectedContentType))
     ));
     let mut small = Quirks::lenient();
     small.max_body_bytes = 64;
     assert!(matches!(
         pending(RFC_ISSUER).with_quirks(small).finish(&answer(200, &[], RFC_METADATA)),
-        Err(DiscoveryError::BodyTooLarge { limit: 64, .. })
+        Err(DiscoveryError::Body(BodyProblem::BodyTooLarge { limit: 64, .. }))
     ));
 }
 

@@ -189,7 +189,9 @@ fn members_in_their_other_forms() {
 
 #[test]
 fn malformed_answers_are_typed() {
-    use IntrospectionProblem::{DuplicateField, FieldType, InvalidTime, MissingActive, NotAnObject, NotJson};
+    use IntrospectionProblem::{Body, DuplicateField, FieldType, InvalidTime, MissingActive};
+    use oauth_core::BodyProblem::{self, NotAnObject, NotJson};
+    use oauth_core::http::StatusCode;
     let cases: &[(&str, Quirks, &str, IntrospectionProblem)] = &[
         ("no active", Quirks::lenient(), r#"{"scope":"read"}"#, MissingActive),
         ("null active", Quirks::lenient(), r#"{"active":null}"#, MissingActive),
@@ -254,28 +256,34 @@ fn malformed_answers_are_typed() {
             r#"{"active":true,"sub":42}"#,
             FieldType { field: "sub", expected: "a string", found: JsonKind::Number },
         ),
-        ("an array", Quirks::lenient(), r#"[{"active":true}]"#, NotAnObject { found: JsonKind::Array }),
+        ("an array", Quirks::lenient(), r#"[{"active":true}]"#, Body(NotAnObject { found: JsonKind::Array })),
     ];
     for (why, quirks, body, expected) in cases {
         assert_eq!(&problem(parse_response(quirks, &json(body))), expected, "{why}");
     }
-    assert!(matches!(problem(lenient(r#"{"active":tru"#)), NotJson { .. }));
-    assert_eq!(problem(lenient("")), IntrospectionProblem::EmptyBody);
+    assert!(matches!(problem(lenient(r#"{"active":tru"#)), Body(NotJson { .. })));
+    assert_eq!(problem(lenient("")), Body(BodyProblem::EmptyBody));
     let html = answer(200, &[("content-type", "text/html")], "<html>login</html>");
-    assert!(matches!(problem(parse_response(&Quirks::lenient(), &html)), NotJson { .. }));
-    assert_eq!(problem(parse_response(&Quirks::strict(), &html)), IntrospectionProblem::UnexpectedContentType);
+    assert!(matches!(problem(parse_response(&Quirks::lenient(), &html)), Body(NotJson { .. })));
+    assert_eq!(problem(parse_response(&Quirks::strict(), &html)), Body(BodyProblem::UnexpectedContentType));
     let unlabelled = answer(200, &[], r#"{"active":true}"#);
     assert!(parse_response(&Quirks::lenient(), &unlabelled).expect("JSON whatever its label").is_active());
     let moved = answer(302, &[("location", "https://elsewhere.example/")], "");
-    assert_eq!(problem(parse_response(&Quirks::lenient(), &moved)), IntrospectionProblem::UnexpectedStatus);
+    assert_eq!(
+        problem(parse_response(&Quirks::lenient(), &moved)),
+        Body(BodyProblem::UnexpectedStatus { status: StatusCode::FOUND })
+    );
     let created = answer(201, JSON, r#"{"active":true}"#);
     assert!(parse_response(&Quirks::lenient(), &created).is_ok());
-    assert_eq!(problem(parse_response(&Quirks::strict(), &created)), IntrospectionProblem::UnexpectedStatus);
+    assert_eq!(
+        problem(parse_response(&Quirks::strict(), &created)),
+        Body(BodyProblem::UnexpectedStatus { status: StatusCode::CREATED })
+    );
     let mut small = Quirks::lenient();
     small.max_body_bytes = 8;
     let error = parse_response(&small, &json(RFC_ACTIVE)).expect_err("over the cap");
     let IntrospectionError::Invalid(invalid) = &error else { panic!("{error:?}") };
-    assert!(matches!(invalid.problem, IntrospectionProblem::BodyTooLarge { limit: 8, .. }));
+    assert!(matches!(invalid.problem, Body(BodyProblem::BodyTooLarge { limit: 8, .. })));
     assert!(invalid.body.is_empty(), "a body over the cap is not kept");
 }
 

@@ -1,7 +1,8 @@
 //! Reading the device authorization answer: its format, its members, each member's rules.
 
 use super::*;
-use crate::json_object::{ObjectProblem, read_object};
+use crate::body_problem::check_status_and_size;
+use crate::json_object::read_object;
 
 /// `body` with `secret` scrubbed, as [`TokenError::scrub`] does it for a protocol error.
 pub(super) fn scrubbed_excerpt(body: BodyExcerpt, secret: &str) -> BodyExcerpt {
@@ -31,17 +32,16 @@ pub(super) fn read<B: AsRef<[u8]>>(
     let fail = |kind, body: &[u8]| {
         DeviceAuthorizationError::Protocol(Box::new(DeviceProtocolError { kind, status, body: BodyExcerpt::new(body) }))
     };
-    if body.len() > quirks.max_body_bytes {
-        return Err(fail(DeviceAnswerProblem::BodyTooLarge { limit: quirks.max_body_bytes, actual: body.len() }, &[]));
-    }
-    if !status.is_success() || (!quirks.any_success_status && status != StatusCode::OK) {
-        return Err(fail(DeviceAnswerProblem::UnexpectedStatus, body));
+    if let Err(problem) = check_status_and_size(quirks, status, body) {
+        // A body over the cap is not read, not even for the excerpt.
+        let kept = if matches!(problem, BodyProblem::BodyTooLarge { .. }) { &[][..] } else { body };
+        return Err(fail(DeviceAnswerProblem::Body(problem), kept));
     }
     let fields = match body_format(quirks, response.headers(), body) {
         Ok(Format::Json) => parse_json(body),
         Ok(Format::Form) => parse_form(body),
-        Err(FormatProblem::EmptyBody) => Err(DeviceAnswerProblem::EmptyBody),
-        Err(FormatProblem::UnexpectedContentType) => Err(DeviceAnswerProblem::UnexpectedContentType),
+        Err(FormatProblem::EmptyBody) => Err(DeviceAnswerProblem::Body(BodyProblem::EmptyBody)),
+        Err(FormatProblem::UnexpectedContentType) => Err(DeviceAnswerProblem::Body(BodyProblem::UnexpectedContentType)),
     }
     .map_err(|kind| fail(kind, body))?;
     // The excerpt masks `device_code`'s value by its name, however the name is escaped.
@@ -190,17 +190,14 @@ fn shown(text: String, field: &'static str) -> Result<String, DeviceAnswerProble
 }
 
 fn parse_json(body: &[u8]) -> Result<Fields<'_>, DeviceAnswerProblem> {
-    read_object::<Members<'_>>(body).map(|members| members.0).map_err(|problem| match problem {
-        ObjectProblem::Empty => DeviceAnswerProblem::EmptyBody,
-        ObjectProblem::InvalidUtf8 => DeviceAnswerProblem::InvalidUtf8,
-        ObjectProblem::NotJson(detail) => DeviceAnswerProblem::NotJson { detail },
-        ObjectProblem::NotAnObject(found) => DeviceAnswerProblem::NotAnObject { found },
-    })
+    read_object::<Members<'_>>(body)
+        .map(|members| members.0)
+        .map_err(|problem| DeviceAnswerProblem::Body(problem.into()))
 }
 
 fn parse_form(body: &[u8]) -> Result<Fields<'_>, DeviceAnswerProblem> {
     if std::str::from_utf8(body).is_err() {
-        return Err(DeviceAnswerProblem::InvalidUtf8);
+        return Err(DeviceAnswerProblem::Body(BodyProblem::InvalidUtf8));
     }
     let mut fields = Fields::default();
     for (name, value) in form_urlencoded::parse(body.trim_ascii()) {

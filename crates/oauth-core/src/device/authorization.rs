@@ -477,32 +477,9 @@ impl fmt::Display for DeviceProtocolError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeviceAnswerProblem {
-    /// The body is larger than the profile's cap.
-    BodyTooLarge {
-        /// The cap, in bytes.
-        limit: usize,
-        /// The body's size, in bytes.
-        actual: usize,
-    },
-    /// The body is empty.
-    EmptyBody,
-    /// The body is not UTF-8.
-    InvalidUtf8,
-    /// The body is not JSON (nor, where the profile allows it, a form).
-    NotJson {
-        /// The JSON parser's message (position included, no content).
-        detail: Box<str>,
-    },
-    /// The JSON body is not an object.
-    NotAnObject {
-        /// What it is.
-        found: JsonKind,
-    },
-    /// The `Content-Type` is not JSON and the profile does not look past labels.
-    UnexpectedContentType,
-    /// A status that is neither success nor an error (1xx, 3xx, or a non-200 2xx under a
-    /// strict profile).
-    UnexpectedStatus,
+    /// The body is not a JSON object (or, where the quirks allow it, a form) to read: its
+    /// status, size, label or syntax.
+    Body(BodyProblem),
     /// A required member is missing.
     MissingField {
         /// The member.
@@ -546,13 +523,7 @@ pub enum DeviceAnswerProblem {
 impl fmt::Display for DeviceAnswerProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::BodyTooLarge { limit, actual } => write!(f, "body of {actual} bytes exceeds the {limit}-byte cap"),
-            Self::EmptyBody => f.write_str("body is empty"),
-            Self::InvalidUtf8 => f.write_str("body is not UTF-8"),
-            Self::NotJson { detail } => write!(f, "body is not JSON ({detail})"),
-            Self::NotAnObject { found } => write!(f, "body is {found}, not a JSON object"),
-            Self::UnexpectedContentType => f.write_str("Content-Type is not JSON"),
-            Self::UnexpectedStatus => f.write_str("status is neither success nor an error"),
+            Self::Body(problem) => fmt::Display::fmt(problem, f),
             Self::MissingField { field } => write!(f, "`{field}` is missing"),
             Self::EmptyField { field } => write!(f, "`{field}` is empty"),
             Self::FieldType { field, found } => write!(f, "`{field}` is {found}"),

@@ -68,7 +68,7 @@ use crate::error::{ExpiresInProblem, JsonKind, status_is_retryable};
 use crate::expires_in::{ExpiresIn, ExpiresRaw, expires_in_secs};
 use crate::media::{Format, FormatProblem, body_format, json_kind_of};
 use crate::{
-    BodyExcerpt, ClientAuth, EndpointUrl, ErrorCode, Extras, Grant, MisuseError, Params, PendingExchange,
+    BodyExcerpt, BodyProblem, ClientAuth, EndpointUrl, ErrorCode, Extras, Grant, MisuseError, Params, PendingExchange,
     ProtocolError, ProtocolErrorKind, Quirks, RESERVED_EXTENSION_PARAMS, RequestFailure, RetryAfter, Scope,
     SecretParam, ServerError, Token, TokenEndpoint, TokenError, TokenRequest,
 };

@@ -9,30 +9,9 @@ pub enum DiscoveryError {
     /// The metadata URL answered with an error (a 404 where the server publishes no such
     /// document).
     Server(Box<ServerError>),
-    /// A status that is neither success nor an error (a redirect, which is not followed).
-    UnexpectedStatus {
-        /// The status.
-        status: StatusCode,
-    },
-    /// The body is larger than the profile's cap.
-    BodyTooLarge {
-        /// The cap, in bytes.
-        limit: usize,
-        /// The body's size, in bytes.
-        actual: usize,
-    },
-    /// The `Content-Type` is not JSON and the profile does not look past labels.
-    UnexpectedContentType,
-    /// The body is not JSON.
-    NotJson {
-        /// What is wrong (the JSON parser's message: a position, no content).
-        detail: Box<str>,
-    },
-    /// The JSON body is not an object.
-    NotAnObject {
-        /// What it is.
-        found: JsonKind,
-    },
+    /// The answer is not a JSON object to read: its status (a redirect is not followed), size,
+    /// label or syntax.
+    Body(BodyProblem),
     /// The document has no `issuer`.
     MissingIssuer,
     /// The document names another issuer than the one asked of: refused, as the defence
@@ -97,11 +76,7 @@ impl fmt::Display for DiscoveryError {
         f.write_str("authorization server metadata refused: ")?;
         match self {
             Self::Server(error) => fmt::Display::fmt(error, f),
-            Self::UnexpectedStatus { status } => write!(f, "HTTP {status} is neither success nor an error"),
-            Self::BodyTooLarge { limit, actual } => write!(f, "body of {actual} bytes exceeds the {limit}-byte cap"),
-            Self::UnexpectedContentType => f.write_str("Content-Type is not JSON"),
-            Self::NotJson { detail } => write!(f, "body is not JSON ({detail})"),
-            Self::NotAnObject { found } => write!(f, "body is {found}, not a JSON object"),
+            Self::Body(problem) => fmt::Display::fmt(problem, f),
             Self::MissingIssuer => f.write_str("`issuer` is missing"),
             Self::IssuerMismatch { expected, found } => write!(
                 f,

@@ -155,12 +155,7 @@ impl ServerMetadata {
     /// # Errors
     /// A [`DiscoveryError`] naming the first problem found. Never panics, whatever the bytes.
     pub fn from_json(issuer: &Issuer, body: &[u8]) -> Result<Self, DiscoveryError> {
-        let members = json_object(body).map_err(|problem| match problem {
-            ObjectProblem::Empty => DiscoveryError::NotJson { detail: "the body is empty".into() },
-            ObjectProblem::InvalidUtf8 => DiscoveryError::NotJson { detail: "the body is not UTF-8".into() },
-            ObjectProblem::NotJson(detail) => DiscoveryError::NotJson { detail },
-            ObjectProblem::NotAnObject(found) => DiscoveryError::NotAnObject { found },
-        })?;
+        let members = json_object(body).map_err(|problem| DiscoveryError::Body(problem.into()))?;
         let mut known: Vec<(&'static str, Value)> = Vec::new();
         let mut other = serde_json::Map::new();
         for (name, value) in members {

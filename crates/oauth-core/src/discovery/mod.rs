@@ -11,12 +11,14 @@
 use std::fmt;
 
 use http::header::ACCEPT;
-use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http::{HeaderValue, Method, Request, Response};
 use serde_json::Value;
 
-use crate::json_object::{ObjectProblem, json_object, kind};
-use crate::media::{is_json_media, media_type};
-use crate::{AuthMethod, BasicEncoding, EndpointUrl, Extras, JsonKind, MisuseError, Quirks, Scope, ServerError};
+use crate::body_problem::check_json_success;
+use crate::json_object::{json_object, kind};
+use crate::{
+    AuthMethod, BasicEncoding, BodyProblem, EndpointUrl, Extras, JsonKind, MisuseError, Quirks, Scope, ServerError,
+};
 
 /// Which well-known document to ask an issuer for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -206,22 +208,16 @@ impl PendingDiscovery {
     ///
     /// # Errors
     /// [`DiscoveryError::Server`] for a 4xx or 5xx (a 404 where the server publishes no such
-    /// document); [`DiscoveryError::UnexpectedStatus`] for a 1xx or 3xx (redirects are not
-    /// followed); [`DiscoveryError::BodyTooLarge`], [`DiscoveryError::UnexpectedContentType`];
-    /// and everything [`ServerMetadata::from_json`] refuses.
+    /// document); [`DiscoveryError::Body`] for a 1xx or 3xx (redirects are not followed), a
+    /// body over the cap or not labelled JSON; and everything [`ServerMetadata::from_json`]
+    /// refuses.
     pub fn finish<B: AsRef<[u8]>>(self, response: &Response<B>) -> Result<ServerMetadata, DiscoveryError> {
         let (status, body) = (response.status(), response.body().as_ref());
-        if !status.is_success() || (!self.quirks.any_success_status && status != StatusCode::OK) {
+        if let Err(problem) = check_json_success(&self.quirks, status, response.headers(), body) {
             return Err(match crate::parse_error_response(&self.quirks, response) {
-                Some(error) => DiscoveryError::Server(Box::new(error)),
-                None => DiscoveryError::UnexpectedStatus { status },
+                Some(error) if !status.is_success() => DiscoveryError::Server(Box::new(error)),
+                _ => DiscoveryError::Body(problem),
             });
-        }
-        if body.len() > self.quirks.max_body_bytes {
-            return Err(DiscoveryError::BodyTooLarge { limit: self.quirks.max_body_bytes, actual: body.len() });
-        }
-        if !self.quirks.json_any_content_type && !media_type(response.headers()).is_some_and(is_json_media) {
-            return Err(DiscoveryError::UnexpectedContentType);
         }
         ServerMetadata::from_json(&self.issuer, body)
     }

@@ -2,7 +2,8 @@
 //! kept.
 
 use super::*;
-use crate::json_object::{ObjectProblem, json_object, kind};
+use crate::body_problem::check_json_success;
+use crate::json_object::{json_object, kind};
 
 /// Reads an introspection endpoint's answer (RFC 7662 §2.2, §2.3) with the given quirks alone.
 /// For an introspection you sent, use [`PendingIntrospection::finish`], which also scrubs the
@@ -73,24 +74,9 @@ pub(super) fn parse<B: AsRef<[u8]>>(
         };
         return Err(IntrospectionError::Server(error));
     }
-    if !status.is_success() || (!quirks.any_success_status && status != StatusCode::OK) {
-        return Err(invalid(IntrospectionProblem::UnexpectedStatus));
-    }
-    if too_large {
-        return Err(invalid(IntrospectionProblem::BodyTooLarge { limit: quirks.max_body_bytes, actual: body.len() }));
-    }
-    let labelled_json = media_type(headers).is_some_and(is_json_media);
-    if !labelled_json && !quirks.json_any_content_type {
-        return Err(invalid(IntrospectionProblem::UnexpectedContentType));
-    }
-    let members = json_object(body).map_err(|problem| {
-        invalid(match problem {
-            ObjectProblem::Empty => IntrospectionProblem::EmptyBody,
-            ObjectProblem::InvalidUtf8 => IntrospectionProblem::InvalidUtf8,
-            ObjectProblem::NotJson(detail) => IntrospectionProblem::NotJson { detail },
-            ObjectProblem::NotAnObject(found) => IntrospectionProblem::NotAnObject { found },
-        })
-    })?;
+    let body_problem = |problem| invalid(IntrospectionProblem::Body(problem));
+    check_json_success(quirks, status, headers, body).map_err(body_problem)?;
+    let members = json_object(body).map_err(|problem| body_problem(problem.into()))?;
     Introspection::from_members(quirks, members).map_err(invalid)
 }
 

@@ -96,32 +96,8 @@ impl fmt::Display for InvalidIntrospection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum IntrospectionProblem {
-    /// A status that is neither success nor an error (1xx, 3xx, or a 2xx other than 200 under
-    /// a strict profile).
-    UnexpectedStatus,
-    /// The body is larger than the profile's cap.
-    BodyTooLarge {
-        /// The cap, in bytes.
-        limit: usize,
-        /// The body's size, in bytes.
-        actual: usize,
-    },
-    /// The `Content-Type` is not JSON and the profile does not look past labels.
-    UnexpectedContentType,
-    /// The body is empty.
-    EmptyBody,
-    /// The body is not UTF-8.
-    InvalidUtf8,
-    /// The body is not JSON.
-    NotJson {
-        /// The JSON parser's message (position included, no content).
-        detail: Box<str>,
-    },
-    /// The JSON body is not an object.
-    NotAnObject {
-        /// What it is.
-        found: JsonKind,
-    },
+    /// The body is not a JSON object to read (its status, size, label or syntax).
+    Body(BodyProblem),
     /// No `active` member (RFC 7662 §2.2 requires it).
     MissingActive,
     /// A member the RFC names has the wrong JSON type.
@@ -150,13 +126,7 @@ pub enum IntrospectionProblem {
 impl fmt::Display for IntrospectionProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::UnexpectedStatus => f.write_str("status is neither success nor an error"),
-            Self::BodyTooLarge { limit, actual } => write!(f, "body of {actual} bytes exceeds the {limit}-byte cap"),
-            Self::UnexpectedContentType => f.write_str("Content-Type is not JSON"),
-            Self::EmptyBody => f.write_str("body is empty"),
-            Self::InvalidUtf8 => f.write_str("body is not UTF-8"),
-            Self::NotJson { detail } => write!(f, "body is not JSON ({detail})"),
-            Self::NotAnObject { found } => write!(f, "body is {found}, not a JSON object"),
+            Self::Body(problem) => fmt::Display::fmt(problem, f),
             Self::MissingActive => f.write_str("`active` is missing"),
             Self::FieldType { field, expected, found } => write!(f, "`{field}` is {found}, not {expected}"),
             Self::InvalidTime { field, problem } => write!(f, "`{field}` {problem}"),

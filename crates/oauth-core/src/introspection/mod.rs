@@ -18,11 +18,10 @@ use http::{HeaderValue, Request, Response, StatusCode};
 use serde_json::Value;
 
 use crate::auth::ClientAssertion;
-use crate::media::{is_json_media, media_type};
 use crate::revocation::{Echoes, Submitted, TokenTypeHint};
 use crate::{
-    AccessToken, BodyExcerpt, ClientAuth, EndpointUrl, ErrorCode, ExpiresInProblem, Extras, JsonKind, MisuseError,
-    Quirks, RefreshToken, RetryAfter, Scope, SecretParam, ServerError, TokenType,
+    AccessToken, BodyExcerpt, BodyProblem, ClientAuth, EndpointUrl, ErrorCode, ExpiresInProblem, Extras, JsonKind,
+    MisuseError, Quirks, RefreshToken, RetryAfter, Scope, SecretParam, ServerError, TokenType,
 };
 
 /// A request to introspect a token (RFC 7662 §2.1).

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use oauth_core::device::{DEFAULT_INTERVAL, DeviceAnswerProblem, DeviceAuthorizationError, DeviceAuthorizationRequest};
 use oauth_core::http::Response;
-use oauth_core::{ClientAuth, ClientId, ClientSecret, ErrorCode, Quirks};
+use oauth_core::{BodyProblem, ClientAuth, ClientId, ClientSecret, ErrorCode, Quirks};
 
 use crate::{DEVICE_CODE, RFC_8628_ANSWER, at, device_endpoint, json, problem, public_client, read_answer};
 
@@ -111,7 +111,7 @@ fn a_form_encoded_answer_is_read_where_the_quirks_allow_it() {
         .build_request(&public_client(), &DeviceAuthorizationRequest::new())
         .expect("no client assertion to sign");
     let error = pending.finish(&answer, at(0)).unwrap_err();
-    assert_eq!(problem(&error), &DeviceAnswerProblem::UnexpectedContentType);
+    assert_eq!(problem(&error), &DeviceAnswerProblem::Body(BodyProblem::UnexpectedContentType));
 }
 
 #[test]
@@ -165,8 +165,8 @@ fn unusable_answers_are_typed_protocol_errors() {
             r#"{"device_code":"d","user_code":"u","user_code":"v","verification_uri":"https://a","expires_in":9}"#,
             P::DuplicateField { field: "user_code" },
         ),
-        ("an array", "[1]", P::NotAnObject { found: oauth_core::JsonKind::Array }),
-        ("empty", "  ", P::EmptyBody),
+        ("an array", "[1]", P::Body(BodyProblem::NotAnObject { found: oauth_core::JsonKind::Array })),
+        ("empty", "  ", P::Body(BodyProblem::EmptyBody)),
     ];
     for (name, body, expected) in cases {
         let error = read_answer(&json(200, body), at(0)).unwrap_err();
@@ -175,9 +175,12 @@ fn unusable_answers_are_typed_protocol_errors() {
         assert!(!error.is_retryable(), "{name}");
     }
     let html = read_answer(&json(200, "<html>"), at(0)).unwrap_err();
-    assert!(matches!(problem(&html), P::NotJson { .. }), "{html:?}");
+    assert!(matches!(problem(&html), P::Body(BodyProblem::NotJson { .. })), "{html:?}");
     let redirect = read_answer(&json(302, RFC_8628_ANSWER), at(0)).unwrap_err();
-    assert_eq!(problem(&redirect), &P::UnexpectedStatus);
+    assert_eq!(
+        problem(&redirect),
+        &P::Body(BodyProblem::UnexpectedStatus { status: oauth_core::http::StatusCode::FOUND })
+    );
 }
 
 #[test]
